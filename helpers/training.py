@@ -1,0 +1,324 @@
+"""Training: the tf.data input pipeline, device choice, optimiser and schedule from a recipe, and a
+resumable ``model.fit`` with Keras callbacks.
+
+The pipeline keeps the images uint8 in memory and does everything per batch inside the TensorFlow
+graph: gather a shuffled batch, augment it (pad-4 reflect + a random crop and a horizontal flip
+*per example*), cast to float32. The model itself scales the pixels (see
+:func:`helpers.models.with_preprocessing`), so the saved model takes raw 0..255 images.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from helpers import data as data_lib
+from helpers import models
+from helpers.paths import ensure_dir
+from helpers.provenance import cpu_model
+from helpers.recipes import Recipe
+
+PAD = 4
+
+
+# --------------------------------------------------------------------------- device
+
+@dataclass
+class Device:
+    """What training runs on, and why."""
+
+    kind: str
+    """``cpu``, ``gpu`` or ``multi-gpu``."""
+    names: list[str]
+    precision: str
+    """The Keras dtype policy: ``float32`` or ``mixed_float16``."""
+    reason: str
+    strategy: tf.distribute.Strategy = field(repr=False)
+
+    def describe(self) -> str:
+        return f"Training on {self.kind} ({', '.join(self.names)}), {self.precision}: {self.reason}"
+
+
+def select_device(mixed_precision: str | bool = "auto", verbose: bool = True) -> Device:
+    """Pick CPU, one GPU or all GPUs (``tf.distribute.MirroredStrategy``) and the dtype policy.
+
+    ``mixed_precision="auto"`` turns on ``mixed_float16`` only on GPUs with tensor cores (compute
+    capability 7.0 or newer), where it is about twice as fast; on CPUs float16 is slow, so it stays off.
+    """
+    gpus = tf.config.list_physical_devices("GPU")
+    for gpu in gpus:
+        try:
+            tf.config.experimental.set_memory_growth(gpu, True)
+        except RuntimeError:  # already initialised: leave as is
+            pass
+    if len(gpus) > 1:
+        strategy, kind = tf.distribute.MirroredStrategy(), "multi-gpu"
+    else:
+        strategy, kind = tf.distribute.get_strategy(), "gpu" if gpus else "cpu"
+    names = [tf.config.experimental.get_device_details(g).get("device_name", g.name) for g in gpus] or [cpu_model()]
+
+    capabilities = [tf.config.experimental.get_device_details(g).get("compute_capability", (0, 0)) for g in gpus]
+    tensor_cores = bool(gpus) and all(c >= (7, 0) for c in capabilities)
+    if mixed_precision == "auto":
+        use_mixed = tensor_cores
+        reason = ("GPU with tensor cores: mixed precision on" if use_mixed
+                  else "no GPU with tensor cores: full float32" if gpus
+                  else "no GPU found: full float32 (on Colab: Runtime > Change runtime type > GPU)")
+    else:
+        use_mixed = bool(mixed_precision)
+        reason = f"mixed precision {'on' if use_mixed else 'off'} as asked"
+    precision = "mixed_float16" if use_mixed else "float32"
+    keras.mixed_precision.set_global_policy(precision)
+    device = Device(kind, names, precision, reason, strategy)
+    if verbose:
+        print(device.describe())
+    return device
+
+
+# --------------------------------------------------------------------------- input pipeline
+
+def augment_batch(images: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+    """Pad each image by 4 pixels (reflection), crop a random 32x32 window and flip half of them.
+
+    Every example gets its own crop offset and flip (``layers.RandomCrop`` would crop a whole batch
+    at one place). ``seed`` is a shape-(2,) int tensor for the stateless random ops, so the same
+    seed gives the same augmentation. Works on uint8 batches ``(B, H, W, C)``.
+    """
+    shape = tf.shape(images)
+    batch, height, width = shape[0], shape[1], shape[2]
+    padded = tf.pad(images, [[0, 0], [PAD, PAD], [PAD, PAD], [0, 0]], mode="REFLECT")
+    offsets = tf.random.stateless_uniform([batch, 2], seed, 0, 2 * PAD + 1, dtype=tf.int32)
+    rows = offsets[:, :1] + tf.range(height)[None, :]
+    cols = offsets[:, 1:] + tf.range(width)[None, :]
+    cropped = tf.gather(padded, rows, axis=1, batch_dims=1)
+    cropped = tf.gather(cropped, cols, axis=2, batch_dims=1)
+    flip = tf.random.stateless_uniform([batch], seed + 1) < 0.5
+    return tf.where(flip[:, None, None, None], tf.reverse(cropped, axis=[2]), cropped)
+
+
+def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, classes: int = 10,
+                 training: bool = False, augment: bool = False, seed: int = 42) -> tf.data.Dataset:
+    """A ``tf.data`` pipeline of ``(float32 images 0..255, one-hot labels)`` batches from uint8 arrays.
+
+    Training pipelines shuffle (indices, not images: cheap) and may augment; evaluation pipelines
+    keep the order. Nothing is copied to float64: the cast to float32 happens per batch in the graph.
+    """
+    if len(x) != len(y):
+        raise ValueError(f"x has {len(x)} images but y has {len(y)} labels.")
+    images = tf.constant(x if x.ndim == 4 else x[..., None])  # MNIST (N, 28, 28) -> (N, 28, 28, 1)
+    labels = tf.constant(np.asarray(y).reshape(-1))
+    indices = tf.data.Dataset.range(len(x))
+    if training:
+        indices = indices.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    batches = indices.batch(batch_size)
+
+    def gather(idx, batch_seed=None):
+        batch_images = tf.gather(images, idx)
+        if augment:
+            batch_images = augment_batch(batch_images, batch_seed)
+        return tf.cast(batch_images, tf.float32), tf.one_hot(tf.gather(labels, idx), classes)
+
+    if training and augment:
+        seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
+        batches = tf.data.Dataset.zip(batches, seeds)
+    return batches.map(gather, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+
+
+def channel_stats(x: np.ndarray) -> tuple[list[float], list[float]]:
+    """Per-channel mean and standard deviation on the 0..255 scale (computed in chunks, in float64)."""
+    flat = x.reshape(-1, x.shape[-1] if x.ndim == 4 else 1)
+    total = np.zeros(flat.shape[1])
+    squares = np.zeros(flat.shape[1])
+    for start in range(0, len(flat), 1 << 22):
+        chunk = flat[start:start + (1 << 22)].astype(np.float64)
+        total += chunk.sum(0)
+        squares += (chunk ** 2).sum(0)
+    mean = total / len(flat)
+    std = np.sqrt(squares / len(flat) - mean ** 2)
+    return mean.tolist(), std.tolist()
+
+
+# --------------------------------------------------------------------------- optimiser
+
+def learning_rate_schedule(recipe: Recipe, steps_per_epoch: int):
+    """The learning rate as a function of the iteration, as the recipe describes it.
+
+    ``inverse_time`` reproduces Keras 2's ``SGD(decay=...)``: lr / (1 + decay * iteration), updated
+    every batch (Keras 3 ignores ``decay=``). ``warmup_cosine`` rises linearly from
+    ``warmup_start * learning_rate`` to ``learning_rate``, then follows a cosine down to 0.
+    """
+    if recipe.schedule == "constant":
+        return keras.optimizers.schedules.InverseTimeDecay(recipe.learning_rate, decay_steps=1, decay_rate=0.0)
+    if recipe.schedule == "inverse_time":
+        return keras.optimizers.schedules.InverseTimeDecay(recipe.learning_rate, decay_steps=1, decay_rate=recipe.decay)
+    total = recipe.epochs * steps_per_epoch
+    warmup = int(round(recipe.warmup_fraction * total))
+    return keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=recipe.learning_rate * (recipe.warmup_start if warmup else 1.0),
+        decay_steps=max(total - warmup, 1),
+        alpha=0.0,
+        warmup_target=recipe.learning_rate if warmup else None,
+        warmup_steps=warmup,
+    )
+
+
+def make_optimizer(recipe: Recipe, steps_per_epoch: int) -> keras.optimizers.Optimizer:
+    """SGD (momentum, Nesterov) or AdamW with the recipe's schedule; weight decay spares BN and biases."""
+    schedule = learning_rate_schedule(recipe, steps_per_epoch)
+    decay = recipe.weight_decay or None
+    if recipe.optimizer == "adamw":
+        optimizer = keras.optimizers.AdamW(learning_rate=schedule, weight_decay=decay or 0.0)
+    else:
+        optimizer = keras.optimizers.SGD(learning_rate=schedule, momentum=recipe.momentum,
+                                         nesterov=recipe.nesterov, weight_decay=decay)
+    if decay:
+        optimizer.exclude_from_weight_decay(var_names=["bias", "gamma", "beta"])
+    return optimizer
+
+
+def compile_model(model: keras.Model, recipe: Recipe, steps_per_epoch: int) -> keras.Model:
+    """Compile with the recipe's optimiser and loss (categorical cross-entropy with optional label
+    smoothing) and the accuracy metric. XLA stays off: it was twice as slow on our CPUs."""
+    model.compile(
+        optimizer=make_optimizer(recipe, steps_per_epoch),
+        loss=keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing),
+        metrics=["accuracy"],
+        jit_compile=False,
+    )
+    return model
+
+
+def build_model(arch: str, recipe: Recipe, x_train: np.ndarray, classes: int = 10) -> keras.Model:
+    """The named network wrapped with its input scaling, so that it takes raw 0..255 pixels."""
+    shape = x_train.shape[1:] if x_train.ndim == 4 else (*x_train.shape[1:], 1)
+    if recipe.normalization == "standardize":
+        mean, std = channel_stats(x_train)
+    else:
+        mean, std = 0.0, 255.0
+    return models.with_preprocessing(models.build(arch, tuple(int(d) for d in shape), classes), mean, std)
+
+
+# --------------------------------------------------------------------------- fitting
+
+class EpochStats(keras.callbacks.Callback):
+    """Adds the learning rate and the epoch's wall time to the logs (so CSVLogger records them)."""
+
+    def __init__(self, images_per_epoch: int):
+        super().__init__()
+        self.images_per_epoch = images_per_epoch
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        seconds = time.perf_counter() - self._start
+        optimizer = self.model.optimizer
+        logs["lr"] = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+        logs["epoch_seconds"] = seconds
+        logs["images_per_second"] = self.images_per_epoch / seconds
+
+
+@dataclass
+class Run:
+    """The outcome of :func:`train`: the model to keep and what happened on the way."""
+
+    model: keras.Model
+    history: dict[str, list[float]]
+    recipe: Recipe
+    arch: str
+    seed: int
+    device: Device
+    split: dict[str, int]
+    best_epoch: int
+    train_seconds: float
+    run_dir: Path
+
+
+def train(arch: str, recipe: Recipe, train_data: tuple[np.ndarray, np.ndarray], run_dir: str | Path,
+          seed: int = 42, classes: int = 10, verbose: int | str = "auto",
+          mixed_precision: str | bool = "auto", device: Device | None = None) -> Run:
+    """Train ``arch`` with ``recipe`` on ``train_data`` (the official *training* split).
+
+    A stratified validation set is carved from it (``recipe.val_fraction``). ``run_dir`` holds the
+    run's working files: ``backup/`` (``BackupAndRestore``: a killed run started again with the same
+    ``run_dir`` resumes at the epoch it reached), ``best.keras`` (best on validation accuracy) and
+    ``history.csv``. Returns the best model (the last one without validation) and the full history,
+    resumed epochs included.
+    """
+    run_dir = ensure_dir(Path(run_dir))
+    keras.utils.set_random_seed(seed)
+    device = device or select_device(mixed_precision)
+    x, y = train_data
+    if recipe.val_fraction:
+        (x_tr, y_tr), (x_val, y_val) = data_lib.train_val_split(x, y, recipe.val_fraction, seed)
+    else:
+        (x_tr, y_tr), (x_val, y_val) = (x, y), (x[:0], y[:0])
+    batch = recipe.batch_size * device.strategy.num_replicas_in_sync
+    steps = int(np.ceil(len(x_tr) / batch))
+    train_ds = make_dataset(x_tr, y_tr, batch, classes, training=True, augment=recipe.augment, seed=seed)
+    val_ds = make_dataset(x_val, y_val, batch, classes) if len(x_val) else None
+
+    with device.strategy.scope():
+        model = compile_model(build_model(arch, recipe, x_tr, classes), recipe, steps)
+
+    history_csv = run_dir / "history.csv"
+    best_path = run_dir / "best.keras"
+    monitor = "val_accuracy" if val_ds is not None else "accuracy"
+    previous = read_history(history_csv)
+    callbacks = [
+        EpochStats(len(x_tr)),
+        keras.callbacks.BackupAndRestore(str(run_dir / "backup")),
+        keras.callbacks.ModelCheckpoint(
+            str(best_path), monitor=monitor, mode="max", save_best_only=True,
+            initial_value_threshold=max(previous[monitor]) if previous.get(monitor) else None,
+        ),
+        keras.callbacks.CSVLogger(str(history_csv), append=True),
+    ]
+    start = time.perf_counter()
+    model.fit(train_ds, validation_data=val_ds, epochs=recipe.epochs, callbacks=callbacks, verbose=verbose)
+    history = read_history(history_csv)
+    if best_path.exists():
+        best = keras.saving.load_model(best_path, compile=False)
+        model.set_weights(best.get_weights())
+    scores = history.get(monitor, [])
+    return Run(
+        model=model, history=history, recipe=recipe, arch=arch, seed=seed, device=device,
+        split={"train": len(x_tr), "validation": len(x_val)},
+        best_epoch=int(np.argmax(scores)) + 1 if scores else recipe.epochs,
+        train_seconds=float(sum(history.get("epoch_seconds", []))) or time.perf_counter() - start,
+        run_dir=run_dir,
+    )
+
+
+def read_history(path: str | Path) -> dict[str, list[float]]:
+    """Per-epoch metrics from a CSVLogger file; an epoch logged twice (a resumed run) keeps its last row."""
+    path = Path(path)
+    if not path.exists():
+        return {}
+    by_epoch = {}
+    with open(path, newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row.get("epoch", "").isdigit():
+                by_epoch[int(row["epoch"])] = row
+    history: dict[str, list[float]] = {}
+    for epoch in sorted(by_epoch):
+        for key, value in by_epoch[epoch].items():
+            if key != "epoch" and value not in ("", None):
+                history.setdefault(key, []).append(float(value))
+    return history
+
+
+def milestones(history: dict[str, list[float]], thresholds=(0.60, 0.82), key: str = "val_accuracy") -> dict:
+    """First epoch (and cumulative training seconds) at which ``history[key]`` reached each threshold."""
+    scores, seconds = history.get(key, []), np.cumsum(history.get("epoch_seconds", [0.0] * len(history.get(key, []))))
+    found = {}
+    for threshold in thresholds:
+        hit = next((i for i, s in enumerate(scores) if s >= threshold), None)
+        found[f"{key}>={threshold:.2f}"] = None if hit is None else {"epoch": hit + 1, "seconds": float(seconds[hit])}
+    return found
