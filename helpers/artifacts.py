@@ -22,7 +22,7 @@ def save_model(model: keras.Model, path: str | Path) -> Path:
     if path.suffix != ".keras":
         raise ValueError(f"{path}: models are saved in the Keras format and need the .keras extension.")
     path.parent.mkdir(parents=True, exist_ok=True)
-    clean = keras.models.clone_model(model)
+    clean = type(model).from_config(model.get_config())  # uncompiled: no optimizer state is saved
     clean.set_weights(model.get_weights())
     tmp = path.with_name(f".{path.stem}.tmp.keras")
     clean.save(tmp)

@@ -44,7 +44,7 @@ def _ours_fit(x: np.ndarray, y: np.ndarray, batch_size: int, augment: bool):
     dataset = training.make_dataset(x, y, batch_size, training=True, augment=augment)
 
     def fit(model):
-        model.fit(dataset, epochs=1, verbose=0)
+        model.fit(dataset, epochs=1, verbose=0, shuffle=False)
 
     return fit, "standardize"
 

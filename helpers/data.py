@@ -352,3 +352,35 @@ def _verify(spec: DatasetSpec, arrays: dict[str, np.ndarray], path: Path) -> Non
 
 def _as_splits(arrays: dict[str, np.ndarray]) -> tuple[Split, Split]:
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
+
+
+# --------------------------------------------------------------------------- make data
+
+def main(argv=None) -> int:
+    """``python -m helpers.data [cifar10] [mnist]``: write ``data/NAME.npz`` from any reachable source."""
+    import sys
+
+    names = (argv if argv is not None else sys.argv[1:]) or ["cifar10", "mnist"]
+    for name in names:
+        try:
+            spec = _spec(name)
+        except ValueError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        if spec.local_file.exists():
+            print(f"{spec.local_file} already exists")
+            continue
+        try:
+            (x_train, y_train), (x_test, y_test) = _load_full(spec, None)
+        except (DatasetNotFoundError, DatasetError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        tmp = spec.local_file.with_name(f".{spec.name}.tmp.npz")
+        np.savez_compressed(tmp, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
+        os.replace(tmp, spec.local_file)
+        print(f"wrote {spec.local_file} (verified against the official sha256)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -18,6 +18,8 @@ MODELS_DIR = ROOT / "models"
 RESULTS_DIR = ROOT / "results"
 BUILD_DIR = ROOT / "build"
 """Build products (executed notebooks, scratch runs); ignored by git."""
+ARTIFACTS_DIR = BUILD_DIR / "artifacts"
+"""Models and results that notebooks hand to each other (03 trains, 04 and 05 load)."""
 
 
 def ensure_dir(path: Path) -> Path:
@@ -25,3 +27,9 @@ def ensure_dir(path: Path) -> Path:
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def figures_dir(data: str) -> Path:
+    """Where a notebook saves its figures: ``figures/`` for runs on the full data (the reference
+    figures the README shows), ``build/figures/`` otherwise, so quick runs never replace them."""
+    return FIGURES_DIR if data == "full" else BUILD_DIR / "figures"

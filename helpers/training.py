@@ -199,6 +199,7 @@ def build_model(arch: str, recipe: Recipe, x_train: np.ndarray, classes: int = 1
     shape = x_train.shape[1:] if x_train.ndim == 4 else (*x_train.shape[1:], 1)
     if recipe.normalization == "standardize":
         mean, std = channel_stats(x_train)
+        std = [max(s, 1.0) for s in std]  # a constant channel would divide by zero
     else:
         mean, std = 0.0, 255.0
     return models.with_preprocessing(models.build(arch, tuple(int(d) for d in shape), classes), mean, std)
@@ -269,19 +270,23 @@ def train(arch: str, recipe: Recipe, train_data: tuple[np.ndarray, np.ndarray], 
 
     history_csv = run_dir / "history.csv"
     best_path = run_dir / "best.keras"
+    if not (run_dir / "backup").exists():  # a fresh run, not a resumed one: forget earlier runs here
+        history_csv.unlink(missing_ok=True)
+        best_path.unlink(missing_ok=True)
     monitor = "val_accuracy" if val_ds is not None else "accuracy"
     previous = read_history(history_csv)
-    callbacks = [
+    callbacks = [  # in this order: an epoch is logged before it is backed up (see read_history)
         EpochStats(len(x_tr)),
-        keras.callbacks.BackupAndRestore(str(run_dir / "backup")),
+        keras.callbacks.CSVLogger(str(history_csv), append=True),
         keras.callbacks.ModelCheckpoint(
             str(best_path), monitor=monitor, mode="max", save_best_only=True,
             initial_value_threshold=max(previous[monitor]) if previous.get(monitor) else None,
         ),
-        keras.callbacks.CSVLogger(str(history_csv), append=True),
+        keras.callbacks.BackupAndRestore(str(run_dir / "backup")),
     ]
     start = time.perf_counter()
-    model.fit(train_ds, validation_data=val_ds, epochs=recipe.epochs, callbacks=callbacks, verbose=verbose)
+    model.fit(train_ds, validation_data=val_ds, epochs=recipe.epochs, callbacks=callbacks, verbose=verbose,
+              shuffle=False)  # the pipeline shuffles
     history = read_history(history_csv)
     if best_path.exists():
         best = keras.saving.load_model(best_path, compile=False)

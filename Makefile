@@ -1,0 +1,65 @@
+# MiniVGGNet tutorial series. `make run` executes every notebook, `make test` checks everything.
+# Each target installs what it needs into .venv on first use.
+
+SHELL   := /bin/bash
+PYTHON  ?= python3
+VENV    ?= .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+# PROFILE=quick (committed sample, minutes) or full (full data, notebook defaults). Unset: full when
+# the full CIFAR-10 is reachable ($$CIFAR10_PATH or data/cifar10.npz), quick otherwise (announced).
+PROFILE ?=
+
+.PHONY: help install run test test-fast train bench data samples lab html clean
+
+help:
+	@echo "make run      execute every notebook into build/executed/ (PROFILE=quick|full)"
+	@echo "make test     pytest (helpers + notebooks via papermill), then nbval on the executed notebooks"
+	@echo "make train    train the improved MiniVGGNet on the full data (models/, results/, figures/)"
+	@echo "make bench    throughput of the original pipeline against ours -> results/benchmark.json"
+	@echo "make data     write data/cifar10.npz and data/mnist.npz from any reachable source"
+	@echo "make lab      open the notebooks in JupyterLab;  make html  render executed notebooks"
+	@echo "make install  create .venv with the project and its dev tools;  make clean  remove build/"
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@if git rev-parse --git-dir >/dev/null 2>&1; then $(BIN)/nbstripout --install --attributes .gitattributes; fi
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python -m helpers.notebooks $(if $(PROFILE),--profile $(PROFILE))
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env --nbval-cell-timeout=900 -p no:cacheprovider build/executed/
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow" --deselect tests/test_notebooks.py
+
+train: $(STAMP)
+	$(BIN)/python -m helpers.train --recipe improved --model models/minivggnet_improved.keras \
+		--output figures/minivggnet_improved.png
+
+bench: $(STAMP)
+	$(BIN)/python -m helpers.benchmark
+
+data: $(STAMP)
+	$(BIN)/python -m helpers.data cifar10 mnist
+
+samples: $(STAMP)
+	$(BIN)/python scripts/make_samples.py
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+html: $(STAMP)
+	@test -d build/executed || { echo "no executed notebooks yet: run 'make run' first"; exit 1; }
+	$(BIN)/jupyter nbconvert --to html --output-dir build/html build/executed/*.ipynb
+	@echo "open build/html/01_data_exploration.html"
+
+clean:
+	rm -rf build .pytest_cache

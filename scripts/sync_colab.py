@@ -1,0 +1,75 @@
+"""Keep every notebook's "Open in Colab" badge and Colab setup cell in line with the repository URL.
+
+The URL lives in one place, ``[project.urls] Repository`` in pyproject.toml. This script writes
+the badge (a line of the first markdown cell) and the setup cell (the first code cell, marked
+``# Colab setup``) of each numbered notebook from it. ``--check`` changes nothing and exits 1 when
+a notebook is out of date (the tests run it).
+"""
+
+import argparse
+import sys
+import tomllib
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+MARKER = "# Colab setup"
+BADGE = "[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
+
+
+def repository_url() -> str:
+    with open(ROOT / "pyproject.toml", "rb") as handle:
+        return tomllib.load(handle)["project"]["urls"]["Repository"].rstrip("/")
+
+
+def badge(url: str, notebook: Path) -> str:
+    slug = url.removeprefix("https://github.com/")
+    return f"{BADGE}(https://colab.research.google.com/github/{slug}/blob/main/notebooks/{notebook.name})"
+
+
+def setup_cell(url: str) -> str:
+    folder = "/content/" + url.rsplit("/", 1)[-1]
+    return "\n".join([
+        f"{MARKER}: on Colab only, fetch the repository and install its helpers (TensorFlow stays as it is).",
+        "import sys",
+        'if "google.colab" in sys.modules:',
+        f"    !test -d {folder} || git clone -q --depth 1 {url} {folder}",
+        f"    %pip install -q -e {folder}",
+        "    import site",
+        "    site.addsitedir(site.getsitepackages()[0])  # make the fresh install importable without a restart",
+    ])
+
+
+def synced(notebook: Path, url: str):
+    nb = nbformat.read(notebook, as_version=4)
+    title = nb.cells[0]
+    lines = [line for line in title.source.splitlines() if not line.startswith(BADGE)]
+    title.source = "\n".join([lines[0], "", badge(url, notebook), *lines[1:]]).replace("\n\n\n", "\n\n").rstrip()
+    code = next(cell for cell in nb.cells if cell.cell_type == "code")
+    if code.source.startswith(MARKER):
+        code.source = setup_cell(url)
+    else:
+        nb.cells.insert(nb.cells.index(code), nbformat.v4.new_code_cell(setup_cell(url)))
+    return nb
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="only report notebooks that are out of date")
+    args = parser.parse_args(argv)
+    url, stale = repository_url(), []
+    for notebook in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        new = synced(notebook, url)
+        old = nbformat.read(notebook, as_version=4)
+        if [c.source for c in new.cells] != [c.source for c in old.cells]:
+            stale.append(notebook.name)
+            if not args.check:
+                nbformat.write(new, notebook)
+    if stale:
+        print(("out of date: " if args.check else "updated: ") + ", ".join(stale))
+    return 1 if stale and args.check else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""helpers.recipes and helpers.training: schedules, augmentation, pipeline, and real (short) training."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from helpers import recipes, training
+
+
+# --------------------------------------------------------------------------- recipes and schedules
+
+def test_seed_recipe_is_the_original():
+    seed = recipes.get_recipe("seed")
+    assert (seed.optimizer, seed.learning_rate, seed.momentum, seed.nesterov) == ("sgd", 0.01, 0.9, True)
+    assert (seed.batch_size, seed.epochs, seed.augment, seed.normalization) == (64, 40, False, "unit")
+    assert seed.decay == pytest.approx(0.01 / 40)
+    lenet = recipes.get_recipe("seed", "lenet")
+    assert (lenet.learning_rate, lenet.epochs, lenet.batch_size, lenet.momentum) == (0.01, 20, 128, 0.0)
+
+
+def test_original_decay_is_reproduced_per_iteration():
+    recipe = recipes.get_recipe("seed")
+    schedule = training.learning_rate_schedule(recipe, steps_per_epoch=704)
+    for step in (0, 1, 10, 703, 704 * 20, 704 * 40):
+        expected = 0.01 / (1 + (0.01 / 40) * step)  # Keras 2: lr * 1 / (1 + decay * iterations)
+        assert float(schedule(step)) == pytest.approx(expected, rel=1e-6)
+    optimizer = training.make_optimizer(recipe, 704)
+    assert isinstance(optimizer, keras.optimizers.SGD) and optimizer.nesterov and optimizer.momentum == 0.9
+
+
+def test_warmup_cosine_rises_then_falls_to_zero():
+    recipe = recipes.get_recipe("improved", epochs=10)
+    schedule = training.learning_rate_schedule(recipe, steps_per_epoch=100)
+    peak, warmup, total = recipe.learning_rate, 100, 1000
+    assert float(schedule(0)) == pytest.approx(peak * recipe.warmup_start)
+    assert float(schedule(warmup)) == pytest.approx(peak)
+    assert float(schedule(warmup // 2)) < peak
+    assert float(schedule(total)) == pytest.approx(0.0, abs=1e-9)
+    tail = [float(schedule(s)) for s in range(warmup, total + 1, 50)]
+    assert all(a >= b for a, b in zip(tail, tail[1:]))
+
+
+def test_overrides_and_invalid_recipes():
+    assert recipes.get_recipe("improved", epochs=3, batch_size=None).epochs == 3
+    with pytest.raises(ValueError, match="epochs must be an integer >= 1"):
+        recipes.get_recipe("improved", epochs=0)
+    with pytest.raises(ValueError, match="Unknown recipe 'best'"):
+        recipes.get_recipe("best")
+    with pytest.raises(ValueError, match="Unknown recipe fields"):
+        recipes.get_recipe("fast").with_overrides(dropout=0.1)
+
+
+def test_weight_decay_spares_bn_and_biases():
+    optimizer = training.make_optimizer(recipes.get_recipe("improved"), 10)
+    model = training.build_model("shallownet", recipes.get_recipe("improved"), np.zeros((4, 32, 32, 3), np.uint8))
+    optimizer.build(model.trainable_variables)
+    decayed = {v.path.split("/")[-1] for v in model.trainable_variables if optimizer._use_weight_decay(v)}
+    assert decayed == {"kernel"}
+
+
+# --------------------------------------------------------------------------- pipeline
+
+def crops_of(image):
+    padded = np.pad(image, ((4, 4), (4, 4), (0, 0)), mode="reflect")
+    windows = [padded[r:r + 32, c:c + 32] for r in range(9) for c in range(9)]
+    return windows + [w[:, ::-1] for w in windows]
+
+
+def test_augmentation_crops_and_flips_each_example_independently(cifar_sample):
+    (x, _), _ = cifar_sample
+    batch = x[:32]
+    out = keras.ops.convert_to_numpy(training.augment_batch(tf.constant(batch), tf.constant([1, 2])))
+    assert out.shape == batch.shape and out.dtype == np.uint8
+    positions = []
+    for image, result in zip(batch, out):
+        matches = [i for i, crop in enumerate(crops_of(image)) if np.array_equal(crop, result)]
+        assert matches, "every output is a reflect-padded crop of its own image, maybe flipped"
+        positions.append(matches[0])
+    assert len(set(positions)) > 8, "examples get different crops (layers.RandomCrop would not)"
+    again = keras.ops.convert_to_numpy(training.augment_batch(tf.constant(batch), tf.constant([1, 2])))
+    other = keras.ops.convert_to_numpy(training.augment_batch(tf.constant(batch), tf.constant([3, 4])))
+    assert np.array_equal(out, again) and not np.array_equal(out, other)
+
+
+def test_dataset_batches_are_float_images_and_one_hot_labels(cifar_sample):
+    (x, y), _ = cifar_sample
+    dataset = training.make_dataset(x[:300], y[:300], 128, training=True, augment=True)
+    shapes = [(tuple(a.shape), tuple(b.shape)) for a, b in dataset]
+    assert shapes == [((128, 32, 32, 3), (128, 10))] * 2 + [((44, 32, 32, 3), (44, 10))]
+    images, labels = next(iter(training.make_dataset(x[:8], y[:8], 8)))
+    assert images.dtype == tf.float32 and float(tf.reduce_max(images)) > 1.0  # raw 0..255: the model scales
+    assert np.array_equal(np.argmax(labels, 1), y[:8])
+    assert np.array_equal(images.numpy().astype(np.uint8), x[:8])  # evaluation keeps order and pixels
+    mnist = training.make_dataset(np.zeros((4, 28, 28), np.uint8), np.zeros(4, np.uint8), 4)
+    assert tuple(next(iter(mnist))[0].shape) == (4, 28, 28, 1)
+
+
+def test_channel_stats_match_numpy(cifar_sample):
+    (x, _), _ = cifar_sample
+    mean, std = training.channel_stats(x)
+    np.testing.assert_allclose(mean, x.reshape(-1, 3).mean(0), rtol=1e-9)
+    np.testing.assert_allclose(std, x.reshape(-1, 3).std(0), rtol=1e-9)
+
+
+# --------------------------------------------------------------------------- training
+
+def test_same_seed_gives_the_same_history(cifar_sample, tmp_path):
+    (x, y), _ = cifar_sample
+    recipe = recipes.get_recipe("fast", epochs=1, batch_size=64)
+    runs = [training.train("minivggnet", recipe, (x[:640], y[:640]), tmp_path / str(i), seed=7, verbose=0)
+            for i in range(2)]
+    assert runs[0].history["loss"] == runs[1].history["loss"]
+    assert runs[0].history["val_accuracy"] == runs[1].history["val_accuracy"]
+    split = runs[0].split  # stratified per class, so the 10% is rounded class by class
+    assert split["train"] + split["validation"] == 640 and abs(split["validation"] - 64) <= 5
+
+
+def test_milestones_report_the_first_epoch_over_each_threshold():
+    history = {"val_accuracy": [0.4, 0.61, 0.7, 0.83], "epoch_seconds": [10.0, 10.0, 10.0, 10.0]}
+    found = training.milestones(history)
+    assert found["val_accuracy>=0.60"] == {"epoch": 2, "seconds": 20.0}
+    assert found["val_accuracy>=0.82"] == {"epoch": 4, "seconds": 40.0}
+    assert training.milestones({"val_accuracy": [0.5], "epoch_seconds": [1.0]})["val_accuracy>=0.60"] is None
