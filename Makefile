@@ -10,7 +10,7 @@ STAMP   := $(VENV)/.installed
 # the full CIFAR-10 is reachable ($$CIFAR10_PATH or data/cifar10.npz), quick otherwise (announced).
 PROFILE ?=
 
-.PHONY: help install run test test-fast train bench data samples lab html clean
+.PHONY: help install run test test-fast train bench data samples results lab html clean
 
 help:
 	@echo "make run      execute every notebook into build/executed/ (PROFILE=quick|full)"
@@ -18,6 +18,7 @@ help:
 	@echo "make train    train the improved MiniVGGNet on the full data (models/, results/, figures/)"
 	@echo "make bench    throughput of the original pipeline against ours -> results/benchmark.json"
 	@echo "make data     write data/cifar10.npz and data/mnist.npz from any reachable source"
+	@echo "make results  regenerate the README's results table from results/*.json"
 	@echo "make lab      open the notebooks in JupyterLab;  make html  render executed notebooks"
 	@echo "make install  create .venv with the project and its dev tools;  make clean  remove build/"
 
@@ -49,6 +50,9 @@ bench: $(STAMP)
 
 data: $(STAMP)
 	$(BIN)/python -m helpers.data cifar10 mnist
+
+results: $(STAMP)
+	$(BIN)/python -m helpers.report
 
 samples: $(STAMP)
 	$(BIN)/python scripts/make_samples.py

@@ -190,3 +190,71 @@ def augmentations(image: np.ndarray, augmented: np.ndarray):
         ax.set_title(title, fontsize=8)
         ax.axis("off")
     return fig
+
+
+# --------------------------------------------------------------------------- evaluation
+
+def per_class_accuracy(accuracies: dict, title: str = "Test accuracy per class"):
+    """Horizontal bars of accuracy per class; ``accuracies`` maps a run label to ``{class: accuracy}``
+    (several runs are drawn side by side)."""
+    import pandas as pd
+    import seaborn as sns
+
+    frame = pd.DataFrame([{"run": run, "class": name, "accuracy": value}
+                          for run, per_class in accuracies.items() for name, value in per_class.items()])
+    fig, ax = plt.subplots(figsize=(7, 0.45 * frame["class"].nunique() + 1))
+    sns.barplot(data=frame, y="class", x="accuracy", hue="run" if len(accuracies) > 1 else None, ax=ax, orient="h")
+    ax.set(title=title, xlim=(0, 1), ylabel="")
+    ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
+def confident_mistakes(images: np.ndarray, labels: np.ndarray, probs: np.ndarray, class_names, count: int = 12):
+    """The misclassified test images the model was most sure about, with true and predicted class."""
+    predicted = probs.argmax(1)
+    wrong = np.flatnonzero(predicted != labels)
+    worst = wrong[np.argsort(-probs[wrong, predicted[wrong]])][:count]
+    cols = 6
+    rows = max(1, int(np.ceil(len(worst) / cols)))
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.7, rows * 2.1), squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    for ax, index in zip(axes.ravel(), worst):
+        ax.imshow(images[index], cmap="gray" if images.ndim == 3 else None)
+        ax.set_title(f"{class_names[labels[index]]}\n-> {class_names[predicted[index]]} "
+                     f"{probs[index, predicted[index]]:.0%}", fontsize=8)
+    fig.suptitle("Most confident mistakes (true -> predicted, confidence)")
+    return fig
+
+
+def reliability_diagram(labels: np.ndarray, probs: np.ndarray, bins: int = 15, ece: float | None = None):
+    """Accuracy against confidence in equal-width bins: a calibrated model follows the diagonal."""
+    confidence, correct = probs.max(1), probs.argmax(1) == labels
+    edges = np.linspace(0, 1, bins + 1)
+    which = np.clip(np.digitize(confidence, edges[1:-1]), 0, bins - 1)
+    centres, accuracy, counts = [], [], []
+    for b in range(bins):
+        members = which == b
+        if members.any():
+            centres.append(confidence[members].mean())
+            accuracy.append(correct[members].mean())
+            counts.append(members.sum())
+    fig, ax = plt.subplots(figsize=(5, 5))
+    ax.plot([0, 1], [0, 1], "--", color="gray", label="perfect calibration")
+    ax.bar(centres, accuracy, width=1 / bins, alpha=0.7, edgecolor="black", label="accuracy in bin")
+    ax.set(xlabel="confidence", ylabel="accuracy", xlim=(0, 1), ylim=(0, 1),
+           title="Reliability diagram" + (f" (ECE {ece:.3f})" if ece is not None else ""))
+    ax.legend(loc="upper left")
+    return fig
+
+
+def compare_curves(histories: dict, key: str = "val_accuracy", title: str | None = None):
+    """One metric of several runs against the epoch; ``histories`` maps a label to a history dict."""
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for label, history in histories.items():
+        values = history.get(key, [])
+        ax.plot(np.arange(1, len(values) + 1), values, label=label)
+    ax.set(title=title or key, xlabel="epoch", ylabel=key)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    return fig

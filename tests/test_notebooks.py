@@ -75,3 +75,29 @@ def test_03_trains_and_hands_over_a_model(executed):
     record = json.loads((ARTIFACTS_DIR / "minivggnet_quick.json").read_text())
     assert record["epochs_run"] == 2 and record["params"] == 2_171_178
     assert (ARTIFACTS_DIR / "minivggnet_quick.keras").exists()
+
+
+def test_04_evaluates_a_model_on_the_test_sample(executed):
+    text = text_of(executed["04_evaluation"])
+    assert "test images: 1000" in text and "precision    recall  f1-score   support" in text
+    assert "with flip TTA" in text and "expected calibration error" in text
+    assert (BUILD_DIR / "figures" / "04_confusion_matrix.png").exists()
+
+
+def test_05_compares_the_two_networks(executed):
+    text = text_of(executed["05_shallow_vs_minivggnet"])
+    assert "shallownet:   328,586 parameters,   1.2 M multiply-adds per image" in text
+    assert "minivggnet: 2,171,178 parameters,  26.6 M multiply-adds per image" in text
+    assert "accuracy gained by MiniVGGNet:" in text
+
+
+def test_06_trains_lenet_on_mnist(executed):
+    text = text_of(executed["06_lenet_mnist"])
+    assert "train per digit: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]" in text
+    assert "total                                                  1,256,080     6,522,000" in text
+    assert "test accuracy" in text and (ARTIFACTS_DIR / "lenet_mnist_quick.keras").exists()
+
+
+def test_readme_results_table_matches_the_results_files():
+    result = subprocess.run([sys.executable, "-m", "helpers.report", "--check"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
