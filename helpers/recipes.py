@@ -97,7 +97,7 @@ IMPROVED = Recipe(
 )
 
 FAST = Recipe(
-    name="fast", epochs=6, batch_size=128, optimizer="adamw", learning_rate=4e-3,
+    name="fast", epochs=12, batch_size=128, optimizer="adamw", learning_rate=3e-3,
     schedule="warmup_cosine", warmup_fraction=0.1, weight_decay=0.01,
     augment=True, normalization="standardize",
 )
