@@ -10,12 +10,14 @@ STAMP   := $(VENV)/.installed
 # the full CIFAR-10 is reachable ($$CIFAR10_PATH or data/cifar10.npz), quick otherwise (announced).
 PROFILE ?=
 
-.PHONY: help install run test test-fast train bench data samples results lab html clean
+.PHONY: help install run test train reference reference-improved reference-fast reference-seed \
+        reference-shallow reference-lenet bench data samples results lab html clean
 
 help:
 	@echo "make run      execute every notebook into build/executed/ (PROFILE=quick|full)"
 	@echo "make test     pytest (helpers + notebooks via papermill), then nbval on the executed notebooks"
 	@echo "make train    train the improved MiniVGGNet on the full data (models/, results/, figures/)"
+	@echo "make reference  every reference run (improved, fast, seed, shallow, lenet), the benchmark, the table"
 	@echo "make bench    throughput of the original pipeline against ours -> results/benchmark.json"
 	@echo "make data     write data/cifar10.npz and data/mnist.npz from any reachable source"
 	@echo "make results  regenerate the README's results table from results/*.json"
@@ -38,12 +40,26 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env --nbval-cell-timeout=900 -p no:cacheprovider build/executed/
 
-test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow" --deselect tests/test_notebooks.py
+# The reference runs on the full data (each resumes if interrupted; see results/*.json for timings).
+TRAIN := $(BIN)/python -m helpers.train
+train: reference-improved
 
-train: $(STAMP)
-	$(BIN)/python -m helpers.train --recipe improved --model models/minivggnet_improved.keras \
-		--output figures/minivggnet_improved.png
+reference: reference-improved reference-fast reference-seed reference-shallow reference-lenet bench results
+
+reference-improved: $(STAMP)
+	$(TRAIN) --arch minivggnet --recipe improved --model models/minivggnet_improved.keras --output figures/minivggnet_improved.png
+
+reference-fast: $(STAMP)
+	$(TRAIN) --arch minivggnet --recipe fast --model models/minivggnet_fast.keras --output figures/minivggnet_fast.png
+
+reference-seed: $(STAMP)
+	$(TRAIN) --arch minivggnet --recipe seed --model models/minivggnet_seed.keras --output figures/minivggnet_seed.png
+
+reference-shallow: $(STAMP)
+	$(TRAIN) --arch shallownet --recipe seed --model models/shallownet_seed.keras --output figures/shallownet_seed.png
+
+reference-lenet: $(STAMP)
+	$(TRAIN) --arch lenet --recipe seed --model models/lenet_mnist.keras --output figures/lenet_mnist.png
 
 bench: $(STAMP)
 	$(BIN)/python -m helpers.benchmark
