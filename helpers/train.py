@@ -95,7 +95,9 @@ def main(argv=None) -> int:
         return 2
 
     # TensorFlow is imported only once the arguments are known to be good (it takes seconds).
-    from helpers import artifacts, evaluation, plots, training
+    from helpers import artifacts, evaluation, plots, provenance, training
+
+    commit = provenance.git_commit()  # the code this run starts with, whatever is edited meanwhile
 
     names = data_lib.CLASS_NAMES if dataset == "cifar10" else data_lib.DIGIT_NAMES
     name = Path(args.model).stem
@@ -115,6 +117,7 @@ def main(argv=None) -> int:
         {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test})}
     record = artifacts.run_record(run, test, data_info, name)
     record["timing"]["process_seconds"] = total_seconds
+    record["git_commit"] = commit
     artifacts.save_model(run.model, args.model)
     plots.save_figure(plots.training_curves(run.history, f"Training Loss and Accuracy ({name})"), args.output)
     artifacts.write_results(results_path(args), record)
