@@ -28,7 +28,7 @@ import numpy as np
 import tensorflow as tf
 
 from helpers import data as data_lib
-from helpers import provenance, training
+from helpers import provenance, report, training
 from helpers.paths import RESULTS_DIR
 from helpers.recipes import get_recipe
 
@@ -127,11 +127,12 @@ def main(argv=None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     record = {"benchmark": "training throughput, MiniVGGNet on CIFAR-10", **result, **provenance.collect()}
+    record["finding"] = report.finding(record)
     provenance.write_json(args.output, record)
     ips = result["images_per_second"]
     print(f"original {ips['original']:.0f} img/s, ours {ips['ours']:.0f} img/s: {result['speedup']:.2f}x "
           f"(same batch {result['speedup_same_batch']:.2f}x; no-pipeline ceiling {ips['compute_only']:.0f} img/s, "
-          f"pipeline alone {ips['pipeline_only']:.0f} img/s) -> {args.output}")
+          f"pipeline alone {ips['pipeline_only']:.0f} img/s) -> {args.output}\n{record['finding']}")
     return 0
 
 

@@ -74,6 +74,7 @@ def write_json(path: str | os.PathLike, record: dict) -> Path:
     with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False) as handle:
         json.dump(record, handle, indent=2, sort_keys=False, default=_jsonable)
         handle.write("\n")
+    os.chmod(handle.name, 0o644)  # temporary files are private; results are for everyone to read
     os.replace(handle.name, path)
     return path
 

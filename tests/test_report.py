@@ -1,0 +1,36 @@
+"""helpers.report: the README table and target lines come from the results files, and only from them."""
+
+import json
+
+from helpers import report
+
+
+def fake_record(accuracy, epochs=30, process_seconds=600.0, name="improved"):
+    return {
+        "arch": "minivggnet", "epochs_run": epochs,
+        "recipe": {"name": name, "optimizer": "adamw", "learning_rate": 0.003, "weight_decay": 0.01,
+                   "label_smoothing": 0.0, "augment": True, "batch_size": 128},
+        "history": {"val_accuracy": [0.5, 0.83]},
+        "milestones": {"val_accuracy>=0.82": {"epoch": 2, "seconds": 120.0}},
+        "timing": {"train_seconds": 500.0, "process_seconds": process_seconds},
+        "test": {"accuracy": accuracy, "flip_tta_accuracy": accuracy + 0.005},
+        "device": {"kind": "cpu", "names": ["cpu"]}, "machine": {"cpu_cores": 2, "cpu": "Test CPU"},
+    }
+
+
+def test_targets_follow_the_numbers(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "RESULTS_DIR", tmp_path)
+    (tmp_path / "minivggnet_improved.json").write_text(json.dumps(fake_record(0.8851)))
+    (tmp_path / "minivggnet_fast.json").write_text(json.dumps(fake_record(0.8210, 12, 1260.0, "fast")))
+    lines = report.targets()
+    assert "**met** (88.51% in 30 epochs" in lines[0]
+    assert "**not met yet** (82.10% after 21.0 min)" in lines[1]
+    table = report.render()
+    assert "| MiniVGGNet, improved recipe | **88.51%** | 89.01% | 30 | 8.3 min / 10.0 min | epoch 2, 2.0 min |" in table
+    assert "| minivggnet_fast | minivggnet | fast | adamw | 0.003 |" in table
+
+
+def test_empty_results_say_so(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "RESULTS_DIR", tmp_path)
+    assert report.targets() == []
+    assert "No reference run has been recorded yet" in report.render()
