@@ -130,11 +130,43 @@ def update(check: bool = False) -> bool:
     return True
 
 
+def comparison_figure(path=None):
+    """figures/results_comparison.png: validation accuracy per epoch of every CIFAR-10 run, and their
+    test accuracy beside the original project's reported numbers. Returns the path, or None without runs."""
+    from helpers import plots
+    from helpers.paths import FIGURES_DIR
+
+    runs = [(label, provenance.read_json(RESULTS_DIR / f"{name}.json")) for name, label in RUNS
+            if (RESULTS_DIR / f"{name}.json").exists()]
+    runs = [(label, r) for label, r in runs if r["data"]["dataset"] == "cifar10"]
+    if not runs:
+        return None
+    fig, (curves, bars) = plots.plt.subplots(1, 2, figsize=(13, 4.5), gridspec_kw={"width_ratios": [3, 2]})
+    for label, r in runs:
+        values = r["history"]["val_accuracy"]
+        curves.plot(range(1, len(values) + 1), values, label=label)
+    curves.set(title="Validation accuracy (CIFAR-10)", xlabel="epoch", ylabel="accuracy")
+    curves.grid(alpha=0.3)
+    curves.legend(fontsize=8)
+    labels = [label for label, _ in runs] + [label for label, _, _ in ORIGINAL]
+    values = [r["test"]["accuracy"] for _, r in runs] + [float(a.strip("~%")) / 100 for _, a, _ in ORIGINAL]
+    colors = ["tab:blue"] * len(runs) + ["lightgray"] * len(ORIGINAL)
+    bars.barh(labels[::-1], values[::-1], color=colors[::-1])
+    texts = [f"{r['test']['accuracy']:.1%}" for _, r in runs] + [a for _, a, _ in ORIGINAL]
+    for y, (v, text) in enumerate(zip(values[::-1], texts[::-1])):
+        bars.text(v + 0.005, y, text, va="center", fontsize=8)
+    bars.set(title="Test accuracy (grey: the original project, as reported)", xlim=(0, 1))
+    bars.tick_params(axis="y", labelsize=8)
+    return plots.save_figure(fig, path or FIGURES_DIR / "results_comparison.png")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if README.md differs from the results files")
     args = parser.parse_args(argv)
     ok = update(check=args.check)
+    if not args.check:
+        comparison_figure()
     if args.check and not ok:
         print("README.md's results table is out of date: run `make results`.", file=sys.stderr)
         return 1
