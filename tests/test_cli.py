@@ -26,10 +26,14 @@ def train_cli(*args, **kwargs):
 
 @pytest.fixture(scope="module")
 def sample_run(tmp_path_factory):
-    """One real CLI run: the fast recipe for 4 epochs on the committed sample."""
+    """One real CLI run: ShallowNet, the fast recipe for 4 epochs on the committed sample (seconds).
+
+    (MiniVGGNet needs more steps than 1,800 images give before its BN moving statistics settle;
+    its training is exercised by test_training, the resume test below and notebook 03.)"""
     out = tmp_path_factory.mktemp("cli")
     result = train_cli("--output", out / "curves.png", "--model", out / "net.keras", "--results", out / "net.json",
-                       "--run-dir", out / "run", "--recipe", "fast", "--epochs", 4, "--data", "sample")
+                       "--run-dir", out / "run", "--arch", "shallownet", "--recipe", "fast", "--epochs", 4,
+                       "--data", "sample")
     assert result.returncode == 0, result.stderr[-3000:]
     return out, result
 
@@ -37,7 +41,7 @@ def sample_run(tmp_path_factory):
 def test_cli_run_beats_chance_and_prints_the_report(sample_run):
     out, result = sample_run
     record = json.loads((out / "net.json").read_text())
-    assert record["test"]["accuracy"] > 0.2, "10 classes: chance is 0.1"
+    assert record["test"]["accuracy"] > 0.25, "10 classes: chance is 0.1"
     assert "precision    recall  f1-score   support" in result.stdout and "airplane" in result.stdout
     assert (out / "curves.png").stat().st_size > 10_000
 
@@ -46,7 +50,7 @@ def test_results_file_has_the_documented_schema(sample_run):
     out, _ = sample_run
     record = json.loads((out / "net.json").read_text())
     assert RESULT_KEYS <= set(record)
-    assert record["params"] == 2_171_178 and record["epochs_run"] == 4
+    assert record["params"] == 328_586 and record["arch"] == "shallownet" and record["epochs_run"] == 4
     assert record["recipe"]["name"] == "fast" and record["recipe"]["epochs"] == 4
     assert len(record["history"]["val_accuracy"]) == 4 and len(record["history"]["lr"]) == 4
     assert record["timing"]["images_per_second"] > 0 and record["timing"]["train_seconds"] > 0

@@ -14,7 +14,7 @@ def fake_record(accuracy, epochs=30, process_seconds=600.0, name="improved"):
         "milestones": {"val_accuracy>=0.82": {"epoch": 2, "seconds": 120.0}},
         "timing": {"train_seconds": 500.0, "process_seconds": process_seconds},
         "test": {"accuracy": accuracy, "flip_tta_accuracy": accuracy + 0.005},
-        "device": {"kind": "cpu", "names": ["cpu"]}, "machine": {"cpu_cores": 2, "cpu": "Test CPU"},
+        "device": {"kind": "cpu", "names": ["cpu"]}, "data": {"dataset": "cifar10"}, "machine": {"cpu_cores": 2, "cpu": "Test CPU"},
     }
 
 
@@ -27,7 +27,7 @@ def test_targets_follow_the_numbers(tmp_path, monkeypatch):
     assert "**not met yet** (82.10% after 21.0 min)" in lines[1]
     table = report.render()
     assert "| MiniVGGNet, improved recipe | **88.51%** | 89.01% | 30 | 8.3 min / 10.0 min | epoch 2, 2.0 min |" in table
-    assert "| minivggnet_fast | minivggnet | fast | adamw | 0.003 |" in table
+    assert "| minivggnet_fast | minivggnet | fast | adamw | 0.003 |" in table and "| 0.8210 | 82.60% |" in table
 
 
 def test_empty_results_say_so(tmp_path, monkeypatch):
