@@ -49,7 +49,8 @@ def contenders(x: np.ndarray, y: np.ndarray, images: int) -> dict:
         return images // 64 * 64
 
     def ours(recipe, model):
-        dataset = training.make_dataset(x, y, recipe.batch_size, training=True, augment=recipe.augment).repeat()
+        dataset = training.make_dataset(x, y, recipe.batch_size, training=True, augment=recipe.augment,
+                                        crop_padding=recipe.crop_padding).repeat()
 
         def fit():
             model.fit(dataset, epochs=1, steps_per_epoch=images // recipe.batch_size, verbose=0, shuffle=False)
@@ -144,7 +145,8 @@ def images_per_second(arch: str, recipe, x: np.ndarray, y: np.ndarray, steps: in
     """Training speed of a fresh ``arch`` with ``recipe`` and our pipeline on this device: one
     untimed warm-up (tracing), then ``steps`` timed batches. Nothing trained elsewhere is touched."""
     model = training.compile_model(training.build_model(arch, recipe, x), recipe, steps_per_epoch=steps)
-    dataset = training.make_dataset(x, y, recipe.batch_size, training=True, augment=recipe.augment).repeat()
+    dataset = training.make_dataset(x, y, recipe.batch_size, training=True, augment=recipe.augment,
+                                    crop_padding=recipe.crop_padding).repeat()
     model.fit(dataset, epochs=1, steps_per_epoch=2, verbose=0, shuffle=False)
     start = time.perf_counter()
     model.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0, shuffle=False)

@@ -42,7 +42,9 @@ class Recipe:
     """Decoupled weight decay (AdamW / SGD ``weight_decay``), not applied to BN or biases."""
     label_smoothing: float = 0.0
     augment: bool = False
-    """Per-example pad-4 reflect + random 32x32 crop + horizontal flip."""
+    """Per-example reflect padding + random crop back to the input size + horizontal flip."""
+    crop_padding: int = 4
+    """Pixels of reflect padding before the random crop (augmentation strength; 0: flips only)."""
     normalization: str = "unit"
     """``unit``: x / 255 as the original; ``standardize``: per-channel (x - mean) / std of the train set."""
     val_fraction: float = 0.1
@@ -68,6 +70,8 @@ class Recipe:
             problems.append(f"label_smoothing must be in [0, 1), got {self.label_smoothing!r}")
         if self.weight_decay < 0 or self.decay < 0:
             problems.append("weight_decay and decay must be >= 0")
+        if not isinstance(self.crop_padding, int) or not 0 <= self.crop_padding <= 8:
+            problems.append(f"crop_padding must be an integer in [0, 8], got {self.crop_padding!r}")
         if not 0 <= self.val_fraction < 1:
             problems.append(f"val_fraction must be in [0, 1), got {self.val_fraction!r}")
         if problems:

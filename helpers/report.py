@@ -53,7 +53,8 @@ def render() -> str:
         test = r["test"]
         device = "GPU: " + ", ".join(r["device"]["names"]) if r["device"]["kind"] != "cpu" else f"{r['machine']['cpu_cores']}-core CPU ({r['machine']['cpu']})"
         hit = r["milestones"].get("val_accuracy>=0.82")
-        reached = f"epoch {hit['epoch']}, {_minutes(hit['seconds'])}" if hit else "no"
+        reached = (f"epoch {hit['epoch']}, {_minutes(hit['seconds'])}" if hit
+                   else "no" if r["history"].get("val_accuracy") else "n/a (no validation set held out)")
         lines.append(f"| {label} | **{test['accuracy']:.2%}** | {_tta(r)} | {r['epochs_run']} | "
                      f"{_minutes(r['timing']['train_seconds'])} / {_minutes(r['timing'].get('process_seconds'))} | {reached} | {device} | [`results/{name}.json`](results/{name}.json) |")
     for label, accuracy, epochs in ORIGINAL:
@@ -65,17 +66,19 @@ def render() -> str:
         lines.insert(0, "_No reference run has been recorded yet: the table fills in as `results/*.json` appear._\n")
     lines += ["", "Every recorded run with its recipe (the log of attempts; `results/*.json` hold the full histories):", "",
               "| results file | network | recipe | optimizer | peak lr | weight decay | label smoothing | augment | batch "
-              "| epochs | best val | test | flip TTA |",
-              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+              "| epochs | train / val images | best val | test | flip TTA |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for path in sorted(RESULTS_DIR.glob("*.json")):
         r = provenance.read_json(path)
         if "recipe" not in r:
             continue
         c, h = r["recipe"], r["history"]
+        augment = f"crop (pad {c.get('crop_padding', 4)}) + flip" if c["augment"] else "no"
+        best_val = f"{max(h['val_accuracy']):.4f}" if h.get("val_accuracy") else "none held out"
         lines.append(f"| {path.stem} | {r['arch']} | {c['name']} | {c['optimizer']} | {c['learning_rate']:g} | "
-                     f"{c['weight_decay']:g} | {c['label_smoothing']:g} | {'yes' if c['augment'] else 'no'} | "
-                     f"{c['batch_size']} | {r['epochs_run']} | {max(h.get('val_accuracy', [float('nan')])):.4f} | "
-                     f"{r['test']['accuracy']:.4f} | {_tta(r)} |")
+                     f"{c['weight_decay']:g} | {c['label_smoothing']:g} | {augment} | "
+                     f"{c['batch_size']} | {r['epochs_run']} | {r['data']['split']['train']} / {r['data']['split']['validation']} | "
+                     f"{best_val} | {r['test']['accuracy']:.4f} | {_tta(r)} |")
     bench = RESULTS_DIR / "benchmark.json"
     if bench.exists():
         b = provenance.read_json(bench)

@@ -21,7 +21,7 @@ from pathlib import Path
 from helpers import data as data_lib
 from helpers.models import ARCHITECTURES
 from helpers.paths import BUILD_DIR, RESULTS_DIR
-from helpers.recipes import RECIPES, get_recipe
+from helpers.recipes import OPTIMIZERS, RECIPES, get_recipe
 
 DATASET_OF_ARCH = {"minivggnet": "cifar10", "shallownet": "cifar10", "lenet": "mnist"}
 
@@ -37,6 +37,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--learning-rate", type=float, help="override the recipe's (peak) learning rate")
     parser.add_argument("--weight-decay", type=float, help="override the recipe's weight decay")
     parser.add_argument("--label-smoothing", type=float, help="override the recipe's label smoothing")
+    parser.add_argument("--optimizer", choices=OPTIMIZERS, help="override the recipe's optimizer")
+    parser.add_argument("--warmup-fraction", type=float, help="override the share of steps spent warming up")
+    parser.add_argument("--crop-padding", type=int,
+                        help="override the augmentation's reflect padding in pixels (0: flips only)")
+    parser.add_argument("--val-fraction", type=float,
+                        help="override the share of the training set held out for validation (0: train on all)")
     parser.add_argument("--data", default=None,
                         help="dataset file or folder, or 'sample' for the committed sample "
                              "(default: $CIFAR10_PATH / $MNIST_PATH, then data/, then the Keras download)")
@@ -51,7 +57,9 @@ def check_args(args: argparse.Namespace):
     """Validate everything before any work starts; return the recipe. Raises ValueError."""
     recipe = get_recipe(args.recipe, args.arch, epochs=args.epochs, batch_size=args.batch_size,
                         learning_rate=args.learning_rate, weight_decay=args.weight_decay,
-                        label_smoothing=args.label_smoothing)
+                        label_smoothing=args.label_smoothing, optimizer=args.optimizer,
+                        warmup_fraction=args.warmup_fraction, crop_padding=args.crop_padding,
+                        val_fraction=args.val_fraction)
     model_path, figure_path = Path(args.model), Path(args.output)
     if model_path.suffix != ".keras":
         raise ValueError(f"--model {model_path}: use the .keras extension (Keras 3 saves models in that format).")

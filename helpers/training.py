@@ -2,7 +2,7 @@
 resumable ``model.fit`` with Keras callbacks.
 
 The pipeline keeps the images uint8 in memory and does everything per batch inside the TensorFlow
-graph: gather a shuffled batch, augment it (pad-4 reflect + a random crop and a horizontal flip
+graph: gather a shuffled batch, augment it (reflect padding + a random crop and a horizontal flip
 *per example*), cast to float32. The model itself scales the pixels (see
 :func:`helpers.models.with_preprocessing`), so the saved model takes raw 0..255 images.
 """
@@ -83,8 +83,9 @@ def select_device(mixed_precision: str | bool = "auto", verbose: bool = True) ->
 
 # --------------------------------------------------------------------------- input pipeline
 
-def augment_batch(images: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
-    """Pad each image by 4 pixels (reflection), crop a random 32x32 window and flip half of them.
+def augment_batch(images: tf.Tensor, seed: tf.Tensor, pad: int = PAD) -> tf.Tensor:
+    """Pad each image by ``pad`` pixels (reflection), crop a random window of the original size and
+    flip half of them.
 
     Every example gets its own crop offset and flip (``layers.RandomCrop`` would crop a whole batch
     at one place). ``seed`` is a shape-(2,) int tensor for the stateless random ops, so the same
@@ -92,8 +93,8 @@ def augment_batch(images: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
     """
     shape = tf.shape(images)
     batch, height, width = shape[0], shape[1], shape[2]
-    padded = tf.pad(images, [[0, 0], [PAD, PAD], [PAD, PAD], [0, 0]], mode="REFLECT")
-    offsets = tf.random.stateless_uniform([batch, 2], seed, 0, 2 * PAD + 1, dtype=tf.int32)
+    padded = tf.pad(images, [[0, 0], [pad, pad], [pad, pad], [0, 0]], mode="REFLECT")
+    offsets = tf.random.stateless_uniform([batch, 2], seed, 0, 2 * pad + 1, dtype=tf.int32)
     rows = offsets[:, :1] + tf.range(height)[None, :]
     cols = offsets[:, 1:] + tf.range(width)[None, :]
     cropped = tf.gather(padded, rows, axis=1, batch_dims=1)
@@ -103,7 +104,8 @@ def augment_batch(images: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
 
 
 def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, classes: int = 10,
-                 training: bool = False, augment: bool = False, seed: int = 42) -> tf.data.Dataset:
+                 training: bool = False, augment: bool = False, seed: int = 42,
+                 crop_padding: int = PAD) -> tf.data.Dataset:
     """A ``tf.data`` pipeline of ``(float32 images 0..255, one-hot labels)`` batches from uint8 arrays.
 
     Training pipelines shuffle (indices, not images: cheap) and may augment; evaluation pipelines
@@ -121,7 +123,7 @@ def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, classes: int = 1
     def gather(idx, batch_seed=None):
         batch_images = tf.gather(images, idx)
         if augment:
-            batch_images = augment_batch(batch_images, batch_seed)
+            batch_images = augment_batch(batch_images, batch_seed, crop_padding)
         return tf.cast(batch_images, tf.float32), tf.one_hot(tf.gather(labels, idx), classes)
 
     if training and augment:
@@ -262,7 +264,8 @@ def train(arch: str, recipe: Recipe, train_data: tuple[np.ndarray, np.ndarray], 
         (x_tr, y_tr), (x_val, y_val) = (x, y), (x[:0], y[:0])
     batch = recipe.batch_size * device.strategy.num_replicas_in_sync
     steps = int(np.ceil(len(x_tr) / batch))
-    train_ds = make_dataset(x_tr, y_tr, batch, classes, training=True, augment=recipe.augment, seed=seed)
+    train_ds = make_dataset(x_tr, y_tr, batch, classes, training=True, augment=recipe.augment, seed=seed,
+                            crop_padding=recipe.crop_padding)
     val_ds = make_dataset(x_val, y_val, batch, classes) if len(x_val) else None
 
     with device.strategy.scope():
@@ -273,17 +276,15 @@ def train(arch: str, recipe: Recipe, train_data: tuple[np.ndarray, np.ndarray], 
     if not (run_dir / "backup").exists():  # a fresh run, not a resumed one: forget earlier runs here
         history_csv.unlink(missing_ok=True)
         best_path.unlink(missing_ok=True)
-    monitor = "val_accuracy" if val_ds is not None else "accuracy"
     previous = read_history(history_csv)
-    callbacks = [  # in this order: an epoch is logged before it is backed up (see read_history)
-        EpochStats(len(x_tr)),
-        keras.callbacks.CSVLogger(str(history_csv), append=True),
-        keras.callbacks.ModelCheckpoint(
-            str(best_path), monitor=monitor, mode="max", save_best_only=True,
-            initial_value_threshold=max(previous[monitor]) if previous.get(monitor) else None,
-        ),
-        keras.callbacks.BackupAndRestore(str(run_dir / "backup")),
-    ]
+    # in this order: an epoch is logged before it is backed up (see read_history)
+    callbacks = [EpochStats(len(x_tr)), keras.callbacks.CSVLogger(str(history_csv), append=True)]
+    if val_ds is not None:  # keep the best epoch on validation; without validation the last one is kept
+        callbacks.append(keras.callbacks.ModelCheckpoint(
+            str(best_path), monitor="val_accuracy", mode="max", save_best_only=True,
+            initial_value_threshold=max(previous["val_accuracy"]) if previous.get("val_accuracy") else None,
+        ))
+    callbacks.append(keras.callbacks.BackupAndRestore(str(run_dir / "backup")))
     start = time.perf_counter()
     model.fit(train_ds, validation_data=val_ds, epochs=recipe.epochs, callbacks=callbacks, verbose=verbose,
               shuffle=False)  # the pipeline shuffles
@@ -291,7 +292,7 @@ def train(arch: str, recipe: Recipe, train_data: tuple[np.ndarray, np.ndarray], 
     if best_path.exists():
         best = keras.saving.load_model(best_path, compile=False)
         model.set_weights(best.get_weights())
-    scores = history.get(monitor, [])
+    scores = history.get("val_accuracy", []) if val_ds is not None else []
     return Run(
         model=model, history=history, recipe=recipe, arch=arch, seed=seed, device=device,
         split={"train": len(x_tr), "validation": len(x_val)},
@@ -314,7 +315,7 @@ def read_history(path: str | Path) -> dict[str, list[float]]:
     history: dict[str, list[float]] = {}
     for epoch in sorted(by_epoch):
         for key, value in by_epoch[epoch].items():
-            if key != "epoch" and value not in ("", None):
+            if key != "epoch" and value not in ("", "NA", None):  # CSVLogger writes NA for val_* without validation
                 history.setdefault(key, []).append(float(value))
     return history
 

@@ -101,6 +101,8 @@ def test_killed_run_resumes_at_the_next_epoch(tmp_path):
 @pytest.mark.parametrize("extra, message", [
     (["--epochs", "0"], "epochs must be an integer >= 1"),
     (["--batch-size", "-5"], "batch_size must be an integer >= 1"),
+    (["--crop-padding", "9"], "crop_padding must be an integer in [0, 8]"),
+    (["--val-fraction", "1"], "val_fraction must be in [0, 1)"),
     (["--data", "/nowhere/cifar.npz"], "the path argument points to /nowhere/cifar.npz, which does not exist"),
 ])
 def test_bad_arguments_fail_clearly_and_change_nothing(tmp_path, extra, message):

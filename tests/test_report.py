@@ -14,7 +14,7 @@ def fake_record(accuracy, epochs=30, process_seconds=600.0, name="improved"):
         "milestones": {"val_accuracy>=0.82": {"epoch": 2, "seconds": 120.0}},
         "timing": {"train_seconds": 500.0, "process_seconds": process_seconds},
         "test": {"accuracy": accuracy, "flip_tta_accuracy": accuracy + 0.005},
-        "device": {"kind": "cpu", "names": ["cpu"]}, "data": {"dataset": "cifar10"}, "machine": {"cpu_cores": 2, "cpu": "Test CPU"},
+        "device": {"kind": "cpu", "names": ["cpu"]}, "data": {"dataset": "cifar10", "split": {"train": 45000, "validation": 5000}}, "machine": {"cpu_cores": 2, "cpu": "Test CPU"},
     }
 
 
@@ -34,3 +34,16 @@ def test_empty_results_say_so(tmp_path, monkeypatch):
     monkeypatch.setattr(report, "RESULTS_DIR", tmp_path)
     assert report.targets() == []
     assert "No reference run has been recorded yet" in report.render()
+
+
+def test_a_run_without_validation_is_labelled_not_failed(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "RESULTS_DIR", tmp_path)
+    record = fake_record(0.8851)
+    record["history"] = {"accuracy": [0.5, 0.8]}
+    record["milestones"] = {"val_accuracy>=0.82": None}
+    record["data"]["split"] = {"train": 50000, "validation": 0}
+    record["recipe"]["crop_padding"] = 2
+    (tmp_path / "minivggnet_improved.json").write_text(json.dumps(record))
+    table = report.render()
+    assert "| 30 | 8.3 min / 10.0 min | n/a (no validation set held out) |" in table
+    assert "| crop (pad 2) + flip | 128 | 30 | 50000 / 0 | none held out | 0.8851 |" in table

@@ -47,6 +47,10 @@ def test_overrides_and_invalid_recipes():
         recipes.get_recipe("improved", epochs=0)
     with pytest.raises(ValueError, match="Unknown recipe 'best'"):
         recipes.get_recipe("best")
+    with pytest.raises(ValueError, match=r"crop_padding must be an integer in \[0, 8\]"):
+        recipes.get_recipe("improved", crop_padding=12)
+    with pytest.raises(ValueError, match=r"val_fraction must be in \[0, 1\)"):
+        recipes.get_recipe("improved", val_fraction=1.0)
     with pytest.raises(ValueError, match="Unknown recipe fields"):
         recipes.get_recipe("fast").with_overrides(dropout=0.1)
 
@@ -61,9 +65,9 @@ def test_weight_decay_spares_bn_and_biases():
 
 # --------------------------------------------------------------------------- pipeline
 
-def crops_of(image):
-    padded = np.pad(image, ((4, 4), (4, 4), (0, 0)), mode="reflect")
-    windows = [padded[r:r + 32, c:c + 32] for r in range(9) for c in range(9)]
+def crops_of(image, pad=4):
+    padded = np.pad(image, ((pad, pad), (pad, pad), (0, 0)), mode="reflect")
+    windows = [padded[r:r + 32, c:c + 32] for r in range(2 * pad + 1) for c in range(2 * pad + 1)]
     return windows + [w[:, ::-1] for w in windows]
 
 
@@ -78,9 +82,22 @@ def test_augmentation_crops_and_flips_each_example_independently(cifar_sample):
         assert matches, "every output is a reflect-padded crop of its own image, maybe flipped"
         positions.append(matches[0])
     assert len(set(positions)) > 8, "examples get different crops (layers.RandomCrop would not)"
+    shifted = [not np.array_equal(r, i) and not np.array_equal(r, i[:, ::-1]) for i, r in zip(batch, out)]
+    assert any(shifted), "pad 4 moves most images"
     again = keras.ops.convert_to_numpy(training.augment_batch(tf.constant(batch), tf.constant([1, 2])))
     other = keras.ops.convert_to_numpy(training.augment_batch(tf.constant(batch), tf.constant([3, 4])))
     assert np.array_equal(out, again) and not np.array_equal(out, other)
+
+
+@pytest.mark.parametrize("pad", [0, 2])
+def test_crop_padding_sets_the_augmentation_strength(cifar_sample, pad):
+    (x, _), _ = cifar_sample
+    batch = x[:32]
+    out = keras.ops.convert_to_numpy(training.augment_batch(tf.constant(batch), tf.constant([5, 6]), pad))
+    for image, result in zip(batch, out):
+        assert any(np.array_equal(crop, result) for crop in crops_of(image, pad))
+    flipped = [np.array_equal(r, i[:, ::-1]) and not np.array_equal(r, i) for i, r in zip(batch, out)]
+    assert 4 < sum(flipped) < 28 or pad, "pad 0 only flips, about half of the images"
 
 
 def test_dataset_batches_are_float_images_and_one_hot_labels(cifar_sample):
@@ -114,6 +131,15 @@ def test_same_seed_gives_the_same_history(cifar_sample, tmp_path):
     assert runs[0].history["val_accuracy"] == runs[1].history["val_accuracy"]
     split = runs[0].split  # stratified per class, so the 10% is rounded class by class
     assert split["train"] + split["validation"] == 640 and abs(split["validation"] - 64) <= 5
+
+
+def test_without_validation_the_whole_set_trains_and_the_last_epoch_is_kept(cifar_sample, tmp_path):
+    (x, y), _ = cifar_sample
+    recipe = recipes.get_recipe("fast", epochs=2, batch_size=64, val_fraction=0.0)
+    run = training.train("shallownet", recipe, (x[:320], y[:320]), tmp_path, seed=3, verbose=0)
+    assert run.split == {"train": 320, "validation": 0}
+    assert run.best_epoch == 2 and "val_accuracy" not in run.history and len(run.history["loss"]) == 2
+    assert not (tmp_path / "best.keras").exists(), "no validation, so no 'best' epoch is picked on training data"
 
 
 def test_milestones_report_the_first_epoch_over_each_threshold():
