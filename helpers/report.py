@@ -64,7 +64,8 @@ def render() -> str:
         lines = ["Targets:", "", *goals, "", *lines]
     if not found:
         lines.insert(0, "_No reference run has been recorded yet: the table fills in as `results/*.json` appear._\n")
-    lines += ["", "Every recorded run with its recipe (the log of attempts; `results/*.json` hold the full histories):", "",
+    lines += ["", "Every recorded run with its recipe (the log of attempts; `results/*.json` hold the full histories "
+                  "and the exact commands; only the runs in the table above ship their models in `models/`):", "",
               "| results file | network | recipe | optimizer | peak lr | weight decay | label smoothing | augment | batch "
               "| epochs | train / val images | best val | test | flip TTA |",
               "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
