@@ -47,3 +47,13 @@ def test_a_run_without_validation_is_labelled_not_failed(tmp_path, monkeypatch):
     table = report.render()
     assert "| 30 | 8.3 min / 10.0 min | n/a (no validation set held out) |" in table
     assert "| crop (pad 2) + flip | 128 | 30 | 50000 / 0 | none held out | 0.8851 |" in table
+
+
+def test_a_better_attempt_is_named_beside_the_reference(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "RESULTS_DIR", tmp_path)
+    (tmp_path / "minivggnet_improved.json").write_text(json.dumps(fake_record(0.8750)))
+    (tmp_path / "minivggnet_trial.json").write_text(json.dumps(fake_record(0.8790)))
+    (tmp_path / "minivggnet_long.json").write_text(json.dumps(fake_record(0.8990, epochs=70)))
+    line = report.targets()[0]
+    assert "**not met yet** (87.50% in 30 epochs; 88.00% with flip TTA; best recorded attempt `minivggnet_trial`: 87.90%" in line
+    assert report.best_attempt() == ("minivggnet_trial", json.loads((tmp_path / "minivggnet_trial.json").read_text()))
