@@ -7,7 +7,7 @@ busy machine slows all of them alike, and keeps the median images/s of each:
 * ``original`` - what the Keras 2 project did: the images as a float64 numpy array scaled to
   [0, 1] (1.2 GB), one-hot labels, ``model.fit(x, y, batch_size=64)``.
 * ``ours_b64`` - our uint8 ``tf.data`` pipeline at the same batch size (the pipeline alone changed).
-* ``ours`` - our pipeline as the ``improved`` recipe trains: batch 128, per-example augmentation.
+* ``ours`` - our pipeline as the ``improved`` recipe trains: its batch size, per-example augmentation.
 
 Two more measurements say where the time goes (the profile): ``compute_only`` trains on one batch
 already in memory, over and over (no input pipeline at all: the ceiling for any pipeline), and
