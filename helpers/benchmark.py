@@ -9,6 +9,10 @@ busy machine slows all of them alike, and keeps the median images/s of each:
 * ``ours_b64`` - our uint8 ``tf.data`` pipeline at the same batch size (the pipeline alone changed).
 * ``ours`` - our pipeline as the ``improved`` recipe trains: its batch size, per-example augmentation.
 
+``ours_bf16`` is ``ours`` with Keras' ``mixed_bfloat16`` policy (bfloat16 arithmetic, float32
+weights): a measured option, not our training default, and not counted in ``speedup`` because no
+reference run has shown its accuracy yet.
+
 Two more measurements say where the time goes (the profile): ``compute_only`` trains on one batch
 already in memory, over and over (no input pipeline at all: the ceiling for any pipeline), and
 ``pipeline_only`` runs our input pipeline with no model (how fast it can feed one).
@@ -24,6 +28,7 @@ import statistics
 import sys
 import time
 
+import keras
 import numpy as np
 import tensorflow as tf
 
@@ -33,9 +38,16 @@ from helpers.paths import RESULTS_DIR
 from helpers.recipes import get_recipe
 
 
-def _compiled(recipe, x):
-    model = training.build_model("minivggnet", recipe, x)
-    return training.compile_model(model, recipe, steps_per_epoch=1000)
+def _compiled(recipe, x, policy: str | None = None):
+    """A fresh compiled MiniVGGNet; ``policy`` builds it under another Keras dtype policy."""
+    previous = keras.mixed_precision.global_policy()
+    if policy:
+        keras.mixed_precision.set_global_policy(policy)
+    try:
+        model = training.build_model("minivggnet", recipe, x)
+        return training.compile_model(model, recipe, steps_per_epoch=1000)
+    finally:
+        keras.mixed_precision.set_global_policy(previous)
 
 
 def contenders(x: np.ndarray, y: np.ndarray, images: int) -> dict:
@@ -68,8 +80,15 @@ def contenders(x: np.ndarray, y: np.ndarray, images: int) -> dict:
         "original": original,
         "ours_b64": ours(seed.with_overrides(normalization="standardize"), _compiled(seed, x)),
         "ours": ours(improved, _compiled(improved, x)),
+        "ours_bf16": ours(improved, _compiled(improved, x, policy="mixed_bfloat16")),
         "compute_only": compute_only,
     }
+
+
+def batch_sizes() -> dict:
+    """The batch size each contender trains with (what the record's numbers were measured at)."""
+    improved = get_recipe("improved").batch_size
+    return {"original": 64, "ours_b64": 64, "ours": improved, "ours_bf16": improved, "compute_only": improved}
 
 
 def pipeline_only(x: np.ndarray, y: np.ndarray, images: int) -> float:
@@ -107,6 +126,8 @@ def run(images: int = 6400, repeats: int = 3, source: str = "full", verbose: boo
         "speedup": medians["ours"] / medians["original"],
         "speedup_same_batch": medians["ours_b64"] / medians["original"],
         "ceiling_speedup": medians["compute_only"] / medians["original"],
+        "bf16_speedup": medians["ours_bf16"] / medians["original"],
+        "batch_sizes": batch_sizes(),
         "images_per_measurement": images,
         "repeats": repeats,
         "device": device.describe(),
@@ -133,7 +154,8 @@ def main(argv=None) -> int:
     ips = result["images_per_second"]
     print(f"original {ips['original']:.0f} img/s, ours {ips['ours']:.0f} img/s: {result['speedup']:.2f}x "
           f"(same batch {result['speedup_same_batch']:.2f}x; no-pipeline ceiling {ips['compute_only']:.0f} img/s, "
-          f"pipeline alone {ips['pipeline_only']:.0f} img/s) -> {args.output}\n{record['finding']}")
+          f"pipeline alone {ips['pipeline_only']:.0f} img/s; bfloat16 {result['bf16_speedup']:.2f}x) -> {args.output}\n"
+          f"{record['finding']}")
     return 0
 
 

@@ -14,7 +14,9 @@ def test_benchmark_measures_every_pipeline_and_writes_its_record(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     record = json.loads(out.read_text())
     speeds = record["images_per_second"]
-    assert set(speeds) == {"original", "ours_b64", "ours", "compute_only", "pipeline_only"}
+    assert set(speeds) == {"original", "ours_b64", "ours", "ours_bf16", "compute_only", "pipeline_only"}
+    assert record["batch_sizes"]["ours"] == record["batch_sizes"]["ours_bf16"] == 64
+    assert record["bf16_speedup"] == speeds["ours_bf16"] / speeds["original"]
     assert all(value > 0 for value in speeds.values())
     assert record["speedup"] == speeds["ours"] / speeds["original"]
     assert record["images_per_measurement"] == 256 and record["versions"]["tensorflow"]

@@ -57,3 +57,17 @@ def test_a_better_attempt_is_named_beside_the_reference(tmp_path, monkeypatch):
     line = report.targets()[0]
     assert "**not met yet** (87.50% in 30 epochs; 88.00% with flip TTA; best recorded attempt `minivggnet_trial`: 87.90%" in line
     assert report.best_attempt() == ("minivggnet_trial", json.loads((tmp_path / "minivggnet_trial.json").read_text()))
+
+
+def test_benchmark_lines_include_bfloat16_only_when_measured(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "RESULTS_DIR", tmp_path)
+    bench = {"images_per_second": {"original": 500.0, "ours_b64": 700.0, "ours": 600.0, "compute_only": 610.0,
+                                   "pipeline_only": 40000.0},
+             "speedup": 1.2, "speedup_same_batch": 1.4, "ceiling_speedup": 1.22,
+             "machine": {"cpu_cores": 2, "cpu": "Test CPU"}}
+    (tmp_path / "benchmark.json").write_text(json.dumps(bench))
+    assert "**1.20x**" in report.render() and "bfloat16" not in report.render()
+    bench["images_per_second"]["ours_bf16"] = 1300.0
+    bench["bf16_speedup"] = 2.6
+    (tmp_path / "benchmark.json").write_text(json.dumps(bench))
+    assert "ours trains at 1300 images/s, 2.60x the original" in report.render()
