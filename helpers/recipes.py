@@ -7,8 +7,8 @@
   per-channel standardisation, AdamW with warmup and cosine decay, label smoothing 0.1, batch 64,
   30 epochs. Chosen on the validation split among the attempts recorded in ``results/`` (the
   README's attempts table): batch 64 beat 128, and lighter crops with label smoothing beat pad-4.
-* ``fast`` - the improved pipeline on a short schedule, for readers on a CPU: the original's 82%
-  in as little wall time as possible.
+* ``fast`` - the improved pipeline (AdamW, warmup + cosine, pad-4 crops, batch 128) on a 12-epoch
+  schedule, for readers on a CPU: the original's 82% in as little wall time as possible.
 
 Some architectures have their own ``seed`` (the original trained ShallowNet and LeNet with other
 settings); :func:`get_recipe` returns the right one.
