@@ -70,4 +70,7 @@ def test_benchmark_lines_include_bfloat16_only_when_measured(tmp_path, monkeypat
     bench["images_per_second"]["ours_bf16"] = 1300.0
     bench["bf16_speedup"] = 2.6
     (tmp_path / "benchmark.json").write_text(json.dumps(bench))
-    assert "ours trains at 1300 images/s, 2.60x the original" in report.render()
+    assert "ours trains at 1300 images/s, 2.60x the original." in report.render()
+    bench["images_per_second"]["ours_bf16"] = 610.0
+    (tmp_path / "benchmark.json").write_text(json.dumps(bench))
+    assert "610 images/s" in report.render() and "no faster than float32 on this CPU" in report.render()
