@@ -56,9 +56,9 @@ def contenders(x: np.ndarray, y: np.ndarray, images: int) -> dict:
     improved = get_recipe("improved")
     x64, onehot = x.astype("float64") / 255.0, np.eye(10)[y]  # the original's arrays
 
-    def original(model=_compiled(seed, x)):
-        model.fit(x64, onehot, batch_size=64, epochs=1, steps_per_epoch=images // 64, verbose=0)
-        return images // 64 * 64
+    def original(model=_compiled(seed, x), batch=seed.batch_size):
+        model.fit(x64, onehot, batch_size=batch, epochs=1, steps_per_epoch=images // batch, verbose=0)
+        return images // batch * batch
 
     def ours(recipe, model):
         dataset = training.make_dataset(x, y, recipe.batch_size, training=True, augment=recipe.augment,
@@ -87,8 +87,9 @@ def contenders(x: np.ndarray, y: np.ndarray, images: int) -> dict:
 
 def batch_sizes() -> dict:
     """The batch size each contender trains with (what the record's numbers were measured at)."""
-    improved = get_recipe("improved").batch_size
-    return {"original": 64, "ours_b64": 64, "ours": improved, "ours_bf16": improved, "compute_only": improved}
+    original, improved = get_recipe("seed").batch_size, get_recipe("improved").batch_size
+    return {"original": original, "ours_b64": original, "ours": improved, "ours_bf16": improved,
+            "compute_only": improved}
 
 
 def pipeline_only(x: np.ndarray, y: np.ndarray, images: int) -> float:
