@@ -88,6 +88,19 @@ class Recipe:
             raise ValueError(f"Unknown recipe fields {sorted(unknown)}; known: {sorted(known)}.")
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
 
+    def scaled_for_batch(self, batch_size: int) -> "Recipe":
+        """The same training with ``batch_size`` images per step, for throughput on a big GPU (or
+        several): the linear scaling rule (Goyal et al., 2017). The learning rate is multiplied by
+        ``batch_size / self.batch_size``; so is Keras 2's per-iteration ``decay``, so that the decay per
+        *epoch* is unchanged. Epochs stay, and the warmup stays the same *fraction* of all steps.
+        The rule holds for moderate factors (up to ~8x); check validation accuracy beyond that.
+        """
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}.")
+        factor = batch_size / self.batch_size
+        return replace(self, batch_size=batch_size, learning_rate=self.learning_rate * factor,
+                       decay=self.decay * factor)
+
     def to_dict(self) -> dict:
         return asdict(self)
 

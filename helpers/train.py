@@ -49,7 +49,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--results", help="results JSON path (default: results/<model name>.json)")
     parser.add_argument("--run-dir", help="working folder for checkpoints and logs (default: build/runs/<model name>)")
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--mixed-precision", choices=["auto", "on", "off"], default="auto")
+    parser.add_argument("--precision", choices=["auto", "float32", "mixed_float16", "mixed_bfloat16"], default="auto",
+                        help="dtype policy (auto: mixed_float16 on tensor-core GPUs, float32 otherwise)")
+    parser.add_argument("--jit-compile", choices=["auto", "on", "off"], default="auto",
+                        help="XLA compilation (auto: on for GPUs, off on CPU where it was slower)")
+    parser.add_argument("--scale-batch", type=int, metavar="N",
+                        help="train with N images per step and the learning rate scaled linearly to match "
+                             "(for throughput on big GPUs; see Recipe.scaled_for_batch)")
     return parser.parse_args(argv)
 
 
@@ -97,6 +103,8 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     try:
         recipe = check_args(args)
+        if args.scale_batch is not None:
+            recipe = recipe.scaled_for_batch(args.scale_batch)
         dataset, source, ((x_train, y_train), (x_test, y_test)) = load_data(args.arch, args.data)
     except (ValueError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -112,7 +120,7 @@ def main(argv=None) -> int:
     run_dir = Path(args.run_dir) if args.run_dir else BUILD_DIR / "runs" / name
     start = time.perf_counter()
     run = training.train(args.arch, recipe, (x_train, y_train), run_dir, seed=args.seed,
-                         mixed_precision={"auto": "auto", "on": True, "off": False}[args.mixed_precision],
+                         precision=args.precision, jit_compile=args.jit_compile,
                          verbose=1 if sys.stdout.isatty() else 2)
     probs = evaluation.predict(run.model, x_test)
     # a mirrored photo is still the same object; a mirrored digit is not, so no flip TTA on MNIST

@@ -29,27 +29,94 @@ PAD = 4
 
 # --------------------------------------------------------------------------- device
 
+PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
+"""Keras dtype policies training can run under (``mixed_*``: low-precision arithmetic, float32 weights)."""
+
+CPU_BFLOAT16_BY_DEFAULT = False
+"""Whether ``precision="auto"`` turns ``mixed_bfloat16`` on for CPUs with native bfloat16 (AVX512_BF16
+or AMX-BF16). Off until a ``fast``-recipe run under ``mixed_bfloat16`` is shown to reach float32's test
+accuracy on the same seed (issue 13); until then such CPUs train in float32 and say why."""
+
+XLA_ON_CPU_REASON = "XLA off (measured slower than TensorFlow's own kernels on our CPU)"
+
+
 @dataclass
 class Device:
     """What training runs on, and why."""
 
     kind: str
-    """``cpu``, ``gpu`` or ``multi-gpu``."""
+    """``cpu``, ``gpu``, ``multi-gpu`` or ``multi-cpu`` (the last only when devices are forced, for tests)."""
     names: list[str]
     precision: str
-    """The Keras dtype policy: ``float32`` or ``mixed_float16``."""
+    """The Keras dtype policy: one of :data:`PRECISIONS`."""
     reason: str
     strategy: tf.distribute.Strategy = field(repr=False)
+    jit_compile: bool = False
+    """Whether ``model.compile`` asks for XLA (``jit_compile=True``)."""
 
     def describe(self) -> str:
-        return f"Training on {self.kind} ({', '.join(self.names)}), {self.precision}: {self.reason}"
+        xla = "XLA on" if self.jit_compile else "XLA off"
+        return f"Training on {self.kind} ({', '.join(self.names)}), {self.precision}, {xla}: {self.reason}"
 
 
-def select_device(mixed_precision: str | bool = "auto", verbose: bool = True) -> Device:
-    """Pick CPU, one GPU or all GPUs (``tf.distribute.MirroredStrategy``) and the dtype policy.
+def cpu_bfloat16_flags(cpuinfo: str | Path = "/proc/cpuinfo") -> list[str]:
+    """The native bfloat16 instruction sets this CPU reports (``avx512_bf16``, ``amx_bf16``), read from
+    the ``flags`` line of ``/proc/cpuinfo``; empty when there are none or the file is not there (not Linux)."""
+    try:
+        text = Path(cpuinfo).read_text()
+    except OSError:
+        return []
+    flags = next((line.split(":", 1)[1].split() for line in text.splitlines() if line.startswith("flags")), [])
+    return [flag for flag in ("avx512_bf16", "amx_bf16") if flag in flags]
 
-    ``mixed_precision="auto"`` turns on ``mixed_float16`` only on GPUs with tensor cores (compute
-    capability 7.0 or newer), where it is about twice as fast; on CPUs float16 is slow, so it stays off.
+
+def choose_precision(requested: str, gpu_capabilities: list[tuple[int, int]],
+                     cpu_bf16: list[str]) -> tuple[str, str]:
+    """The dtype policy and the reason for it.
+
+    ``requested`` is ``"auto"`` or one of :data:`PRECISIONS`. ``gpu_capabilities`` holds the compute
+    capability of each GPU used (empty on a CPU) and ``cpu_bf16`` what :func:`cpu_bfloat16_flags`
+    found. Automatic choice: ``mixed_float16`` when every GPU has tensor cores (compute capability
+    7.0 or newer; bfloat16 runs on tensor cores only from 8.0 and is no faster than float16 there),
+    float32 on older GPUs, and on CPUs float32 unless :data:`CPU_BFLOAT16_BY_DEFAULT` allows bfloat16
+    on one that has it natively (float16 has no fast CPU kernels).
+    """
+    if requested != "auto":
+        if requested not in PRECISIONS:
+            raise ValueError(f"precision must be 'auto' or one of {', '.join(PRECISIONS)}; got {requested!r}.")
+        return requested, f"{requested} as asked"
+    if gpu_capabilities:
+        if all(tuple(c) >= (7, 0) for c in gpu_capabilities):
+            return "mixed_float16", "GPU with tensor cores: mixed_float16 (float16 arithmetic, float32 weights)"
+        return "float32", "GPU without tensor cores (compute capability < 7.0): float32"
+    if cpu_bf16 and CPU_BFLOAT16_BY_DEFAULT:
+        return "mixed_bfloat16", f"CPU with native bfloat16 ({', '.join(cpu_bf16)}): mixed_bfloat16"
+    if cpu_bf16:
+        return "float32", (f"CPU with native bfloat16 ({', '.join(cpu_bf16)}), but float32 stays the default until a "
+                           "mixed_bfloat16 run is shown to match its accuracy (precision='mixed_bfloat16' to try it)")
+    return "float32", "no GPU found: float32 (on Colab: Runtime > Change runtime type > GPU)"
+
+
+def choose_jit_compile(requested: str | bool, on_gpu: bool) -> tuple[bool, str]:
+    """XLA on or off, and why: ``"auto"`` turns it on for GPUs (it fuses batch norm and activations
+    and cuts per-step overhead) and off on CPUs; ``"on"``/``"off"`` (or a bool) force it."""
+    if requested in ("on", "off", True, False):
+        jit = requested in ("on", True)
+        return jit, f"XLA {'on' if jit else 'off'} as asked"
+    if requested != "auto":
+        raise ValueError(f"jit_compile must be 'auto', 'on' or 'off'; got {requested!r}.")
+    return (True, "XLA on (GPU)") if on_gpu else (False, XLA_ON_CPU_REASON)
+
+
+def select_device(precision: str = "auto", jit_compile: str | bool = "auto", devices: list[str] | None = None,
+                  verbose: bool = True) -> Device:
+    """Pick what training runs on, its dtype policy and XLA, set the policy, and print one line saying
+    what was chosen and why.
+
+    By default: all GPUs (``tf.distribute.MirroredStrategy`` over several), one GPU, or the CPU.
+    ``devices`` forces the strategy onto named devices (``["/CPU:0", "/CPU:1"]`` runs the multi-device
+    path over two logical CPUs, as the tests do). ``precision`` and ``jit_compile`` are explained in
+    :func:`choose_precision` and :func:`choose_jit_compile`.
     """
     gpus = tf.config.list_physical_devices("GPU")
     for gpu in gpus:
@@ -57,25 +124,26 @@ def select_device(mixed_precision: str | bool = "auto", verbose: bool = True) ->
             tf.config.experimental.set_memory_growth(gpu, True)
         except RuntimeError:  # already initialised: leave as is
             pass
-    if len(gpus) > 1:
-        strategy, kind = tf.distribute.MirroredStrategy(), "multi-gpu"
+    if devices:
+        on_gpu = all("GPU" in d.upper() for d in devices)
+        strategy = tf.distribute.MirroredStrategy(devices) if len(devices) > 1 else tf.distribute.OneDeviceStrategy(devices[0])
+        kind = ("multi-" if len(devices) > 1 else "") + ("gpu" if on_gpu else "cpu")
+        names = list(devices)
+        capabilities = [tf.config.experimental.get_device_details(g).get("compute_capability", (0, 0))
+                        for g in gpus] if on_gpu else []
     else:
-        strategy, kind = tf.distribute.get_strategy(), "gpu" if gpus else "cpu"
-    names = [tf.config.experimental.get_device_details(g).get("device_name", g.name) for g in gpus] or [cpu_model()]
-
-    capabilities = [tf.config.experimental.get_device_details(g).get("compute_capability", (0, 0)) for g in gpus]
-    tensor_cores = bool(gpus) and all(c >= (7, 0) for c in capabilities)
-    if mixed_precision == "auto":
-        use_mixed = tensor_cores
-        reason = ("GPU with tensor cores: mixed precision on" if use_mixed
-                  else "no GPU with tensor cores: full float32" if gpus
-                  else "no GPU found: full float32 (on Colab: Runtime > Change runtime type > GPU)")
-    else:
-        use_mixed = bool(mixed_precision)
-        reason = f"mixed precision {'on' if use_mixed else 'off'} as asked"
-    precision = "mixed_float16" if use_mixed else "float32"
-    keras.mixed_precision.set_global_policy(precision)
-    device = Device(kind, names, precision, reason, strategy)
+        on_gpu = bool(gpus)
+        if len(gpus) > 1:
+            strategy, kind = tf.distribute.MirroredStrategy(), "multi-gpu"
+        else:
+            strategy, kind = tf.distribute.get_strategy(), "gpu" if gpus else "cpu"
+        details = [tf.config.experimental.get_device_details(g) for g in gpus]
+        names = [d.get("device_name", g.name) for d, g in zip(details, gpus)] or [cpu_model()]
+        capabilities = [d.get("compute_capability", (0, 0)) for d in details]
+    chosen, precision_reason = choose_precision(precision, capabilities, [] if on_gpu else cpu_bfloat16_flags())
+    jit, jit_reason = choose_jit_compile(jit_compile, on_gpu)
+    keras.mixed_precision.set_global_policy(chosen)
+    device = Device(kind, names, chosen, f"{precision_reason}; {jit_reason}", strategy, jit)
     if verbose:
         print(device.describe())
     return device
@@ -113,8 +181,9 @@ def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, classes: int = 1
     """
     if len(x) != len(y):
         raise ValueError(f"x has {len(x)} images but y has {len(y)} labels.")
-    images = tf.constant(x if x.ndim == 4 else x[..., None])  # MNIST (N, 28, 28) -> (N, 28, 28, 1)
-    labels = tf.constant(np.asarray(y).reshape(-1))
+    with tf.device("/CPU:0"):  # the arrays stay in host memory: never placed on or copied through a GPU
+        images = tf.constant(x if x.ndim == 4 else x[..., None])  # MNIST (N, 28, 28) -> (N, 28, 28, 1)
+        labels = tf.constant(np.asarray(y).reshape(-1))
     indices = tf.data.Dataset.range(len(x))
     if training:
         indices = indices.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
@@ -184,14 +253,18 @@ def make_optimizer(recipe: Recipe, steps_per_epoch: int) -> keras.optimizers.Opt
     return optimizer
 
 
-def compile_model(model: keras.Model, recipe: Recipe, steps_per_epoch: int) -> keras.Model:
+def compile_model(model: keras.Model, recipe: Recipe, steps_per_epoch: int,
+                  jit_compile: bool | None = None) -> keras.Model:
     """Compile with the recipe's optimiser and loss (categorical cross-entropy with optional label
-    smoothing) and the accuracy metric. XLA stays off: it was twice as slow on our CPUs."""
+    smoothing) and the accuracy metric. ``jit_compile`` is the device's XLA choice
+    (``Device.jit_compile``); ``None`` takes the automatic one for this machine (on with a GPU, off on CPU)."""
+    if jit_compile is None:
+        jit_compile = choose_jit_compile("auto", bool(tf.config.list_physical_devices("GPU")))[0]
     model.compile(
         optimizer=make_optimizer(recipe, steps_per_epoch),
         loss=keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing),
         metrics=["accuracy"],
-        jit_compile=False,
+        jit_compile=jit_compile,
     )
     return model
 
@@ -245,31 +318,33 @@ class Run:
 
 def train(arch: str, recipe: Recipe, train_data: tuple[np.ndarray, np.ndarray], run_dir: str | Path,
           seed: int = 42, classes: int = 10, verbose: int | str = "auto",
-          mixed_precision: str | bool = "auto", device: Device | None = None) -> Run:
+          precision: str = "auto", jit_compile: str | bool = "auto", device: Device | None = None) -> Run:
     """Train ``arch`` with ``recipe`` on ``train_data`` (the official *training* split).
 
     A stratified validation set is carved from it (``recipe.val_fraction``). ``run_dir`` holds the
     run's working files: ``backup/`` (``BackupAndRestore``: a killed run started again with the same
     ``run_dir`` resumes at the epoch it reached), ``best.keras`` (best on validation accuracy) and
     ``history.csv``. Returns the best model (the last one without validation) and the full history,
-    resumed epochs included.
+    resumed epochs included. ``precision`` and ``jit_compile`` go to :func:`select_device` unless a
+    ``device`` it returned is given. Under a multi-device strategy the recipe's batch is the global
+    batch, split across the devices (for more throughput, train ``recipe.scaled_for_batch(...)``).
     """
     run_dir = ensure_dir(Path(run_dir))
     keras.utils.set_random_seed(seed)
-    device = device or select_device(mixed_precision)
+    device = device or select_device(precision, jit_compile)
     x, y = train_data
     if recipe.val_fraction:
         (x_tr, y_tr), (x_val, y_val) = data_lib.train_val_split(x, y, recipe.val_fraction, seed)
     else:
         (x_tr, y_tr), (x_val, y_val) = (x, y), (x[:0], y[:0])
-    batch = recipe.batch_size * device.strategy.num_replicas_in_sync
+    batch = recipe.batch_size
     steps = int(np.ceil(len(x_tr) / batch))
     train_ds = make_dataset(x_tr, y_tr, batch, classes, training=True, augment=recipe.augment, seed=seed,
                             crop_padding=recipe.crop_padding)
     val_ds = make_dataset(x_val, y_val, batch, classes) if len(x_val) else None
 
     with device.strategy.scope():
-        model = compile_model(build_model(arch, recipe, x_tr, classes), recipe, steps)
+        model = compile_model(build_model(arch, recipe, x_tr, classes), recipe, steps, device.jit_compile)
 
     history_csv = run_dir / "history.csv"
     best_path = run_dir / "best.keras"
