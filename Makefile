@@ -40,26 +40,27 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env --nbval-cell-timeout=900 -p no:cacheprovider build/executed/
 
-# The reference runs on the full data (each resumes if interrupted; see results/*.json for timings).
+# The reference runs on the full data, as registered in helpers/references.py (architecture, recipe,
+# output paths); each resumes if interrupted; see results/*.json for timings.
 TRAIN := $(BIN)/python -m helpers.train
 train: reference-improved
 
 reference: reference-improved reference-fast reference-seed reference-shallow reference-lenet bench results
 
 reference-improved: $(STAMP)
-	$(TRAIN) --arch minivggnet --recipe improved --model models/minivggnet_improved.keras --output figures/minivggnet_improved.png
+	$(TRAIN) --reference minivggnet_improved
 
 reference-fast: $(STAMP)
-	$(TRAIN) --arch minivggnet --recipe fast --model models/minivggnet_fast.keras --output figures/minivggnet_fast.png
+	$(TRAIN) --reference minivggnet_fast
 
 reference-seed: $(STAMP)
-	$(TRAIN) --arch minivggnet --recipe seed --model models/minivggnet_seed.keras --output figures/minivggnet_seed.png
+	$(TRAIN) --reference minivggnet_seed
 
 reference-shallow: $(STAMP)
-	$(TRAIN) --arch shallownet --recipe seed --model models/shallownet_seed.keras --output figures/shallownet_seed.png
+	$(TRAIN) --reference shallownet_seed
 
 reference-lenet: $(STAMP)
-	$(TRAIN) --arch lenet --recipe seed --model models/lenet_mnist.keras --output figures/lenet_mnist.png
+	$(TRAIN) --reference lenet_mnist
 
 bench: $(STAMP)
 	$(BIN)/python -m helpers.benchmark

@@ -29,15 +29,6 @@ import numpy as np
 
 from helpers.paths import DATA_DIR
 
-CLASS_NAMES = (
-    "airplane", "automobile", "bird", "cat", "deer",
-    "dog", "frog", "horse", "ship", "truck",
-)
-"""CIFAR-10 class names, indexed by label."""
-
-DIGIT_NAMES = tuple(str(d) for d in range(10))
-"""MNIST class names, indexed by label."""
-
 KEYS = ("x_train", "y_train", "x_test", "y_test")
 
 
@@ -51,16 +42,29 @@ class DatasetNotFoundError(FileNotFoundError):
 
 @dataclass(frozen=True)
 class DatasetSpec:
-    """What a dataset must look like, and where to find it."""
+    """What a dataset is (its classes, the networks trained on it), what it must look like, and
+    where to find it. Every dataset fact the series uses lives here."""
 
     name: str
+    title: str
+    """How prose and figures name it ("CIFAR-10")."""
     env_var: str
     image_shape: tuple[int, ...]
     n_train: int
     n_test: int
-    classes: int
+    class_names: tuple[str, ...]
+    """Class names, indexed by label."""
+    architectures: tuple[str, ...]
+    """The networks of :mod:`helpers.models` that are trained on this dataset."""
+    mirror_keeps_class: bool
+    """Whether a left-right mirror image shows the same class (a mirrored car is a car, a mirrored
+    digit may be no digit): decides whether flip test-time augmentation makes sense."""
     sha256: dict[str, str]
     sample_file: str
+
+    @property
+    def classes(self) -> int:
+        return len(self.class_names)
 
     @property
     def local_file(self) -> Path:
@@ -69,11 +73,14 @@ class DatasetSpec:
 
 CIFAR10 = DatasetSpec(
     name="cifar10",
+    title="CIFAR-10",
     env_var="CIFAR10_PATH",
     image_shape=(32, 32, 3),
     n_train=50_000,
     n_test=10_000,
-    classes=10,
+    class_names=("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"),
+    architectures=("minivggnet", "shallownet"),
+    mirror_keeps_class=True,
     sha256={
         "x_train": "47af8b02cfcfb6cdf3dbbd1969ad7f1b70f4413f6f80f437b020ee4e5bc8304a",
         "y_train": "2b7cd2f24487317614016b72ffd53071c3062f592f0eb300c18a770d41ae1253",
@@ -85,11 +92,14 @@ CIFAR10 = DatasetSpec(
 
 MNIST = DatasetSpec(
     name="mnist",
+    title="MNIST",
     env_var="MNIST_PATH",
     image_shape=(28, 28),
     n_train=60_000,
     n_test=10_000,
-    classes=10,
+    class_names=tuple(str(d) for d in range(10)),
+    architectures=("lenet",),
+    mirror_keeps_class=False,
     sha256={
         "x_train": "741c988805d008ac6e4c904b69001ba184c24b2c540a4ef403f4c71b676cf757",
         "y_train": "1feba77c54802fa5339a11837ea4b2866434b83314ec45192930f1df69120c13",
@@ -100,6 +110,12 @@ MNIST = DatasetSpec(
 )
 
 SPECS = {spec.name: spec for spec in (CIFAR10, MNIST)}
+
+CLASS_NAMES = CIFAR10.class_names
+"""CIFAR-10 class names, indexed by label."""
+
+DIGIT_NAMES = MNIST.class_names
+"""MNIST class names, indexed by label."""
 
 Split = tuple[np.ndarray, np.ndarray]
 
@@ -127,7 +143,7 @@ def load_sample(dataset: str = "cifar10") -> tuple[Split, Split]:
 
     Same dtypes and layout as the full loaders; used by quick runs, tests and CI, offline.
     """
-    spec = _spec(dataset)
+    spec = get_spec(dataset)
     path = DATA_DIR / spec.sample_file
     if not path.exists():
         raise DatasetNotFoundError(
@@ -147,13 +163,13 @@ def load(dataset: str = "cifar10", source: str = "full", path: str | os.PathLike
     if source == "sample":
         return load_sample(dataset)
     if source == "full":
-        return _load_full(_spec(dataset), path)
+        return _load_full(get_spec(dataset), path)
     raise ValueError(f"DATA must be 'full' or 'sample', not {source!r}.")
 
 
 def full_data_available(dataset: str = "cifar10") -> bool:
     """True when the full dataset is reachable without a download (env var or ``data/``)."""
-    spec = _spec(dataset)
+    spec = get_spec(dataset)
     env = os.environ.get(spec.env_var)
     return bool(env and Path(env).exists()) or spec.local_file.exists()
 
@@ -161,6 +177,27 @@ def full_data_available(dataset: str = "cifar10") -> bool:
 def data_sha256(arrays: dict[str, np.ndarray]) -> dict[str, str]:
     """sha256 of each array's raw bytes, as recorded in results files."""
     return {key: hashlib.sha256(np.ascontiguousarray(arrays[key]).tobytes()).hexdigest() for key in KEYS}
+
+
+def get_spec(dataset: str) -> DatasetSpec:
+    """The :class:`DatasetSpec` named ``dataset`` (``"cifar10"`` or ``"mnist"``)."""
+    try:
+        return SPECS[dataset]
+    except KeyError:
+        raise ValueError(f"Unknown dataset {dataset!r}; choose one of {sorted(SPECS)}.") from None
+
+
+def spec_for_arch(arch: str) -> DatasetSpec:
+    """The dataset the network ``arch`` is trained on."""
+    for candidate in SPECS.values():
+        if arch in candidate.architectures:
+            return candidate
+    raise ValueError(f"Unknown architecture {arch!r}; choose one of {', '.join(architectures())}.")
+
+
+def architectures() -> tuple[str, ...]:
+    """Every network some dataset is trained with, in the order the specs list them."""
+    return tuple(arch for candidate in SPECS.values() for arch in candidate.architectures)
 
 
 # --------------------------------------------------------------------------- validation split
@@ -198,13 +235,6 @@ def train_val_split(x: np.ndarray, y: np.ndarray, val_size: int | float = 0.1, s
 
 
 # --------------------------------------------------------------------------- resolution
-
-def _spec(dataset: str) -> DatasetSpec:
-    try:
-        return SPECS[dataset]
-    except KeyError:
-        raise ValueError(f"Unknown dataset {dataset!r}; choose one of {sorted(SPECS)}.") from None
-
 
 def _load_full(spec: DatasetSpec, path) -> tuple[Split, Split]:
     tried = []
@@ -363,7 +393,7 @@ def main(argv=None) -> int:
     names = (argv if argv is not None else sys.argv[1:]) or ["cifar10", "mnist"]
     for name in names:
         try:
-            spec = _spec(name)
+            spec = get_spec(name)
         except ValueError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2

@@ -1,7 +1,9 @@
 """Scoring a trained model on the untouched test set.
 
 Only glue around the libraries that already do the work: Keras for predictions, scikit-learn for
-the classification report and the confusion matrix.
+the classification report and the confusion matrix. The class names always come from the caller
+(``data.CLASS_NAMES``, ``data.DIGIT_NAMES`` or a :class:`helpers.data.DatasetSpec`): nothing here
+assumes CIFAR-10.
 """
 
 from __future__ import annotations
@@ -9,7 +11,12 @@ from __future__ import annotations
 import numpy as np
 from sklearn.metrics import classification_report, confusion_matrix
 
-from helpers.data import CLASS_NAMES
+from helpers.data import DatasetSpec
+
+
+def _names(class_names) -> list[str]:
+    """The class names as a list, from a sequence of names or a :class:`DatasetSpec`."""
+    return list(class_names.class_names if isinstance(class_names, DatasetSpec) else class_names)
 
 
 def predict(model, images: np.ndarray, batch_size: int = 500, flip_tta: bool = False) -> np.ndarray:
@@ -45,12 +52,15 @@ def expected_calibration_error(labels: np.ndarray, probs: np.ndarray, bins: int 
     return float(gap)
 
 
-def score(labels: np.ndarray, probs: np.ndarray, class_names=CLASS_NAMES) -> dict:
-    """Accuracy, loss, top-2 accuracy, ECE, per-class report and confusion matrix of ``probs``."""
+def score(labels: np.ndarray, probs: np.ndarray, class_names) -> dict:
+    """Accuracy, loss, top-2 accuracy, ECE, per-class report and confusion matrix of ``probs``.
+
+    ``class_names``: the names indexed by label, or the dataset's :class:`DatasetSpec`."""
+    class_names = _names(class_names)
     labels = np.asarray(labels).reshape(-1)
     predicted = probs.argmax(1)
     report = classification_report(labels, predicted, labels=range(len(class_names)),
-                                   target_names=list(class_names), output_dict=True, zero_division=0)
+                                   target_names=class_names, output_dict=True, zero_division=0)
     return {
         "accuracy": float(np.mean(predicted == labels)),
         "loss": float(-np.mean(np.log(np.clip(probs[np.arange(len(labels)), labels], 1e-12, 1.0)))),
@@ -62,15 +72,18 @@ def score(labels: np.ndarray, probs: np.ndarray, class_names=CLASS_NAMES) -> dic
     }
 
 
-def evaluate(model, images: np.ndarray, labels: np.ndarray, class_names=CLASS_NAMES, flip_tta: bool = True) -> dict:
-    """Score ``model`` on ``images``; with ``flip_tta`` also report flip test-time augmentation."""
-    result = score(labels, predict(model, images), class_names)
-    if flip_tta:
-        result["flip_tta_accuracy"] = score(labels, predict(model, images, flip_tta=True), class_names)["accuracy"]
+def evaluate(model, images: np.ndarray, labels: np.ndarray, spec: DatasetSpec) -> dict:
+    """Score ``model`` on ``images`` of the dataset ``spec``; where a mirror image keeps its class
+    (``spec.mirror_keeps_class``) also report flip test-time augmentation."""
+    result = score(labels, predict(model, images), spec)
+    if spec.mirror_keeps_class:
+        result["flip_tta_accuracy"] = score(labels, predict(model, images, flip_tta=True), spec)["accuracy"]
     return result
 
 
-def report_text(labels: np.ndarray, probs: np.ndarray, class_names=CLASS_NAMES) -> str:
-    """The classification report as the original project printed it."""
+def report_text(labels: np.ndarray, probs: np.ndarray, class_names) -> str:
+    """The classification report as the original project printed it (``class_names``: the names
+    indexed by label, or the dataset's :class:`DatasetSpec`)."""
+    class_names = _names(class_names)
     return classification_report(np.asarray(labels).reshape(-1), probs.argmax(1), labels=range(len(class_names)),
-                                 target_names=list(class_names), digits=4, zero_division=0)
+                                 target_names=class_names, digits=4, zero_division=0)

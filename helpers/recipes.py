@@ -17,7 +17,7 @@ settings); :func:`get_recipe` returns the right one.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 
 OPTIMIZERS = ("sgd", "adamw")
 SCHEDULES = ("constant", "inverse_time", "warmup_cosine")
@@ -26,32 +26,37 @@ NORMALIZATIONS = ("unit", "standardize")
 
 @dataclass(frozen=True)
 class Recipe:
-    """How to train a network. ``learning_rate`` is the peak rate of the schedule."""
+    """How to train a network. ``learning_rate`` is the peak rate of the schedule.
+
+    Each field's ``help`` says what it means; the train CLI turns every field into an override
+    flag (``batch_size`` -> ``--batch-size``), so a new field needs no other edit.
+    """
 
     name: str
-    epochs: int
-    batch_size: int
-    optimizer: str = "sgd"
-    learning_rate: float = 0.01
-    schedule: str = "constant"
-    decay: float = 0.0
-    """Keras 2 ``decay=``: lr / (1 + decay * iteration); used by the ``inverse_time`` schedule."""
-    warmup_fraction: float = 0.0
-    """Share of all steps spent warming up linearly from ``warmup_start * learning_rate``."""
-    warmup_start: float = 0.1
-    momentum: float = 0.9
-    nesterov: bool = True
-    weight_decay: float = 0.0
-    """Decoupled weight decay (AdamW / SGD ``weight_decay``), not applied to BN or biases."""
-    label_smoothing: float = 0.0
-    augment: bool = False
-    """Per-example reflect padding + random crop back to the input size + horizontal flip."""
-    crop_padding: int = 4
-    """Pixels of reflect padding before the random crop (augmentation strength; 0: flips only)."""
-    normalization: str = "unit"
-    """``unit``: x / 255 as the original; ``standardize``: per-channel (x - mean) / std of the train set."""
-    val_fraction: float = 0.1
-    """Share of the training set carved out for validation (stratified); 0 trains on all of it."""
+    epochs: int = field(metadata={"help": "number of epochs"})
+    batch_size: int = field(metadata={"help": "batch size"})
+    optimizer: str = field(default="sgd", metadata={"help": "optimizer", "choices": OPTIMIZERS})
+    learning_rate: float = field(default=0.01, metadata={"help": "(peak) learning rate"})
+    schedule: str = field(default="constant", metadata={"help": "learning-rate schedule", "choices": SCHEDULES})
+    decay: float = field(default=0.0, metadata={
+        "help": "Keras 2 decay= of the inverse_time schedule: lr / (1 + decay * iteration)"})
+    warmup_fraction: float = field(default=0.0, metadata={
+        "help": "share of all steps spent warming up linearly from warmup_start * learning_rate"})
+    warmup_start: float = field(default=0.1, metadata={"help": "share of the peak rate the warmup starts at"})
+    momentum: float = field(default=0.9, metadata={"help": "SGD momentum"})
+    nesterov: bool = field(default=True, metadata={"help": "Nesterov momentum for SGD"})
+    weight_decay: float = field(default=0.0, metadata={
+        "help": "decoupled weight decay (AdamW / SGD weight_decay), not applied to BN or biases"})
+    label_smoothing: float = field(default=0.0, metadata={"help": "label smoothing of the cross-entropy"})
+    augment: bool = field(default=False, metadata={
+        "help": "per-example reflect padding + random crop back to the input size + horizontal flip"})
+    crop_padding: int = field(default=4, metadata={
+        "help": "pixels of reflect padding before the random crop (augmentation strength; 0: flips only)"})
+    normalization: str = field(default="unit", metadata={
+        "help": "unit: x / 255 as the original; standardize: per-channel (x - mean) / std of the train set",
+        "choices": NORMALIZATIONS})
+    val_fraction: float = field(default=0.1, metadata={
+        "help": "share of the training set held out for validation, stratified (0: train on all of it)"})
 
     def __post_init__(self):
         problems = []

@@ -10,19 +10,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from helpers import provenance
+from helpers import data, provenance, references
 from helpers.paths import RESULTS_DIR, ROOT
 
 README = ROOT / "README.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
-RUNS = [  # (results file, what it is)
-    ("minivggnet_improved", "MiniVGGNet, improved recipe"),
-    ("minivggnet_fast", "MiniVGGNet, fast recipe (CPU)"),
-    ("minivggnet_seed", "MiniVGGNet, original recipe"),
-    ("shallownet_seed", "ShallowNet, original recipe"),
-    ("lenet_mnist", "LeNet on MNIST, original recipe"),
-]
 ORIGINAL = [  # what the Keras 2 project's README reported; quoted, not measured here
     ("MiniVGGNet, Keras 2 original (reported)", "~82%", "40"),
     ("ShallowNet, Keras 2 original (reported)", "~60%", "40"),
@@ -32,7 +25,13 @@ ORIGINAL = [  # what the Keras 2 project's README reported; quoted, not measured
 def _tta(record: dict) -> str:
     """Flip TTA accuracy, only where a mirror image keeps its class (CIFAR-10, not digits)."""
     value = record["test"].get("flip_tta_accuracy")
-    return "n/a" if value is None or record["data"]["dataset"] != "cifar10" else f"{value:.2%}"
+    return "n/a" if value is None or not data.get_spec(record["data"]["dataset"]).mirror_keeps_class else f"{value:.2%}"
+
+
+def _read(name: str) -> dict | None:
+    """``RESULTS_DIR/<name>.json``, or None when that run has not been recorded."""
+    path = RESULTS_DIR / f"{name}.json"
+    return provenance.read_json(path) if path.exists() else None
 
 
 def _minutes(seconds: float | None) -> str:
@@ -44,12 +43,11 @@ def render() -> str:
     lines = ["| run | test accuracy | flip TTA | epochs | training / whole run | 82% validation accuracy reached | hardware | results file |",
              "|---|---|---|---|---|---|---|---|"]
     found = 0
-    for name, label in RUNS:
-        path = RESULTS_DIR / f"{name}.json"
-        if not path.exists():
+    for name, ref in references.REFERENCES.items():
+        r, label = _read(name), ref.label
+        if r is None:
             continue
         found += 1
-        r = provenance.read_json(path)
         test = r["test"]
         device = "GPU: " + ", ".join(r["device"]["names"]) if r["device"]["kind"] != "cpu" else f"{r['machine']['cpu_cores']}-core CPU ({r['machine']['cpu']})"
         hit = r["milestones"].get("val_accuracy>=0.82")
@@ -107,8 +105,10 @@ def finding(record: dict) -> str:
             f"per image (a GPU, or lower precision), not a faster pipeline.")
 
 
-def best_attempt(arch: str = "minivggnet", max_epochs: int = 30) -> tuple[str | None, dict | None]:
-    """The recorded run of ``arch`` with the highest test accuracy in at most ``max_epochs`` epochs."""
+def best_attempt(arch: str | None = None, max_epochs: int = 30) -> tuple[str | None, dict | None]:
+    """The recorded run of ``arch`` (default: the main reference run's) with the highest test accuracy
+    in at most ``max_epochs`` epochs."""
+    arch = arch or references.with_role("main").arch
     best_name, best = None, None
     for path in sorted(RESULTS_DIR.glob("*.json")):
         record = provenance.read_json(path)
@@ -120,18 +120,15 @@ def best_attempt(arch: str = "minivggnet", max_epochs: int = 30) -> tuple[str | 
 
 def targets() -> list[str]:
     """The series' targets, each marked met or not from the results files (absent ones are pending)."""
-    def read(name):
-        path = RESULTS_DIR / f"{name}.json"
-        return provenance.read_json(path) if path.exists() else None
-
     lines = []
-    improved, fast, bench = read("minivggnet_improved"), read("minivggnet_fast"), read("benchmark")
+    main = references.with_role("main")
+    improved, fast, bench = _read(main.name), _read(references.with_role("fast").name), _read("benchmark")
     if improved:
         acc, epochs = improved["test"]["accuracy"], improved["epochs_run"]
         ok = acc >= 0.885 and epochs <= 30
-        best_name, best = best_attempt()
+        best_name, best = best_attempt(main.arch)
         other = (f"; best recorded attempt `{best_name}`: {best['test']['accuracy']:.2%}, "
-                 f"{best['test']['flip_tta_accuracy']:.2%} with flip TTA" if best_name != "minivggnet_improved" else "")
+                 f"{best['test']['flip_tta_accuracy']:.2%} with flip TTA" if best_name != main.name else "")
         lines.append(f"- MiniVGGNet, unchanged, >= 88.5% test accuracy in <= 30 epochs: **{'met' if ok else 'not met yet'}** "
                      f"({acc:.2%} in {epochs} epochs; {improved['test']['flip_tta_accuracy']:.2%} with flip TTA{other})")
     if fast:
@@ -160,21 +157,22 @@ def update(check: bool = False) -> bool:
 
 
 def comparison_figure(path=None):
-    """figures/results_comparison.png: validation accuracy per epoch of every CIFAR-10 run, and their
-    test accuracy beside the original project's reported numbers. Returns the path, or None without runs."""
+    """figures/results_comparison.png: validation accuracy per epoch of every reference run on the main
+    run's dataset (CIFAR-10), and their test accuracy beside the original project's reported numbers.
+    Returns the path, or None without runs."""
     from helpers import plots
     from helpers.paths import FIGURES_DIR
 
-    runs = [(label, provenance.read_json(RESULTS_DIR / f"{name}.json")) for name, label in RUNS
-            if (RESULTS_DIR / f"{name}.json").exists()]
-    runs = [(label, r) for label, r in runs if r["data"]["dataset"] == "cifar10"]
+    dataset = references.with_role("main").dataset
+    runs = [(ref.label, _read(ref.name)) for ref in references.REFERENCES.values() if ref.dataset == dataset]
+    runs = [(label, r) for label, r in runs if r]
     if not runs:
         return None
     fig, (curves, bars) = plots.plt.subplots(1, 2, figsize=(13, 4.5), gridspec_kw={"width_ratios": [3, 2]})
     for label, r in runs:
         values = r["history"]["val_accuracy"]
         curves.plot(range(1, len(values) + 1), values, label=label)
-    curves.set(title="Validation accuracy (CIFAR-10)", xlabel="epoch", ylabel="accuracy")
+    curves.set(title=f"Validation accuracy ({dataset.title})", xlabel="epoch", ylabel="accuracy")
     curves.grid(alpha=0.3)
     curves.legend(fontsize=8)
     labels = [label for label, _ in runs] + [label for label, _, _ in ORIGINAL]

@@ -1,48 +1,56 @@
 """Train a network from the command line, like the original project's ``minivggnet_cifar10.py``.
 
-Example::
+Examples::
 
-    python -m helpers.train --output figures/minivggnet_improved.png \\
-        --model models/minivggnet_improved.keras --recipe improved
+    python -m helpers.train --reference minivggnet_improved    # a reference run of helpers/references.py
+    python -m helpers.train --output build/try.png --model build/try.keras --recipe fast --epochs 5
 
 It trains (resuming a killed run of the same name), saves the model (raw-pixel input, no optimizer
 state), draws the "Training Loss and Accuracy" figure, prints the classification report on the
-test set and writes ``results/NAME.json``. Bad arguments give one clear message and change nothing.
+test set and writes ``results/NAME.json``. Bad arguments give one clear message and change nothing:
+every output folder is tried with a real file before training starts, and a save that still fails
+afterwards (a full disk) keeps the trained model in the run folder and says where.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
+import tempfile
 import time
+import typing
+from dataclasses import fields
 from pathlib import Path
 
+# Only light modules here: TensorFlow (seconds to import) waits until the arguments are known to be good.
 from helpers import data as data_lib
-from helpers.models import ARCHITECTURES
+from helpers import references
 from helpers.paths import BUILD_DIR, RESULTS_DIR
-from helpers.recipes import OPTIMIZERS, RECIPES, get_recipe
+from helpers.recipes import RECIPES, Recipe, get_recipe
 
-DATASET_OF_ARCH = {"minivggnet": "cifar10", "shallownet": "cifar10", "lenet": "mnist"}
+OVERRIDABLE = [f for f in fields(Recipe) if f.name != "name"]
+"""The recipe fields the CLI can override, one ``--field-name`` flag each."""
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m helpers.train", description=__doc__.split("\n\n")[0])
-    parser.add_argument("-o", "--output", required=True, help="path of the training-curves figure (.png)")
-    parser.add_argument("-m", "--model", required=True, help="path of the saved model (.keras)")
-    parser.add_argument("--arch", default="minivggnet", choices=ARCHITECTURES)
-    parser.add_argument("--recipe", default="improved", choices=sorted(RECIPES))
-    parser.add_argument("--epochs", type=int, help="override the recipe's number of epochs")
-    parser.add_argument("--batch-size", type=int, help="override the recipe's batch size")
-    parser.add_argument("--learning-rate", type=float, help="override the recipe's (peak) learning rate")
-    parser.add_argument("--weight-decay", type=float, help="override the recipe's weight decay")
-    parser.add_argument("--label-smoothing", type=float, help="override the recipe's label smoothing")
-    parser.add_argument("--optimizer", choices=OPTIMIZERS, help="override the recipe's optimizer")
-    parser.add_argument("--warmup-fraction", type=float, help="override the share of steps spent warming up")
-    parser.add_argument("--crop-padding", type=int,
-                        help="override the augmentation's reflect padding in pixels (0: flips only)")
-    parser.add_argument("--val-fraction", type=float,
-                        help="override the share of the training set held out for validation (0: train on all)")
+    parser = argparse.ArgumentParser(prog="python -m helpers.train", description=__doc__.split("\n\n")[0],
+                                     usage="%(prog)s (--reference NAME | --model PATH.keras --output PATH.png) [options]")
+    parser.add_argument("--reference", choices=references.REFERENCES,
+                        help="train a reference run of helpers/references.py: its architecture, recipe and "
+                             "overrides, saved to models/NAME.keras, figures/NAME.png, results/NAME.json")
+    parser.add_argument("-o", "--output", help="path of the training-curves figure (.png)")
+    parser.add_argument("-m", "--model", help="path of the saved model (.keras)")
+    parser.add_argument("--arch", choices=data_lib.architectures(), help="network (default: minivggnet)")
+    parser.add_argument("--recipe", choices=sorted(RECIPES), help="training recipe (default: improved)")
+    overrides = parser.add_argument_group("recipe overrides", "each changes one field of the chosen recipe "
+                                          "(helpers/recipes.py); unset ones keep the recipe's value")
+    types = typing.get_type_hints(Recipe)
+    for field in OVERRIDABLE:
+        flag, help_text = "--" + field.name.replace("_", "-"), field.metadata["help"]
+        if types[field.name] is bool:
+            overrides.add_argument(flag, action=argparse.BooleanOptionalAction, help=help_text)
+        else:
+            overrides.add_argument(flag, type=types[field.name], choices=field.metadata.get("choices"), help=help_text)
     parser.add_argument("--data", default=None,
                         help="dataset file or folder, or 'sample' for the committed sample "
                              "(default: $CIFAR10_PATH / $MNIST_PATH, then data/, then the Keras download)")
@@ -59,13 +67,30 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _resolve_reference(args: argparse.Namespace) -> argparse.Namespace:
+    """Fill in what ``--reference`` fixes (or the defaults without it); refuse contradictions."""
+    if args.reference:
+        ref = references.get(args.reference)
+        if args.arch or args.recipe:
+            raise ValueError(f"--reference {ref.name} trains {ref.arch} with the {ref.recipe} recipe; "
+                             f"drop --arch/--recipe (or drop --reference).")
+        args.arch, args.recipe = ref.arch, ref.recipe
+        args.model = args.model or str(ref.model_path)
+        args.output = args.output or str(ref.figure_path)
+        for name, value in ref.overrides.items():
+            if getattr(args, name) is None:
+                setattr(args, name, value)
+    elif not (args.model and args.output):
+        raise ValueError("give --model PATH.keras and --output PATH.png (or --reference NAME).")
+    args.arch, args.recipe = args.arch or "minivggnet", args.recipe or "improved"
+    return args
+
+
 def check_args(args: argparse.Namespace):
-    """Validate everything before any work starts; return the recipe. Raises ValueError."""
-    recipe = get_recipe(args.recipe, args.arch, epochs=args.epochs, batch_size=args.batch_size,
-                        learning_rate=args.learning_rate, weight_decay=args.weight_decay,
-                        label_smoothing=args.label_smoothing, optimizer=args.optimizer,
-                        warmup_fraction=args.warmup_fraction, crop_padding=args.crop_padding,
-                        val_fraction=args.val_fraction)
+    """Validate everything before any work starts (filling in what ``--reference`` fixes); return
+    the recipe. Raises ValueError."""
+    _resolve_reference(args)
+    recipe = get_recipe(args.recipe, args.arch, **{field.name: getattr(args, field.name) for field in OVERRIDABLE})
     model_path, figure_path = Path(args.model), Path(args.output)
     if model_path.suffix != ".keras":
         raise ValueError(f"--model {model_path}: use the .keras extension (Keras 3 saves models in that format).")
@@ -81,22 +106,34 @@ def results_path(args) -> Path:
 
 
 def _check_writable(path: Path) -> None:
-    folder = path.parent
-    while not folder.exists():
-        folder = folder.parent
-    if not os.access(folder, os.W_OK):
-        raise ValueError(f"cannot write {path}: {folder} is not writable.")
-    if path.exists() and not os.access(path, os.W_OK):
-        raise ValueError(f"cannot write {path}: the file exists and is read-only.")
+    """Refuse ``path`` unless a file can really be written there, by creating its folder and a
+    temporary file in it (removed again). ``os.access`` is no such test: root passes it everywhere,
+    and it knows nothing of read-only or special file systems."""
     if path.is_dir():
         raise ValueError(f"cannot write {path}: it is a folder.")
+    if path.exists() and not path.stat().st_mode & 0o222:
+        raise ValueError(f"cannot write {path}: the file exists and is read-only (make it writable or choose another path).")
+    folder = path.parent
+    existing = next(parent for parent in (folder, *folder.parents) if parent.exists())
+    if not existing.is_dir():
+        raise ValueError(f"cannot write {path}: {existing} is a file, not a folder.")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ValueError(f"cannot write {path}: cannot create the folder {folder} ({error.strerror or error}).") from None
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=f".{path.stem}.", suffix=".tmp"):
+            pass
+    except OSError as error:
+        raise ValueError(f"cannot write {path}: cannot create a file in {folder} ({error.strerror or error}).") from None
 
 
 def load_data(arch: str, source: str | None):
-    dataset = DATASET_OF_ARCH[arch]
+    """The dataset ``arch`` trains on: its spec, where it came from, and its arrays."""
+    spec = data_lib.spec_for_arch(arch)
     if source == "sample":
-        return dataset, "sample", data_lib.load_sample(dataset)
-    return dataset, source or "default", data_lib.load(dataset, "full", source)
+        return spec, "sample", data_lib.load_sample(spec.name)
+    return spec, source or "default", data_lib.load(spec.name, "full", source)
 
 
 def main(argv=None) -> int:
@@ -105,7 +142,7 @@ def main(argv=None) -> int:
         recipe = check_args(args)
         if args.scale_batch is not None:
             recipe = recipe.scaled_for_batch(args.scale_batch)
-        dataset, source, ((x_train, y_train), (x_test, y_test)) = load_data(args.arch, args.data)
+        spec, source, ((x_train, y_train), (x_test, y_test)) = load_data(args.arch, args.data)
     except (ValueError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -115,31 +152,47 @@ def main(argv=None) -> int:
 
     commit = provenance.git_commit()  # the code this run starts with, whatever is edited meanwhile
 
-    names = data_lib.CLASS_NAMES if dataset == "cifar10" else data_lib.DIGIT_NAMES
     name = Path(args.model).stem
     run_dir = Path(args.run_dir) if args.run_dir else BUILD_DIR / "runs" / name
     start = time.perf_counter()
-    run = training.train(args.arch, recipe, (x_train, y_train), run_dir, seed=args.seed,
+    run = training.train(args.arch, recipe, (x_train, y_train), run_dir, seed=args.seed, classes=spec.classes,
                          precision=args.precision, jit_compile=args.jit_compile,
                          verbose=1 if sys.stdout.isatty() else 2)
     probs = evaluation.predict(run.model, x_test)
-    # a mirrored photo is still the same object; a mirrored digit is not, so no flip TTA on MNIST
-    test = evaluation.evaluate(run.model, x_test, y_test, names, flip_tta=dataset == "cifar10")
+    test = evaluation.evaluate(run.model, x_test, y_test, spec)  # flip TTA only where a mirror image keeps its class
     total_seconds = time.perf_counter() - start
-    print(evaluation.report_text(y_test, probs, names))
+    print(evaluation.report_text(y_test, probs, spec))
     tta = f" (flip TTA {test['flip_tta_accuracy']:.4f})" if "flip_tta_accuracy" in test else ""
     print(f"test accuracy {test['accuracy']:.4f}{tta}, {total_seconds / 60:.1f} min in this process")
 
-    data_info = {"dataset": dataset, "source": source, "sha256": data_lib.data_sha256(
+    data_info = {"dataset": spec.name, "source": source, "sha256": data_lib.data_sha256(
         {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test})}
     record = artifacts.run_record(run, test, data_info, name)
     record["timing"]["process_seconds"] = total_seconds
     record["git_commit"] = commit
-    artifacts.save_model(run.model, args.model)
-    plots.save_figure(plots.training_curves(run.history, f"Training Loss and Accuracy ({name})"), args.output)
-    artifacts.write_results(results_path(args), record)
+    try:
+        artifacts.save_model(run.model, args.model)
+        plots.save_figure(plots.training_curves(run.history, f"Training Loss and Accuracy ({name})"), args.output)
+        artifacts.write_results(results_path(args), record)
+    except OSError as error:  # disk full, a folder removed meanwhile ...: keep the trained model
+        print(f"error: saving failed ({error}); {_keep_in_run_dir(run, record, artifacts)}", file=sys.stderr)
+        return 1
     print(f"saved {args.model}, {args.output}, {results_path(args)}")
     return 0
+
+
+def _keep_in_run_dir(run, record: dict, artifacts) -> str:
+    """After a failed save, keep the trained model and its results in the run folder; say where they are."""
+    model, results = run.run_dir / "model.keras", run.run_dir / "results.json"
+    try:
+        artifacts.save_model(run.model, model)
+        artifacts.write_results(results, record)
+    except OSError as error:
+        best = run.run_dir / "best.keras"
+        if best.exists():
+            return f"the best epoch's model is kept in {best} (a copy failed too: {error})"
+        return f"a copy in {run.run_dir} failed too ({error}): free some space and run the same command again"
+    return f"nothing is lost: the trained model is in {model} and its results in {results}; copy them into place"
 
 
 if __name__ == "__main__":

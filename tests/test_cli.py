@@ -1,7 +1,9 @@
 """python -m helpers.train: a real (short) run on the sample, its files, resuming, and bad arguments."""
 
+import errno
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -12,8 +14,9 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import data
+from helpers import data, train
 from helpers.paths import ROOT
+from helpers.recipes import Recipe
 
 RESULT_KEYS = {"name", "arch", "recipe", "seed", "params", "data", "device", "epochs_run", "best_epoch", "history",
                "milestones", "timing", "test", "command", "created", "git_commit", "machine", "versions"}
@@ -121,16 +124,113 @@ def test_argparse_refusals(tmp_path):
     assert result.returncode == 2 and "use the .keras extension" in result.stderr
 
 
-def test_unwritable_output_is_refused_before_training(tmp_path):
-    locked = tmp_path / "locked"
-    locked.mkdir()
-    target = locked / "m.keras"
+def test_read_only_model_is_refused_even_as_root(tmp_path):
+    target = tmp_path / "m.keras"
     target.write_bytes(b"old")
     target.chmod(0o444)
-    if os.access(target, os.W_OK):
-        pytest.skip("running as a user who can write read-only files (root)")
     result = train_cli("--output", tmp_path / "c.png", "--model", target, "--data", "sample")
-    assert result.returncode == 2 and "read-only" in result.stderr
+    assert result.returncode == 2 and "the file exists and is read-only" in result.stderr
+    assert target.read_bytes() == b"old"
+
+
+@pytest.mark.parametrize("model, output, message", [
+    # root may write anywhere os.access looks, but not into /proc: only a real attempt tells
+    ("/proc/forbidden/x.keras", "/proc/forbidden/x.png", "cannot create the folder /proc/forbidden"),
+    ("{tmp}/m.keras", "/proc/x.png", "cannot create a file in /proc"),
+    ("{tmp}/a_file/m.keras", "{tmp}/c.png", "a_file is a file, not a folder"),
+])
+def test_unwritable_outputs_are_refused_before_training(tmp_path, model, output, message):
+    (tmp_path / "a_file").write_text("not a folder")
+    model, output = (Path(p.format(tmp=tmp_path)) for p in (model, output))
+    start = time.perf_counter()
+    result = train_cli("--output", output, "--model", model, "--results", tmp_path / "r.json",
+                       "--epochs", 1, "--data", "sample")
+    assert result.returncode == 2 and message in result.stderr
+    assert result.stderr.strip().count("\n") == 0 and result.stderr.startswith("error: cannot write ")
+    assert "Epoch" not in result.stdout and time.perf_counter() - start < 20, "refused before any training"
+    assert not (tmp_path / "r.json").exists() and not list(tmp_path.glob("**/*.tmp"))
+
+
+@pytest.mark.parametrize("failure", ["disk full", "folder replaced"])
+def test_a_failed_save_after_training_keeps_the_model(tmp_path, monkeypatch, capsys, failure):
+    from helpers import artifacts, training
+
+    target = tmp_path / "out" / "m.keras"
+    if failure == "disk full":
+        real_save = artifacts.save_model
+
+        def save_model(model, path):
+            if Path(path) == target:
+                raise OSError(errno.ENOSPC, "No space left on device", str(path))
+            return real_save(model, path)
+
+        monkeypatch.setattr(artifacts, "save_model", save_model)
+    else:  # the output folder is replaced by a file while training runs
+        real_train = training.train
+
+        def train_then_break(*args, **kwargs):
+            run = real_train(*args, **kwargs)
+            (tmp_path / "out").rmdir()
+            (tmp_path / "out").write_text("in the way")
+            return run
+
+        monkeypatch.setattr(training, "train", train_then_break)
+    code = train.main([str(arg) for arg in (
+        "--output", tmp_path / "c.png", "--model", target, "--results", tmp_path / "r.json", "--run-dir",
+        tmp_path / "run", "--arch", "shallownet", "--recipe", "fast", "--epochs", 1, "--data", "sample")])
+    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
+    assert code == 1 and len(errors) == 1
+    kept = tmp_path / "run" / "model.keras"
+    assert f"the trained model is in {kept}" in errors[0] and str(tmp_path / "run" / "results.json") in errors[0]
+    assert keras.saving.load_model(kept).count_params() == 328_586
+    assert json.loads((tmp_path / "run" / "results.json").read_text())["arch"] == "shallownet"
+    assert not target.exists()
+
+
+def test_bad_arguments_are_refused_without_importing_tensorflow():
+    script = ("import sys\n"
+              "from helpers import train\n"
+              "code = train.main(['--model', 'x.txt', '--output', 'y.png'])\n"
+              "args = train.parse_args(['--reference', 'shallownet_seed', '--model', sys.argv[1], '--output', sys.argv[2]])\n"
+              "train.check_args(args)\n"
+              "train.load_data(args.arch, 'sample')\n"
+              "print(code, 'tensorflow' in sys.modules, 'keras' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", script, "/tmp/never/m.keras", "/tmp/never/c.png"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["2", "False", "False"]
+    assert "--model x.txt: use the .keras extension" in result.stderr
+
+
+def test_reference_fixes_architecture_recipe_and_paths(tmp_path):
+    args = train.parse_args(["--reference", "lenet_mnist", "--epochs", "3"])
+    recipe = train.check_args(args)
+    assert (args.arch, args.recipe, recipe.epochs, recipe.batch_size) == ("lenet", "seed", 3, 128)
+    assert args.model == str(ROOT / "models" / "lenet_mnist.keras")
+    assert args.output == str(ROOT / "figures" / "lenet_mnist.png")
+    assert train.results_path(args) == ROOT / "results" / "lenet_mnist.json"
+    result = train_cli("--reference", "lenet_mnist", "--arch", "minivggnet")
+    assert result.returncode == 2 and "drop --arch/--recipe" in result.stderr
+    result = train_cli("--epochs", 2)
+    assert result.returncode == 2 and "give --model PATH.keras and --output PATH.png (or --reference NAME)" in result.stderr
+
+
+def test_every_recipe_field_is_a_flag_and_the_recorded_flags_still_work(tmp_path, capsys):
+    recorded = ["--epochs", "7", "--batch-size", "32", "--learning-rate", "0.02", "--weight-decay", "0.001",
+                "--label-smoothing", "0.2", "--optimizer", "sgd", "--warmup-fraction", "0.05", "--crop-padding", "3",
+                "--val-fraction", "0.2"]  # the flags results/*.json's commands use
+    args = train.parse_args(["--model", str(tmp_path / "m.keras"), "--output", str(tmp_path / "c.png"),
+                             "--recipe", "fast", "--no-augment", "--schedule", "constant", *recorded])
+    recipe = train.check_args(args)
+    assert (recipe.epochs, recipe.batch_size, recipe.learning_rate, recipe.weight_decay, recipe.label_smoothing,
+            recipe.optimizer, recipe.warmup_fraction, recipe.crop_padding, recipe.val_fraction) == (
+        7, 32, 0.02, 0.001, 0.2, "sgd", 0.05, 3, 0.2)
+    assert recipe.augment is False and recipe.schedule == "constant" and recipe.name == "fast"
+    with pytest.raises(SystemExit):
+        train.parse_args(["--help"])
+    help_text = capsys.readouterr().out
+    for name in Recipe.__dataclass_fields__:
+        assert bool(re.search(f"--{name.replace('_', '-')}[ ,]", help_text)) == (name != "name"), name
 
 
 def test_model_path_that_is_a_folder_is_refused(tmp_path):

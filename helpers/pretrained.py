@@ -1,0 +1,65 @@
+"""The trained model a notebook works with: notebook 03's, or a shipped reference model, or (when
+neither exists) a quick stand-in trained on the spot.
+
+    model, source, record = pretrained.load_or_train(MODEL, "minivggnet_improved", (x_train, y_train))
+
+A reference run's results come from the registry: ``references.get("minivggnet_seed").results()``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers import provenance, references
+from helpers.paths import ARTIFACTS_DIR, BUILD_DIR, RESULTS_DIR, ROOT
+
+
+def locate_model(choice: str, artifact: str, reference: str) -> Path | None:
+    """Which saved model a notebook should use.
+
+    ``choice`` is ``"auto"`` (what notebook 03 saved, ``build/artifacts/<artifact>.keras``, else the
+    shipped ``models/<reference>.keras``), ``"reference"`` (only the shipped one) or a path.
+    Returns None when none of them exists.
+    """
+    shipped = references.get(reference).model_path
+    if choice == "auto":
+        candidates = [ARTIFACTS_DIR / f"{artifact}.keras", shipped]
+    elif choice == "reference":
+        candidates = [shipped]
+    else:
+        path = Path(choice)
+        candidates = [path if path.is_absolute() else ROOT / path]
+        if not candidates[0].exists():
+            raise FileNotFoundError(f"MODEL={choice!r}: {candidates[0]} does not exist. Use 'auto', 'reference' "
+                                    f"or the path of a .keras file (notebook 03 saves to build/artifacts/).")
+    return next((path for path in candidates if path.exists()), None)
+
+
+def load_or_train(choice: str, reference: str, train_data, artifact: str | None = None,
+                  fallback_epochs: int = 2, seed: int = 42):
+    """Load the model :func:`locate_model` finds for the reference run ``reference`` (a name of
+    :data:`helpers.references.REFERENCES`), or, when there is none, train one of its architecture
+    quickly with the ``fast`` recipe and say so.
+
+    ``artifact`` names what notebook 03 saved in ``build/artifacts/`` (default: the architecture,
+    notebook 03's default ``RUN_NAME``). Returns ``(model, where it came from, its results record or None)``.
+    """
+    import keras  # imported here: the registry and the results need no TensorFlow
+
+    from helpers import recipes, training
+
+    ref = references.get(reference)
+    artifact = artifact or ref.arch
+    path = locate_model(choice, artifact, reference)
+    if path is not None:
+        record_path = path.with_suffix(".json") if path.parent == ARTIFACTS_DIR else RESULTS_DIR / f"{path.stem}.json"
+        record = provenance.read_json(record_path) if record_path.exists() else None
+        return keras.saving.load_model(path), str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path), record
+    print(f"No trained {ref.arch} found ({artifact} from notebook 03, or models/{reference}.keras): training one "
+          f"quickly ({fallback_epochs} epochs of the fast recipe) so that this notebook can run. "
+          f"Its numbers say little; run notebook 03 or `make train` for real ones.")
+    recipe = recipes.get_recipe("fast", ref.arch, epochs=fallback_epochs)
+    run = training.train(ref.arch, recipe, train_data, BUILD_DIR / "runs" / f"{artifact}_fallback", seed=seed,
+                         classes=ref.dataset.classes, verbose=0)
+    return run.model, f"a {fallback_epochs}-epoch fallback model", None
+

@@ -1,0 +1,98 @@
+"""The reference runs of the series, in one place.
+
+A reference run is a full-data training run whose model ships in ``models/NAME.keras``, whose
+results are ``results/NAME.json`` and whose curves are ``figures/NAME.png``. Everything that names
+them reads this registry: ``make reference-*`` (``python -m helpers.train --reference NAME``), the
+README's results table (:mod:`helpers.report`) and the notebooks.
+
+    from helpers import references
+    ref = references.get("minivggnet_improved")
+    ref.arch, ref.training_recipe(), ref.model_path, ref.results()
+
+Each run has a ``role``, the reason it is in the registry (see :data:`ROLES`); the README's targets
+and the notebooks find runs by role rather than by spelling out their names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from helpers import data, provenance
+from helpers.paths import FIGURES_DIR, MODELS_DIR, RESULTS_DIR
+from helpers.recipes import Recipe, get_recipe
+
+ROLES = {
+    "main": "the series' model: MiniVGGNet, unchanged, with the modern recipe (notebooks 04 and 05)",
+    "fast": "the CPU target: the original's 82% in as little wall time as possible",
+    "original": "the original project's recipe, for comparison",
+    "baseline": "the shallow baseline notebook 05 compares MiniVGGNet with",
+    "appendix": "the original project's MNIST section (notebook 06)",
+}
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One reference run: which network, which recipe (plus overrides), how the README names it."""
+
+    name: str
+    arch: str
+    recipe: str
+    """A recipe name of :mod:`helpers.recipes` (``seed`` resolves to the architecture's own seed)."""
+    label: str
+    """How the README's results table names the run."""
+    role: str
+    """Why the run is a reference: a key of :data:`ROLES`."""
+    overrides: dict = field(default_factory=dict)
+    """Recipe fields changed for this run, as the train CLI's override flags would."""
+
+    @property
+    def dataset(self) -> data.DatasetSpec:
+        """The dataset the run trains on (from its architecture)."""
+        return data.spec_for_arch(self.arch)
+
+    def training_recipe(self) -> Recipe:
+        """The exact recipe the run trains with."""
+        return get_recipe(self.recipe, self.arch, **self.overrides)
+
+    @property
+    def model_path(self) -> Path:
+        return MODELS_DIR / f"{self.name}.keras"
+
+    @property
+    def figure_path(self) -> Path:
+        return FIGURES_DIR / f"{self.name}.png"
+
+    @property
+    def results_path(self) -> Path:
+        return RESULTS_DIR / f"{self.name}.json"
+
+    def results(self) -> dict | None:
+        """The run's results record, or None when the run has not been made yet."""
+        return provenance.read_json(self.results_path) if self.results_path.exists() else None
+
+
+REFERENCES = {ref.name: ref for ref in (  # in the order of the README's table
+    Reference("minivggnet_improved", "minivggnet", "improved", "MiniVGGNet, improved recipe", "main"),
+    Reference("minivggnet_fast", "minivggnet", "fast", "MiniVGGNet, fast recipe (CPU)", "fast"),
+    Reference("minivggnet_seed", "minivggnet", "seed", "MiniVGGNet, original recipe", "original"),
+    Reference("shallownet_seed", "shallownet", "seed", "ShallowNet, original recipe", "baseline"),
+    Reference("lenet_mnist", "lenet", "seed", "LeNet on MNIST, original recipe", "appendix"),
+)}
+"""Every reference run by name."""
+
+
+def get(name: str) -> Reference:
+    """The reference run ``name``; a clear error lists the known names."""
+    try:
+        return REFERENCES[name]
+    except KeyError:
+        raise ValueError(f"Unknown reference run {name!r}; choose one of {', '.join(REFERENCES)}.") from None
+
+
+def with_role(role: str) -> Reference:
+    """The one reference run with ``role`` (``"main"``, ``"fast"``, ...; see :data:`ROLES`)."""
+    found = [ref for ref in REFERENCES.values() if ref.role == role]
+    if len(found) != 1:
+        raise ValueError(f"{len(found)} reference runs have the role {role!r}; roles: {', '.join(ROLES)}.")
+    return found[0]
