@@ -74,8 +74,19 @@ results: $(STAMP)
 samples: $(STAMP)
 	$(BIN)/python scripts/make_samples.py
 
+# JupyterLab refuses to run as root without --allow-root; containers (and Colab-like machines) run as
+# root, so it is added there, saying so. The token is chosen here so that the URL can be printed.
+LAB_PORT ?= 8888
+LAB_ARGS ?=
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	@token=$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(24))'); \
+	if [ "$$(id -u)" = 0 ]; then \
+	    echo "Running as root (as in most containers): JupyterLab refuses that unless given --allow-root, so it is added."; \
+	    root_flag=--allow-root; \
+	fi; \
+	echo "Open http://127.0.0.1:$(LAB_PORT)/lab/tree/notebooks?token=$$token  (Ctrl-C stops the server)"; \
+	$(BIN)/jupyter lab --no-browser --port=$(LAB_PORT) --ServerApp.port_retries=0 --ServerApp.root_dir=. \
+	    --IdentityProvider.token=$$token $$root_flag $(LAB_ARGS)
 
 html: $(STAMP)
 	@test -d build/executed || { echo "no executed notebooks yet: run 'make run' first"; exit 1; }
