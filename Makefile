@@ -10,8 +10,8 @@ STAMP   := $(VENV)/.installed
 # the full CIFAR-10 is reachable ($$CIFAR10_PATH or data/cifar10.npz), quick otherwise (announced).
 PROFILE ?=
 
-.PHONY: help install run test train reference reference-improved reference-fast reference-seed \
-        reference-shallow reference-lenet bench data samples results lab html clean
+.PHONY: help install install-locked run test test-floor train reference reference-improved reference-fast \
+        reference-seed reference-shallow reference-lenet bench data samples results lab html clean
 
 help:
 	@echo "make run      execute every notebook into build/executed/ (PROFILE=quick|full)"
@@ -22,14 +22,25 @@ help:
 	@echo "make data     write data/cifar10.npz and data/mnist.npz from any reachable source"
 	@echo "make results  regenerate the README's results table from results/*.json"
 	@echo "make lab      open the notebooks in JupyterLab;  make html  render executed notebooks"
-	@echo "make install  create .venv with the project and its dev tools;  make clean  remove build/"
+	@echo "make install  create .venv with the project and its dev tools (LOCKED=1: the exact versions of"
+	@echo "              constraints.txt, those the reference results were made with);  make clean  remove build/"
+	@echo "make test-floor  run the tests with the lowest versions pyproject.toml allows -> results/floor_test.json"
 
-install: $(STAMP)
+# `make install` takes the newest versions the ranges in pyproject.toml allow; LOCKED=1 takes the
+# exact versions of constraints.txt instead (what results/*.json were produced with).
+install: $(if $(LOCKED),install-locked,$(STAMP))
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@if git rev-parse --git-dir >/dev/null 2>&1; then $(BIN)/nbstripout --install --attributes .gitattributes; fi
+	@touch $(STAMP)
+
+install-locked:
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]" --constraint constraints.txt
 	@if git rev-parse --git-dir >/dev/null 2>&1; then $(BIN)/nbstripout --install --attributes .gitattributes; fi
 	@touch $(STAMP)
 
@@ -39,6 +50,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env --nbval-cell-timeout=900 -p no:cacheprovider build/executed/
+
+# The floors in pyproject.toml are a tested promise: this installs exactly them in build/venv-floor
+# and runs the pytest suite there (all but the notebook tests), recording the outcome.
+test-floor:
+	$(PYTHON) scripts/floor_test.py
 
 # The reference runs on the full data, as registered in helpers/references.py (architecture, recipe,
 # output paths); each resumes if interrupted; see results/*.json for timings.
