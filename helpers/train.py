@@ -96,13 +96,18 @@ def check_args(args: argparse.Namespace):
         raise ValueError(f"--model {model_path}: use the .keras extension (Keras 3 saves models in that format).")
     if figure_path.suffix != ".png":
         raise ValueError(f"--output {figure_path}: the figure is written as PNG; use the .png extension.")
-    for path in (model_path, figure_path, Path(results_path(args))):
+    for path in (model_path, figure_path, results_path(args), run_dir(args) / "history.csv"):
         _check_writable(path)
     return recipe
 
 
 def results_path(args) -> Path:
     return Path(args.results) if args.results else RESULTS_DIR / f"{Path(args.model).stem}.json"
+
+
+def run_dir(args) -> Path:
+    """The run's working folder (checkpoints, history, backups for resuming)."""
+    return Path(args.run_dir) if args.run_dir else BUILD_DIR / "runs" / Path(args.model).stem
 
 
 def _check_writable(path: Path) -> None:
@@ -153,9 +158,8 @@ def main(argv=None) -> int:
     commit = provenance.git_commit()  # the code this run starts with, whatever is edited meanwhile
 
     name = Path(args.model).stem
-    run_dir = Path(args.run_dir) if args.run_dir else BUILD_DIR / "runs" / name
     start = time.perf_counter()
-    run = training.train(args.arch, recipe, (x_train, y_train), run_dir, seed=args.seed, classes=spec.classes,
+    run = training.train(args.arch, recipe, (x_train, y_train), run_dir(args), seed=args.seed, classes=spec.classes,
                          precision=args.precision, jit_compile=args.jit_compile,
                          verbose=1 if sys.stdout.isatty() else 2)
     probs = evaluation.predict(run.model, x_test)

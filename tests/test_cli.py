@@ -133,17 +133,18 @@ def test_read_only_model_is_refused_even_as_root(tmp_path):
     assert target.read_bytes() == b"old"
 
 
-@pytest.mark.parametrize("model, output, message", [
+@pytest.mark.parametrize("model, output, run_dir, message", [
     # root may write anywhere os.access looks, but not into /proc: only a real attempt tells
-    ("/proc/forbidden/x.keras", "/proc/forbidden/x.png", "cannot create the folder /proc/forbidden"),
-    ("{tmp}/m.keras", "/proc/x.png", "cannot create a file in /proc"),
-    ("{tmp}/a_file/m.keras", "{tmp}/c.png", "a_file is a file, not a folder"),
+    ("/proc/forbidden/x.keras", "/proc/forbidden/x.png", "{tmp}/run", "cannot create the folder /proc/forbidden"),
+    ("{tmp}/m.keras", "/proc/x.png", "{tmp}/run", "cannot create a file in /proc"),
+    ("{tmp}/a_file/m.keras", "{tmp}/c.png", "{tmp}/run", "a_file is a file, not a folder"),
+    ("{tmp}/m.keras", "{tmp}/c.png", "/proc/run", "cannot write /proc/run/history.csv"),
 ])
-def test_unwritable_outputs_are_refused_before_training(tmp_path, model, output, message):
+def test_unwritable_outputs_are_refused_before_training(tmp_path, model, output, run_dir, message):
     (tmp_path / "a_file").write_text("not a folder")
-    model, output = (Path(p.format(tmp=tmp_path)) for p in (model, output))
+    model, output, run_dir = (Path(p.format(tmp=tmp_path)) for p in (model, output, run_dir))
     start = time.perf_counter()
-    result = train_cli("--output", output, "--model", model, "--results", tmp_path / "r.json",
+    result = train_cli("--output", output, "--model", model, "--results", tmp_path / "r.json", "--run-dir", run_dir,
                        "--epochs", 1, "--data", "sample")
     assert result.returncode == 2 and message in result.stderr
     assert result.stderr.strip().count("\n") == 0 and result.stderr.startswith("error: cannot write ")
