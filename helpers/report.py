@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from helpers import data, provenance, references
+from helpers import benchmark, data, provenance, references
 from helpers.paths import RESULTS_DIR, ROOT
 
 README = ROOT / "README.md"
@@ -79,30 +79,9 @@ def render() -> str:
                      f"{c['batch_size']} | {r['epochs_run']} | {r['data']['split']['train']} / {r['data']['split']['validation']} | "
                      f"{best_val} | {r['test']['accuracy']:.4f} | {_tta(r)} |")
     bench = RESULTS_DIR / "benchmark.json"
-    if bench.exists():
-        b = provenance.read_json(bench)
-        ips = b["images_per_second"]
-        lines += ["", f"Training throughput (`make bench`, {b['machine']['cpu_cores']}-core {b['machine']['cpu']}): "
-                      f"original pipeline {ips['original']:.0f} images/s, ours {ips['ours']:.0f} images/s "
-                      f"(**{b['speedup']:.2f}x**; {b['speedup_same_batch']:.2f}x at the original's batch size). "
-                      f"See [`results/benchmark.json`](results/benchmark.json).", "", finding(b)]
-        if "ours_bf16" in ips:
-            lines += ["", f"With bfloat16 arithmetic (`mixed_bfloat16`, measured in the same run, not our default: no "
-                          f"reference run has shown its accuracy yet) ours trains at {ips['ours_bf16']:.0f} images/s, "
-                          f"{b['bf16_speedup']:.2f}x the original"
-                          + (": no faster than float32 on this CPU." if ips["ours_bf16"] <= 1.05 * ips["ours"] else ".")]
+    if bench.exists():  # the benchmark words its own findings
+        lines += ["", *benchmark.summary(provenance.read_json(bench))]
     return "\n".join(lines)
-
-
-def finding(record: dict) -> str:
-    """Where the training time goes, in words, from a benchmark record's numbers."""
-    ips = record["images_per_second"]
-    return (f"Our pipeline trains at {ips['ours'] / ips['compute_only']:.0%} of the no-pipeline ceiling "
-            f"({ips['compute_only']:.0f} images/s, one batch reused from memory), and the input pipeline alone "
-            f"delivers {ips['pipeline_only']:.0f} images/s, {ips['pipeline_only'] / ips['ours']:.0f}x what training "
-            f"consumes: the remaining time is the network's own forward and backward passes. Even a free input "
-            f"pipeline would be {record['ceiling_speedup']:.2f}x the original here; more speed needs less arithmetic "
-            f"per image (a GPU, or lower precision), not a faster pipeline.")
 
 
 def best_attempt(arch: str | None = None, max_epochs: int = 30) -> tuple[str | None, dict | None]:

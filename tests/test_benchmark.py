@@ -1,10 +1,16 @@
-"""helpers.benchmark: a tiny real run writes a complete benchmark record."""
+"""helpers.benchmark: a tiny real run writes a complete benchmark record; the GPU rows run (forced) on
+the CPU without ever reaching results/; the README text follows the record."""
 
 import json
 import subprocess
 import sys
 
+import keras
+import pytest
+
+from helpers import benchmark
 from helpers.paths import ROOT
+from helpers.recipes import get_recipe
 
 
 def test_benchmark_measures_every_pipeline_and_writes_its_record(tmp_path):
@@ -15,12 +21,59 @@ def test_benchmark_measures_every_pipeline_and_writes_its_record(tmp_path):
     record = json.loads(out.read_text())
     speeds = record["images_per_second"]
     assert set(speeds) == {"original", "ours_b64", "ours", "ours_bf16", "compute_only", "pipeline_only"}
-    assert record["batch_sizes"]["ours"] == record["batch_sizes"]["ours_bf16"] == 64
+    assert record["batch_sizes"]["ours"] == record["batch_sizes"]["ours_bf16"] == record["batch_sizes"]["pipeline_only"] == 64
     assert record["bf16_speedup"] == speeds["ours_bf16"] / speeds["original"]
     assert all(value > 0 for value in speeds.values())
     assert record["speedup"] == speeds["ours"] / speeds["original"]
     assert record["images_per_measurement"] == 256 and record["versions"]["tensorflow"]
-    assert "original" in result.stdout and "x" in result.stdout
+    # against the hardware: 26,579,968 multiply-adds forward (the layer table), x2 FLOPs, x3 with backward
+    assert record["flops_per_image"] == 6 * 26_579_968
+    assert record["matmul_gflops"] > 0 and len(record["samples"]["matmul"]) == 1
+    assert record["gflops"]["ours"] == pytest.approx(speeds["ours"] * record["flops_per_image"] / 1e9)
+    assert record["gpu"] == {"measured": False, "reason": "no GPU visible to TensorFlow on this machine"}
+    assert "original" in result.stdout and "GFLOP/s" in result.stdout and "still to be measured" in result.stdout
+
+
+def test_gpu_rows_run_forced_on_the_cpu(cifar_sample, tmp_path):
+    (x, y), _ = cifar_sample
+    try:
+        section = benchmark.gpu_rows(x[:320], y[:320], images=64, repeats=1, verbose=False,
+                                     fast=get_recipe("fast", epochs=1, batch_size=64), run_dir=tmp_path / "fast")
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    expected = {f"{p}_xla_{s}" for p in benchmark.GPU_PRECISIONS for s in ("on", "off")}
+    assert set(section["images_per_second"]) | set(section["failed"]) == expected
+    assert section["failed"] == {}, "every precision and XLA setting runs on a CPU"
+    assert all(v > 0 for v in section["images_per_second"].values()) and section["on_gpu"] is False
+    fast = section["fast_to_target"]
+    assert fast["epochs"] == 1 and fast["recipe"]["name"] == "fast" and 0 <= fast["best_val_accuracy"] <= 1
+    assert fast["reached"] is None or fast["reached"]["epoch"] == 1
+    assert "forced on the CPU: not GPU figures" in benchmark.gpu_line({"gpu": section})
+
+
+def test_gpu_rows_forced_without_a_gpu_never_reach_results():
+    result = subprocess.run([sys.executable, "-m", "helpers.benchmark", "--gpu-rows", "on", "--data", "sample"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2 and "--gpu-rows on without a GPU measures the CPU" in result.stderr
+
+
+def test_the_text_says_what_was_measured():
+    record = {"images_per_second": {"original": 500.0, "ours_b64": 600.0, "ours": 650.0, "compute_only": 700.0,
+                                    "pipeline_only": 40000.0},
+              "speedup": 1.3, "speedup_same_batch": 1.2, "ceiling_speedup": 1.4,
+              "machine": {"cpu_cores": 2, "cpu": "Test CPU"},
+              "flops_per_image": 160_000_000, "matmul_gflops": 200.0, "gflops": {"ours": 104.0}}
+    text = "\n".join(benchmark.summary(record))
+    assert "160 MFLOP" in text and "104 GFLOP/s, 52% of the 200 GFLOP/s" in text
+    assert "**still to be measured** (no GPU run of `make bench` has been recorded)" in text
+    rows = {f"{p}_xla_{s}": 1000.0 for p in benchmark.GPU_PRECISIONS for s in ("on", "off")}
+    del rows["mixed_bfloat16_xla_on"]
+    record["gpu"] = {"measured": True, "on_gpu": True, "gpus": ["Test GPU"], "batch_size": 64,
+                     "images_per_second": rows, "failed": {"mixed_bfloat16_xla_on": "unsupported"},
+                     "fast_to_target": {"reached": {"epoch": 5, "seconds": 90.0}, "epochs": 12, "best_val_accuracy": 0.85}}
+    line = benchmark.gpu_line(record)
+    assert line.startswith("On Test GPU, ours at batch 64") and "mixed_bfloat16 1000 (XLA off) / failed (XLA on)" in line
+    assert "at epoch 5, after 1.5 min" in line
 
 
 def test_benchmark_refuses_nonsense():
