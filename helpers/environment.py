@@ -1,7 +1,10 @@
-"""The setup check every notebook starts with: versions, Colab, GPU, reproducible seeds."""
+"""The setup every notebook starts with: a quiet TensorFlow, versions, Colab, GPU, reproducible
+seeds, and (in the quick profile) a sentence on what the numbers below are."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 
 MIN_VERSIONS = {"tensorflow": "2.16", "keras": "3.0"}
@@ -19,12 +22,87 @@ def _version_tuple(version: str) -> tuple[int, ...]:
     return tuple(parts)
 
 
-def check(seed: int = 42) -> dict:
-    """Assert the minimum versions, say which device will train, and seed every generator.
+@contextlib.contextmanager
+def _stderr_silenced():
+    """Send the process's file descriptor 2 to /dev/null for a moment (C++ code writes there directly,
+    bypassing ``sys.stderr``), then put it back."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def quiet_tensorflow() -> None:
+    """Import TensorFlow without its start-up log lines and keep its INFO/WARNING logs out of the outputs.
+
+    TensorFlow's C++ core prints several lines when it loads and first looks for GPUs (oneDNN notes,
+    "Could not find cuda drivers", a failed ``cuInit`` on machines without a GPU). They are not
+    errors, and a reader cannot act on them. Call this before ``import keras``; errors still show
+    (``TF_CPP_MIN_LOG_LEVEL=2``; set the variable yourself to see everything).
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if "tensorflow" in sys.modules:
+        return
+    with _stderr_silenced():
+        import tensorflow as tf
+
+        tf.config.list_physical_devices("GPU")  # the CUDA probe happens here, once
+
+
+def recorded_run_times() -> str | None:
+    """"5 to 54 minutes on a 2-core CPU": the span of whole-run times recorded in ``results/``."""
+    from helpers import provenance
+    from helpers.paths import RESULTS_DIR
+
+    minutes, cores = [], set()
+    for path in RESULTS_DIR.glob("*.json"):
+        record = provenance.read_json(path)
+        seconds = record.get("timing", {}).get("process_seconds")
+        if seconds and record.get("device", {}).get("kind") == "cpu":
+            minutes.append(seconds / 60)
+            cores.add(record["machine"]["cpu_cores"])
+    if not minutes:
+        return None
+    machine = f"a {cores.pop()}-core CPU" if len(cores) == 1 else "CPUs"
+    return f"{min(minutes):.0f} to {max(minutes):.0f} minutes each on {machine}"
+
+
+def quick_profile_note(data: str, reference: str | None = None, trains: bool = False) -> str | None:
+    """One sentence for ``DATA = "sample"``: what the numbers below are, and what the full run gave
+    (read from ``results/<reference>.json``). None for the full data. ``trains``: the notebook trains."""
+    if data != "sample":
+        return None
+    from helpers import references
+    from helpers.paths import ROOT
+
+    note = ("QUICK PROFILE (DATA = \"sample\"): the numbers below come from the small sample committed in data/"
+            + (" and a few epochs of training" if trains else "")
+            + "; they show that the code runs, not what the full dataset gives.")
+    ref = references.get(reference) if reference else None
+    record = ref.results() if ref else None
+    if record:
+        test = record["test"]
+        figure = ref.figure_path
+        note += (f"\nThe full run ({reference}: {record['data']['split']['train']:,} training images, "
+                 f"{record['epochs_run']} epochs) reached {test['accuracy']:.2%} on all {test['images']:,} test images"
+                 f" (results/{reference}.json" + (f", figure {figure.relative_to(ROOT)}" if figure.exists() else "")
+                 + "). Set DATA = \"full\" to run it yourself.")
+    return note
+
+
+def check(seed: int = 42, data: str | None = None, reference: str | None = None, trains: bool = False) -> dict:
+    """Assert the minimum versions, say which device will train, seed every generator and, for the
+    quick profile, say what its numbers are (see :func:`quick_profile_note`).
 
     Raises ``RuntimeError`` with the fix when TensorFlow or Keras is too old (Keras 2 code would
     silently train differently: ``SGD(decay=...)`` is ignored by Keras 3).
     """
+    quiet_tensorflow()
     import keras
     import tensorflow as tf
 
@@ -40,6 +118,11 @@ def check(seed: int = 42) -> dict:
     elif on_colab():
         print("No GPU: training will be slow. In Colab choose Runtime > Change runtime type > T4 GPU, then run again.")
     else:
-        print("No GPU found: training runs on the CPU (the quick settings take minutes; full runs take hours).")
+        span = recorded_run_times()
+        timing = f" (the full runs recorded in results/ took {span})" if span else ""
+        print(f"No GPU found: training runs on the CPU{timing}.")
+    note = quick_profile_note(data, reference, trains) if data else None
+    if note:
+        print("\n" + note)
     keras.utils.set_random_seed(seed)
     return {**found, "gpus": len(gpus), "colab": on_colab()}

@@ -13,6 +13,7 @@ download, otherwise the quick one, and the choice is announced.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
@@ -64,8 +65,12 @@ def profile_parameters(profile: str, notebook: Path) -> dict:
     return {key: value for key, value in wanted.items() if key in declared}
 
 
-def execute(notebook: Path, profile: str, output_dir: Path = EXECUTED_DIR) -> Path:
-    """Run one notebook with the profile's parameters; return the executed copy's path."""
+def execute(notebook: Path, profile: str, output_dir: Path = EXECUTED_DIR, progress: bool = False) -> Path:
+    """Run one notebook with the profile's parameters; return the executed copy's path.
+
+    With ``progress`` papermill shows which cell is running (a progress bar) and streams every cell's
+    output as it comes (epoch lines while a notebook trains), so a long run is never silent.
+    """
     import papermill
 
     output_dir.mkdir(parents=True, exist_ok=True)
@@ -73,7 +78,7 @@ def execute(notebook: Path, profile: str, output_dir: Path = EXECUTED_DIR) -> Pa
     parameters = profile_parameters(profile, notebook)
     print(f"--> {notebook.name} ({profile}: {parameters or 'notebook defaults'})", flush=True)
     papermill.execute_notebook(str(notebook), str(output), parameters=parameters, cwd=str(NOTEBOOKS_DIR),
-                               kernel_name="python3", progress_bar=False)
+                               kernel_name="python3", progress_bar=progress, log_output=progress)
     return output
 
 
@@ -82,15 +87,18 @@ def main(argv=None) -> int:
     parser.add_argument("names", nargs="*", help="notebooks to run (a prefix such as 03); default: all")
     parser.add_argument("--profile", choices=PROFILES, help="default: full if the full data is there, else quick")
     parser.add_argument("--output-dir", type=Path, default=EXECUTED_DIR)
+    parser.add_argument("--quiet", action="store_true", help="no progress bar and no streamed cell output")
     args = parser.parse_args(argv)
     try:
         paths = notebook_paths(args.names)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    if not args.quiet:  # papermill reports through the logging module: show its messages plainly
+        logging.basicConfig(level=logging.INFO, format="%(message)s")
     profile = args.profile or default_profile()
     for path in paths:
-        execute(path, profile, args.output_dir)
+        execute(path, profile, args.output_dir, progress=not args.quiet)
     print(f"executed {len(paths)} notebook(s) into {args.output_dir}")
     return 0
 

@@ -12,7 +12,17 @@ if not matplotlib.get_backend().lower().startswith(("module://matplotlib_inline"
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from matplotlib.ticker import MaxNLocator, PercentFormatter  # noqa: E402
+
 from helpers.paths import FIGURES_DIR  # noqa: E402
+
+PIXELS = {"interpolation": "nearest"}
+"""How every small image is drawn: each pixel a crisp square, never blurred into its neighbours."""
+
+
+def _epoch_axis(ax) -> None:
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("epoch")
 
 
 def save_figure(fig, name: str | Path, folder: str | Path = FIGURES_DIR, dpi: int = 120) -> Path:
@@ -32,17 +42,28 @@ def save_figure(fig, name: str | Path, folder: str | Path = FIGURES_DIR, dpi: in
     return path
 
 
-def training_curves(history: dict, title: str = "Training Loss and Accuracy"):
-    """The original project's figure: train/val loss and accuracy against the epoch."""
-    fig, ax = plt.subplots(figsize=(8, 5))
-    epochs = np.arange(1, len(history["loss"]) + 1)
-    for key, label in [("loss", "train_loss"), ("val_loss", "val_loss"),
-                       ("accuracy", "train_acc"), ("val_accuracy", "val_acc")]:
-        if history.get(key):
-            ax.plot(epochs, history[key], label=label)
-    ax.set(title=title, xlabel="Epoch #", ylabel="Loss/Accuracy")
-    ax.grid(alpha=0.3)
-    ax.legend()
+def training_curves(history: dict, title: str = "Training Loss and Accuracy", reference: dict | None = None,
+                    reference_label: str = "full run"):
+    """The original project's figure, in two panels: loss, and accuracy, of training and validation
+    against the epoch. ``reference`` (another history) is drawn thin and dashed beside it, e.g. the full
+    reference run beside a quick run on the sample."""
+    fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(11, 4))
+    runs = [(history, "", "-", 2.0)] + ([(reference, f" ({reference_label})", "--", 1.0)] if reference else [])
+    for ax, keys in ((loss_ax, ("loss", "val_loss")), (acc_ax, ("accuracy", "val_accuracy"))):
+        for run, suffix, style, width in runs:
+            for key, color in zip(keys, ("tab:blue", "tab:orange")):
+                values = run.get(key)
+                if values:
+                    ax.plot(np.arange(1, len(values) + 1), values, style, color=color, linewidth=width,
+                            label=("train" if key in ("loss", "accuracy") else "validation") + suffix)
+        _epoch_axis(ax)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    loss_ax.set(title="Loss", ylabel="loss")
+    acc_ax.set(title="Accuracy", ylabel="accuracy")
+    acc_ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    fig.suptitle(title)
+    fig.tight_layout()
     return fig
 
 
@@ -56,7 +77,7 @@ def image_grid(images: np.ndarray, labels: np.ndarray, class_names, per_class: i
         picks = rng.choice(np.flatnonzero(labels == row), per_class, replace=False)
         for col, index in enumerate(picks):
             ax = axes[row, col]
-            ax.imshow(images[index], cmap="gray" if images.ndim == 3 else None)
+            ax.imshow(images[index], cmap="gray" if images.ndim == 3 else None, **PIXELS)
             ax.set_xticks([]), ax.set_yticks([])
         axes[row, 0].set_ylabel(name, rotation=0, ha="right", va="center")
     fig.subplots_adjust(wspace=0.05, hspace=0.05)
@@ -76,6 +97,7 @@ def class_balance(y_train: np.ndarray, y_test: np.ndarray, class_names):
     sns.countplot(data=frame, x="class", hue="set", order=list(class_names), ax=ax)
     ax.set(title="Images per class", xlabel="", ylabel="images")
     ax.tick_params(axis="x", rotation=30)
+    sns.move_legend(ax, "upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)  # beside the bars, never on them
     return fig
 
 
@@ -85,7 +107,9 @@ def channel_histograms(images: np.ndarray):
     for channel, color in enumerate(("red", "green", "blue")):
         counts = np.bincount(images[..., channel].ravel(), minlength=256)
         ax.plot(np.arange(256), counts / counts.sum(), color=color, label=color)
-    ax.set(title="Pixel values per channel", xlabel="pixel value", ylabel="share of pixels")
+    ax.set(title="Pixel values per channel", xlabel="pixel value", ylabel="share of pixels", xlim=(0, 255))
+    ax.set_ylim(bottom=0)  # from zero, so a small bump is not drawn as a tower
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
     ax.legend()
     return fig
 
@@ -94,20 +118,25 @@ def mean_images(images: np.ndarray, labels: np.ndarray, class_names):
     """The average image of each class."""
     fig, axes = plt.subplots(1, len(class_names), figsize=(len(class_names) * 1.2, 1.8))
     for i, (ax, name) in enumerate(zip(axes, class_names)):
-        ax.imshow(images[labels == i].mean(0).astype(np.uint8))
+        ax.imshow(images[labels == i].mean(0).astype(np.uint8), **PIXELS)
         ax.set_title(name, fontsize=9)
         ax.axis("off")
     return fig
 
 
 def heatmap(matrix: np.ndarray, class_names, title: str, fmt: str = ".0f", cmap: str = "viridis",
-            xlabel: str = "", ylabel: str = ""):
-    """A labelled seaborn heatmap of a class-by-class matrix (distances, confusion counts...)."""
+            xlabel: str = "", ylabel: str = "", mask_diagonal: bool = False, colorbar_label: str = ""):
+    """A labelled seaborn heatmap of a class-by-class matrix (distances, confusion counts...) with a
+    colour bar. ``mask_diagonal`` leaves the diagonal blank (a class's distance to itself, or the
+    correct answers of a confusion matrix), so the colours spread over the cells that matter."""
     import seaborn as sns
 
-    fig, ax = plt.subplots(figsize=(7.5, 6))
-    sns.heatmap(matrix, annot=True, fmt=fmt, cmap=cmap, xticklabels=class_names, yticklabels=class_names,
-                ax=ax, cbar=False, annot_kws={"fontsize": 8})
+    matrix = np.asarray(matrix)
+    mask = np.eye(len(matrix), dtype=bool) if mask_diagonal else None
+    fig, ax = plt.subplots(figsize=(8, 6))
+    sns.heatmap(matrix, mask=mask, annot=True, fmt=fmt, cmap=cmap, xticklabels=class_names,
+                yticklabels=class_names, ax=ax, cbar=True, cbar_kws={"label": colorbar_label},
+                annot_kws={"fontsize": 8}, square=True)
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     return fig
 
@@ -119,7 +148,7 @@ def pairs(images: np.ndarray, labels: np.ndarray, class_names, pair: tuple[str, 
     for row, name in enumerate(pair):
         picks = rng.choice(np.flatnonzero(labels == class_names.index(name)), count, replace=False)
         for col, index in enumerate(picks):
-            axes[row, col].imshow(images[index])
+            axes[row, col].imshow(images[index], **PIXELS)
             axes[row, col].axis("off")
         axes[row, 0].set_title(name, loc="left", fontsize=10)
     return fig
@@ -146,18 +175,23 @@ def architecture_diagram(model, name: str, folder: str | Path = FIGURES_DIR) -> 
     return path if path.exists() else None
 
 
-def feature_maps(maps: np.ndarray, count: int = 16, title: str = ""):
-    """The first ``count`` channels of one image's activations ``(H, W, C)``, as a grid."""
+def feature_maps(maps: np.ndarray, count: int = 16, title: str = "", image: np.ndarray | None = None):
+    """The first ``count`` channels of one image's activations ``(H, W, C)``, as a grid, with the
+    input ``image`` in the first panel when it is given. Each map has its own colour scale
+    (yellow: the channel's strongest response on this image; dark: none)."""
     count = min(count, maps.shape[-1])
-    cols = 8
-    rows = int(np.ceil(count / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.1, rows * 1.2))
-    for i, ax in enumerate(np.ravel(axes)):
+    panels = [("input", image)] if image is not None else []
+    panels += [(f"channel {i}", maps[..., i]) for i in range(count)]
+    cols = 9 if image is not None else 8
+    rows = int(np.ceil(len(panels) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.15, rows * 1.3 + 0.5), squeeze=False)
+    for ax in axes.ravel():
         ax.axis("off")
-        if i < count:
-            ax.imshow(maps[..., i], cmap="viridis")
-            ax.set_title(str(i), fontsize=7)
-    fig.suptitle(title)
+    for ax, (label, picture) in zip(axes.ravel(), panels):
+        ax.imshow(picture, cmap=None if picture.ndim == 3 else "viridis", **PIXELS)
+        ax.set_title(label, fontsize=7)
+    fig.suptitle(title, y=1.0)
+    fig.tight_layout()
     return fig
 
 
@@ -175,20 +209,23 @@ def learning_rates(schedules: dict):
         steps = np.linspace(0, steps_per_epoch * epochs, 200).astype(int)
         rates = [float(keras.ops.convert_to_numpy(schedule(int(s)))) for s in steps]
         ax.plot(steps / steps_per_epoch, rates, label=label)
-    ax.set(title="Learning-rate schedules", xlabel="epoch", ylabel="learning rate", yscale="log")
+    ax.set(title="Learning-rate schedules", xlabel="epoch", ylabel="learning rate")
+    ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)
     ax.legend()
     return fig
 
 
-def augmentations(image: np.ndarray, augmented: np.ndarray):
-    """An image and several random augmentations of it, in one row."""
+def augmentations(image: np.ndarray, augmented: np.ndarray, titles=None, title: str = ""):
+    """An image and several random augmentations of it, in one row (``titles`` label the augmented ones)."""
     count = len(augmented) + 1
-    fig, axes = plt.subplots(1, count, figsize=(count * 1.2, 1.5))
-    for ax, picture, title in zip(axes, [image, *augmented], ["original"] + [""] * len(augmented)):
-        ax.imshow(picture)
-        ax.set_title(title, fontsize=8)
+    fig, axes = plt.subplots(1, count, figsize=(count * 1.4, 2.2))
+    for ax, picture, label in zip(axes, [image, *augmented], ["original", *(titles or [""] * len(augmented))]):
+        ax.imshow(picture, **PIXELS)
+        ax.set_title(label.replace(", ", "\n"), fontsize=7)
         ax.axis("off")
+    if title:
+        fig.suptitle(title, fontsize=9, y=1.02)
     return fig
 
 
@@ -205,7 +242,10 @@ def per_class_accuracy(accuracies: dict, title: str = "Test accuracy per class")
     fig, ax = plt.subplots(figsize=(7, 0.45 * frame["class"].nunique() + 1))
     sns.barplot(data=frame, y="class", x="accuracy", hue="run" if len(accuracies) > 1 else None, ax=ax, orient="h")
     ax.set(title=title, xlim=(0, 1), ylabel="")
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.grid(axis="x", alpha=0.3)
+    if len(accuracies) > 1:
+        sns.move_legend(ax, "upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)  # beside the bars
     return fig
 
 
@@ -220,7 +260,7 @@ def confident_mistakes(images: np.ndarray, labels: np.ndarray, probs: np.ndarray
     for ax in axes.ravel():
         ax.axis("off")
     for ax, index in zip(axes.ravel(), worst):
-        ax.imshow(images[index], cmap="gray" if images.ndim == 3 else None)
+        ax.imshow(images[index], cmap="gray" if images.ndim == 3 else None, **PIXELS)
         ax.set_title(f"{class_names[labels[index]]}\n-> {class_names[predicted[index]]} "
                      f"{probs[index, predicted[index]]:.0%}", fontsize=8)
     fig.suptitle("Most confident mistakes (true -> predicted, confidence)")
@@ -228,23 +268,21 @@ def confident_mistakes(images: np.ndarray, labels: np.ndarray, probs: np.ndarray
 
 
 def reliability_diagram(labels: np.ndarray, probs: np.ndarray, bins: int = 15, ece: float | None = None):
-    """Accuracy against confidence in equal-width bins: a calibrated model follows the diagonal."""
-    confidence, correct = probs.max(1), probs.argmax(1) == labels
-    edges = np.linspace(0, 1, bins + 1)
-    which = np.clip(np.digitize(confidence, edges[1:-1]), 0, bins - 1)
-    centres, accuracy, counts = [], [], []
-    for b in range(bins):
-        members = which == b
-        if members.any():
-            centres.append(confidence[members].mean())
-            accuracy.append(correct[members].mean())
-            counts.append(members.sum())
-    fig, ax = plt.subplots(figsize=(5, 5))
+    """Accuracy against confidence in equal-width bins (a calibrated model follows the diagonal),
+    and below it how many predictions fall in each bin (a bar over few predictions says little)."""
+    from helpers.evaluation import reliability_bins
+
+    found = reliability_bins(labels, probs, bins)
+    centres = [b["confidence"] for b in found]
+    fig, (ax, counts) = plt.subplots(2, 1, figsize=(5, 6.5), sharex=True, gridspec_kw={"height_ratios": [3, 1]})
     ax.plot([0, 1], [0, 1], "--", color="gray", label="perfect calibration")
-    ax.bar(centres, accuracy, width=1 / bins, alpha=0.7, edgecolor="black", label="accuracy in bin")
-    ax.set(xlabel="confidence", ylabel="accuracy", xlim=(0, 1), ylim=(0, 1),
+    ax.bar(centres, [b["accuracy"] for b in found], width=1 / bins, alpha=0.7, edgecolor="black",
+           label="accuracy in bin (at its mean confidence)")
+    ax.set(ylabel="accuracy", xlim=(0, 1), ylim=(0, 1),
            title="Reliability diagram" + (f" (ECE {ece:.3f})" if ece is not None else ""))
-    ax.legend(loc="upper left")
+    ax.legend(loc="upper left", fontsize=8)
+    counts.bar(centres, [b["count"] for b in found], width=1 / bins, color="tab:gray", edgecolor="black")
+    counts.set(xlabel="confidence (probability of the predicted class)", ylabel="predictions")
     return fig
 
 
@@ -254,7 +292,80 @@ def compare_curves(histories: dict, key: str = "val_accuracy", title: str | None
     for label, history in histories.items():
         values = history.get(key, [])
         ax.plot(np.arange(1, len(values) + 1), values, label=label)
-    ax.set(title=title or key, xlabel="epoch", ylabel=key)
+    _epoch_axis(ax)
+    ax.set(title=title or key, ylabel=key.replace("val_", "validation ").replace("_", " "))
+    if "accuracy" in key:
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.grid(alpha=0.3)
-    ax.legend()
+    ax.legend(fontsize=8)
+    return fig
+
+
+# --------------------------------------------------------------------------- inside the network
+
+def grad_cam_grid(images: np.ndarray, heatmaps: np.ndarray, titles):
+    """Each image above its Grad-CAM heatmap laid over it. The heatmap is drawn on its own coarse
+    grid (each cell a block of pixels), not smoothed: that is all the resolution it has."""
+    count = len(images)
+    fig, axes = plt.subplots(2, count, figsize=(count * 1.6, 3.9), squeeze=False)
+    side = images.shape[1]
+    for col, (image, heat, title) in enumerate(zip(images, heatmaps, titles)):
+        axes[0, col].imshow(image, **PIXELS)
+        axes[0, col].set_title(title, fontsize=7)
+        axes[1, col].imshow(image, **PIXELS)
+        axes[1, col].imshow(heat, cmap="jet", alpha=0.45, vmin=0, vmax=1, extent=(-0.5, side - 0.5, side - 0.5, -0.5),
+                            **PIXELS)
+    for ax in axes.ravel():
+        ax.axis("off")
+    axes[0, 0].text(-0.15, 0.5, "image", transform=axes[0, 0].transAxes, rotation=90, va="center", ha="right")
+    axes[1, 0].text(-0.15, 0.5, "Grad-CAM", transform=axes[1, 0].transAxes, rotation=90, va="center", ha="right")
+    fig.tight_layout()
+    return fig
+
+
+def filter_grid(kernels: np.ndarray, title: str = "First-layer filters"):
+    """Convolution kernels ``(filters, h, w, 3)`` scaled to 0..1, each drawn as a small colour patch."""
+    cols = 8
+    rows = int(np.ceil(len(kernels) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * 0.8, rows * 0.9), squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    for i, (ax, kernel) in enumerate(zip(axes.ravel(), kernels)):
+        ax.imshow(kernel, **PIXELS)
+        ax.set_title(str(i), fontsize=7)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def feature_map_rows(rows: dict, image: np.ndarray, count: int = 8, title: str = ""):
+    """The same channels of one layer for one image, one row per network (``rows`` maps a label such
+    as "untrained" to activations ``(H, W, C)``), with the input image at the start of each row."""
+    fig, axes = plt.subplots(len(rows), count + 1, figsize=((count + 1) * 1.1, len(rows) * 1.35 + 0.4), squeeze=False)
+    for r, (label, maps) in enumerate(rows.items()):
+        axes[r, 0].imshow(image, **PIXELS)
+        axes[r, 0].set_title("input", fontsize=7)
+        axes[r, 0].set_ylabel(label)
+        for c in range(count):
+            axes[r, c + 1].imshow(maps[..., c], cmap="viridis", **PIXELS)
+            axes[r, c + 1].set_title(f"channel {c}", fontsize=7)
+        for ax in axes[r]:
+            ax.set_xticks([]), ax.set_yticks([])
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def photo_as_seen(square: np.ndarray, small: np.ndarray, caption: str = ""):
+    """A photo (cropped square, full resolution) beside the small image the network receives."""
+    fig, axes = plt.subplots(1, 2, figsize=(5, 2.8))
+    axes[0].imshow(square)
+    axes[0].set_title(f"your photo ({square.shape[1]}x{square.shape[0]}, square crop)", fontsize=8)
+    axes[1].imshow(small, **PIXELS)
+    axes[1].set_title(f"what the network sees ({small.shape[1]}x{small.shape[0]})", fontsize=8)
+    for ax in axes:
+        ax.axis("off")
+    if caption:
+        fig.suptitle(caption, fontsize=9)
+    fig.tight_layout()
     return fig

@@ -62,39 +62,66 @@ def render() -> str:
         lines = ["Targets:", "", *goals, "", *lines]
     if not found:
         lines.insert(0, "_No reference run has been recorded yet: the table fills in as `results/*.json` appear._\n")
-    lines += ["", "Every recorded run with its recipe (the log of attempts; `results/*.json` hold the full histories "
-                  "and the exact commands; only the runs in the table above ship their models in `models/`):", "",
-              "| results file | network | recipe | optimizer | peak lr | weight decay | label smoothing | augment | batch "
-              "| epochs | train / val images | best val | test | flip TTA |",
-              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    for path in sorted(RESULTS_DIR.glob("*.json")):
-        r = provenance.read_json(path)
-        if "recipe" not in r:
-            continue
-        c, h = r["recipe"], r["history"]
-        augment = f"crop (pad {c.get('crop_padding', 4)}) + flip" if c["augment"] else "no"
-        best_val = f"{max(h['val_accuracy']):.4f}" if h.get("val_accuracy") else "none held out"
-        lines.append(f"| {path.stem} | {r['arch']} | {c['name']} | {c['optimizer']} | {c['learning_rate']:g} | "
-                     f"{c['weight_decay']:g} | {c['label_smoothing']:g} | {augment} | "
-                     f"{c['batch_size']} | {r['epochs_run']} | {r['data']['split']['train']} / {r['data']['split']['validation']} | "
-                     f"{best_val} | {r['test']['accuracy']:.4f} | {_tta(r)} |")
+    lines += ["", *attempts_table()]
     bench = RESULTS_DIR / "benchmark.json"
     if bench.exists():  # the benchmark words its own findings
         lines += ["", *benchmark.summary(provenance.read_json(bench))]
     return "\n".join(lines)
 
 
-def best_attempt(arch: str | None = None, max_epochs: int = 30) -> tuple[str | None, dict | None]:
-    """The recorded run of ``arch`` (default: the main reference run's) with the highest test accuracy
-    in at most ``max_epochs`` epochs."""
-    arch = arch or references.with_role("main").arch
-    best_name, best = None, None
+def _tta_views(record: dict) -> str:
+    value = record["test"].get("flip_shift_tta_accuracy")
+    return "n/a" if value is None else f"{value:.2%}"
+
+
+def tie_margin(accuracy: float, images: int) -> float:
+    """How far apart two accuracies on the same ``images`` validation images must be before the gap
+    is more than noise: the 95% bound of a difference of two binomial proportions."""
+    return 1.96 * (2 * accuracy * (1 - accuracy) / images) ** 0.5
+
+
+def attempts_table() -> list[str]:
+    """Every recorded run, ranked within its network by best validation accuracy (never by test).
+
+    The first of each network is the one the validation set prefers; a run closer to it than
+    :func:`tie_margin` is marked a tie. Runs without a validation set come last. Test accuracy, TTA
+    and the expected calibration error are shown for the record only.
+    """
+    runs = []
     for path in sorted(RESULTS_DIR.glob("*.json")):
-        record = provenance.read_json(path)
-        if record.get("arch") == arch and record.get("epochs_run", max_epochs + 1) <= max_epochs:
-            if best is None or record["test"]["accuracy"] > best["test"]["accuracy"]:
-                best_name, best = path.stem, record
-    return best_name, best
+        r = provenance.read_json(path)
+        if "recipe" in r:
+            scores = r["history"].get("val_accuracy")
+            runs.append((r["arch"], -(max(scores) if scores else -1.0), path.stem, r))
+    lines = ["Every recorded run with its recipe (the log of attempts; `results/*.json` hold the full histories and "
+             "the exact commands; only the reference runs above ship their models in `models/`). Runs are ranked "
+             "within each network by their best **validation** accuracy, the only number used to choose; a gap "
+             "smaller than the validation set's noise is marked *tie*. Test accuracy, TTA (flips; flips with "
+             "+-1 pixel shifts, 6 views) and the expected calibration error (ECE) are recorded, never used to choose.",
+             "", "| network | results file | optimizer | peak lr | weight decay | label smoothing | augment | batch "
+             "| epochs | train / val images | best val | vs. first | test | flip TTA | 6-view TTA | test ECE |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    top = {}
+    for arch, negative_val, name, r in sorted(runs):
+        c, split = r["recipe"], r["data"]["split"]
+        augment = f"crop (pad {c.get('crop_padding', 4)}) + flip" if c["augment"] else "no"
+        if c.get("whiten_first_layer"):
+            augment += ", whitened conv1"
+        best_val = -negative_val
+        if best_val < 0:
+            shown, versus = "none held out", "n/a"
+        elif arch not in top:
+            shown, versus, top[arch] = f"{best_val:.4f}", "first", best_val
+        else:
+            shown = f"{best_val:.4f}"
+            gap = top[arch] - best_val
+            versus = "tie" if gap < tie_margin(top[arch], split["validation"]) else f"{-gap * 100:+.2f} pts"
+        name_cell = f"**{name}**" if versus == "first" else name
+        lines.append(f"| {arch} | {name_cell} | {c['optimizer']} | {c['learning_rate']:g} | {c['weight_decay']:g} | "
+                     f"{c['label_smoothing']:g} | {augment} | {c['batch_size']} | {r['epochs_run']} | "
+                     f"{split['train']} / {split['validation']} | {shown} | {versus} | {r['test']['accuracy']:.4f} | "
+                     f"{_tta(r)} | {_tta_views(r)} | {r['test']['ece']:.3f} |")
+    return lines
 
 
 def targets() -> list[str]:
@@ -103,18 +130,18 @@ def targets() -> list[str]:
     main = references.with_role("main")
     improved, fast, bench = _read(main.name), _read(references.with_role("fast").name), _read("benchmark")
     if improved:
-        acc, epochs = improved["test"]["accuracy"], improved["epochs_run"]
-        ok = acc >= 0.885 and epochs <= 30
-        best_name, best = best_attempt(main.arch)
-        other = (f"; best recorded attempt `{best_name}`: {best['test']['accuracy']:.2%}, "
-                 f"{best['test']['flip_tta_accuracy']:.2%} with flip TTA" if best_name != main.name else "")
-        lines.append(f"- MiniVGGNet, unchanged, >= 88.5% test accuracy in <= 30 epochs: **{'met' if ok else 'not met yet'}** "
-                     f"({acc:.2%} in {epochs} epochs; {improved['test']['flip_tta_accuracy']:.2%} with flip TTA{other})")
+        test, epochs = improved["test"], improved["epochs_run"]
+        tta = max(test.get("flip_tta_accuracy", 0), test.get("flip_shift_tta_accuracy", 0))
+        ok = test["accuracy"] >= 0.89 and tta >= 0.895 and epochs <= 30
+        lines.append(f"- MiniVGGNet, unchanged, >= 89.0% test accuracy as a single model in <= 30 epochs (>= 89.5% with "
+                     f"TTA): **{'met' if ok else 'not met yet'}** (`{main.name}`: {test['accuracy']:.2%} in {epochs} "
+                     f"epochs, {tta:.2%} with TTA; best published for this architecture: 87.9% in 70 epochs)")
     if fast:
-        acc, minutes = fast["test"]["accuracy"], fast["timing"]["process_seconds"] / 60
-        ok = acc >= 0.82 and minutes <= 20
-        lines.append(f"- The original's 82% in <= 20 minutes on {fast['machine']['cpu_cores']} CPU cores, training and "
-                     f"evaluation included: **{'met' if ok else 'not met yet'}** ({acc:.2%} after {minutes:.1f} min)")
+        acc, minutes, epochs = fast["test"]["accuracy"], fast["timing"]["process_seconds"] / 60, fast["epochs_run"]
+        ok = acc >= 0.82 and epochs <= 5
+        lines.append(f"- The original's 82% test accuracy in <= 5 epochs (the original needs 40): **{'met' if ok else 'not met yet'}** "
+                     f"(`{references.with_role('fast').name}`: {acc:.2%} in {epochs} epochs, {minutes:.1f} min on "
+                     f"{fast['machine']['cpu_cores']} CPU cores, training and evaluation included; goal <= 4 min)")
     if bench:
         lines.append(f"- Training pipeline >= 2.5x the original's images/s on the same machine: "
                      f"**{'met' if bench['speedup'] >= 2.5 else 'not met'}** ({bench['speedup']:.2f}x)")
@@ -147,22 +174,29 @@ def comparison_figure(path=None):
     runs = [(label, r) for label, r in runs if r]
     if not runs:
         return None
-    fig, (curves, bars) = plots.plt.subplots(1, 2, figsize=(13, 4.5), gridspec_kw={"width_ratios": [3, 2]})
+    from matplotlib.ticker import MaxNLocator, PercentFormatter
+
+    fig, (curves, bars) = plots.plt.subplots(1, 2, figsize=(14, 5), gridspec_kw={"width_ratios": [3, 2]})
     for label, r in runs:
         values = r["history"]["val_accuracy"]
         curves.plot(range(1, len(values) + 1), values, label=label)
-    curves.set(title=f"Validation accuracy ({dataset.title})", xlabel="epoch", ylabel="accuracy")
+    curves.set(title=f"Validation accuracy per epoch ({dataset.title})", xlabel="epoch", ylabel="validation accuracy")
+    curves.xaxis.set_major_locator(MaxNLocator(integer=True))
+    curves.yaxis.set_major_formatter(PercentFormatter(1.0))
     curves.grid(alpha=0.3)
-    curves.legend(fontsize=8)
+    curves.legend(fontsize=8, loc="lower right")
     labels = [label for label, _ in runs] + [label for label, _, _ in ORIGINAL]
     values = [r["test"]["accuracy"] for _, r in runs] + [float(a.strip("~%")) / 100 for _, a, _ in ORIGINAL]
     colors = ["tab:blue"] * len(runs) + ["lightgray"] * len(ORIGINAL)
-    bars.barh(labels[::-1], values[::-1], color=colors[::-1])
+    positions = range(len(labels))[::-1]
+    bars.barh(list(positions), values, color=colors, height=0.6)
+    bars.set_yticks(list(positions), labels, fontsize=8)
     texts = [f"{r['test']['accuracy']:.1%}" for _, r in runs] + [a for _, a, _ in ORIGINAL]
-    for y, (v, text) in enumerate(zip(values[::-1], texts[::-1])):
-        bars.text(v + 0.005, y, text, va="center", fontsize=8)
+    for y, v, text, color in zip(positions, values, texts, colors):
+        bars.text(v - 0.01, y, text, va="center", ha="right", fontsize=8, color="white" if color == "tab:blue" else "black")
     bars.set(title="Test accuracy (grey: the original project, as reported)", xlim=(0, 1))
-    bars.tick_params(axis="y", labelsize=8)
+    bars.xaxis.set_major_formatter(PercentFormatter(1.0))
+    fig.tight_layout()
     return plots.save_figure(fig, path or FIGURES_DIR / "results_comparison.png")
 
 

@@ -24,7 +24,6 @@ from helpers.paths import ensure_dir
 from helpers.provenance import cpu_model
 from helpers.recipes import Recipe
 
-PAD = 4
 
 
 # --------------------------------------------------------------------------- device
@@ -151,7 +150,7 @@ def select_device(precision: str = "auto", jit_compile: str | bool = "auto", dev
 
 # --------------------------------------------------------------------------- input pipeline
 
-def augment_batch(images: tf.Tensor, seed: tf.Tensor, pad: int = PAD) -> tf.Tensor:
+def augment_batch(images: tf.Tensor, seed: tf.Tensor, pad: int) -> tf.Tensor:
     """Pad each image by ``pad`` pixels (reflection), crop a random window of the original size and
     flip half of them.
 
@@ -171,16 +170,40 @@ def augment_batch(images: tf.Tensor, seed: tf.Tensor, pad: int = PAD) -> tf.Tens
     return tf.where(flip[:, None, None, None], tf.reverse(cropped, axis=[2]), cropped)
 
 
+def describe_augmentation(image: np.ndarray, augmented: np.ndarray, pad: int) -> str:
+    """In words, what :func:`augment_batch` did to ``image`` to give ``augmented``: the shift (in
+    pixels, as seen in the result) and whether it was mirrored, e.g. ``"1 right, 2 up, mirrored"``.
+
+    Found by trying every crop of the reflect-padded image; used to title the augmentation figure.
+    """
+    padded = np.pad(image, ((pad, pad), (pad, pad), (0, 0)), mode="reflect")
+    height, width = image.shape[:2]
+    for row in range(2 * pad + 1):
+        for col in range(2 * pad + 1):
+            window = padded[row:row + height, col:col + width]
+            for mirrored in (False, True):
+                if np.array_equal(window[:, ::-1] if mirrored else window, augmented):
+                    right, down = (pad - col) * (-1 if mirrored else 1), pad - row
+                    words = [f"{abs(right)} {'right' if right > 0 else 'left'}"] if right else []
+                    words += [f"{abs(down)} {'down' if down > 0 else 'up'}"] if down else []
+                    words += ["mirrored"] if mirrored else []
+                    return ", ".join(words) or "unchanged"
+    raise ValueError("augmented is not a padded crop (or its mirror) of image with this padding.")
+
+
 def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, classes: int = 10,
                  training: bool = False, augment: bool = False, seed: int = 42,
-                 crop_padding: int = PAD) -> tf.data.Dataset:
+                 crop_padding: int | None = None) -> tf.data.Dataset:
     """A ``tf.data`` pipeline of ``(float32 images 0..255, one-hot labels)`` batches from uint8 arrays.
 
-    Training pipelines shuffle (indices, not images: cheap) and may augment; evaluation pipelines
-    keep the order. Nothing is copied to float64: the cast to float32 happens per batch in the graph.
+    Training pipelines shuffle (indices, not images: cheap) and may augment (``augment=True`` with the
+    recipe's ``crop_padding``, see :func:`augment_batch`); evaluation pipelines keep the order.
+    Nothing is copied to float64: the cast to float32 happens per batch in the graph.
     """
     if len(x) != len(y):
         raise ValueError(f"x has {len(x)} images but y has {len(y)} labels.")
+    if augment and crop_padding is None:
+        raise ValueError("augment=True needs crop_padding (the recipe's crop_padding: pixels of padding before the crop).")
     with tf.device("/CPU:0"):  # the arrays stay in host memory: never placed on or copied through a GPU
         images = tf.constant(x if x.ndim == 4 else x[..., None])  # MNIST (N, 28, 28) -> (N, 28, 28, 1)
         labels = tf.constant(np.asarray(y).reshape(-1))
@@ -277,16 +300,48 @@ def build_model(arch: str, recipe: Recipe, x_train: np.ndarray, classes: int = 1
         std = [max(s, 1.0) for s in std]  # a constant channel would divide by zero
     else:
         mean, std = 0.0, 255.0
-    return models.with_preprocessing(models.build(arch, tuple(int(d) for d in shape), classes), mean, std)
+    model = models.with_preprocessing(models.build(arch, tuple(int(d) for d in shape), classes), mean, std)
+    if recipe.whiten_first_layer:
+        conv = next(layer for layer in models.core_model(model).layers if isinstance(layer, keras.layers.Conv2D))
+        conv.kernel.assign(whitening_filters(x_train, mean, std, conv.kernel.shape))
+    return model
+
+
+def whitening_filters(x_train: np.ndarray, mean, std, shape: tuple[int, int, int, int], patches: int = 200_000,
+                      epsilon: float = 5e-4, seed: int = 0) -> np.ndarray:
+    """First-layer filters that whiten the images' patches (the data-dependent start of Keller Jordan's
+    airbench): the eigenvectors of the covariance of ``shape[0] x shape[1]`` patches of the scaled
+    training images, each divided by the square root of its eigenvalue (plus ``epsilon``), the
+    strongest ``filters / 2`` of them and their negatives (so that a ReLU after them loses nothing).
+    Returns a kernel of ``shape`` ``(height, width, channels, filters)``.
+    """
+    height, width, channels, filters = (int(d) for d in shape)
+    if filters % 2 or filters // 2 > height * width * channels:
+        raise ValueError(f"whitening needs an even number of filters <= 2 x {height * width * channels}, got {filters}.")
+    rng = np.random.default_rng(seed)
+    images = x_train if x_train.ndim == 4 else x_train[..., None]
+    picks = rng.choice(len(images), min(len(images), 5000), replace=False)
+    scaled = (images[picks].astype(np.float32) - np.asarray(mean, np.float32)) / np.asarray(std, np.float32)
+    windows = np.lib.stride_tricks.sliding_window_view(scaled, (height, width), axis=(1, 2))  # (N, H', W', C, h, w)
+    flat = windows.transpose(0, 1, 2, 4, 5, 3).reshape(-1, height * width * channels)  # (h, w, c) order, as the kernel
+    flat = flat[rng.choice(len(flat), min(len(flat), patches), replace=False)].astype(np.float64)
+    values, vectors = np.linalg.eigh(np.cov(flat, rowvar=False))
+    strongest = np.argsort(values)[::-1][:filters // 2]
+    kernel = vectors[:, strongest] / np.sqrt(values[strongest] + epsilon)
+    return np.concatenate([kernel, -kernel], axis=1).reshape(height, width, channels, filters).astype(np.float32)
 
 
 # --------------------------------------------------------------------------- fitting
 
-class EpochStats(keras.callbacks.Callback):
-    """Adds the learning rate and the epoch's wall time to the logs (so CSVLogger records them)."""
+class HistoryLogger(keras.callbacks.CSVLogger):
+    """Keras' ``CSVLogger`` that also records each epoch's learning rate, wall time and images/s.
 
-    def __init__(self, images_per_epoch: int):
-        super().__init__()
+    The extra columns go to the CSV file only, not into the logs ``model.fit`` prints, so the
+    progress line stays short.
+    """
+
+    def __init__(self, filename, images_per_epoch: int, append: bool = True):
+        super().__init__(str(filename), append=append)
         self.images_per_epoch = images_per_epoch
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -294,10 +349,9 @@ class EpochStats(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         seconds = time.perf_counter() - self._start
-        optimizer = self.model.optimizer
-        logs["lr"] = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
-        logs["epoch_seconds"] = seconds
-        logs["images_per_second"] = self.images_per_epoch / seconds
+        learning_rate = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
+        super().on_epoch_end(epoch, {**(logs or {}), "lr": learning_rate, "epoch_seconds": seconds,
+                                     "images_per_second": self.images_per_epoch / seconds})
 
 
 @dataclass
@@ -346,20 +400,15 @@ def train(arch: str, recipe: Recipe, train_data: tuple[np.ndarray, np.ndarray], 
     with device.strategy.scope():
         model = compile_model(build_model(arch, recipe, x_tr, classes), recipe, steps, device.jit_compile)
 
-    history_csv = run_dir / "history.csv"
-    best_path = run_dir / "best.keras"
-    if not (run_dir / "backup").exists():  # a fresh run, not a resumed one: forget earlier runs here
-        history_csv.unlink(missing_ok=True)
-        best_path.unlink(missing_ok=True)
-    previous = read_history(history_csv)
-    # in this order: an epoch is logged before it is backed up (see read_history)
-    callbacks = [EpochStats(len(x_tr)), keras.callbacks.CSVLogger(str(history_csv), append=True)]
+    history_csv, best_path = run_dir / "history.csv", run_dir / "best.keras"
+    best_so_far = start_run(run_dir)
+    # in this order: an epoch is logged before it is backed up (see read_history). Notebook 03 writes
+    # the same three callbacks out; a test checks that both give the same history.
+    callbacks = [HistoryLogger(history_csv, images_per_epoch=len(x_tr))]
     if val_ds is not None:  # keep the best epoch on validation; without validation the last one is kept
         callbacks.append(keras.callbacks.ModelCheckpoint(
-            str(best_path), monitor="val_accuracy", mode="max", save_best_only=True,
-            initial_value_threshold=max(previous["val_accuracy"]) if previous.get("val_accuracy") else None,
-        ))
-    callbacks.append(keras.callbacks.BackupAndRestore(str(run_dir / "backup")))
+            best_path, monitor="val_accuracy", mode="max", save_best_only=True, initial_value_threshold=best_so_far))
+    callbacks.append(keras.callbacks.BackupAndRestore(run_dir / "backup"))
     start = time.perf_counter()
     model.fit(train_ds, validation_data=val_ds, epochs=recipe.epochs, callbacks=callbacks, verbose=verbose,
               shuffle=False)  # the pipeline shuffles
@@ -375,6 +424,22 @@ def train(arch: str, recipe: Recipe, train_data: tuple[np.ndarray, np.ndarray], 
         train_seconds=float(sum(history.get("epoch_seconds", []))) or time.perf_counter() - start,
         run_dir=run_dir,
     )
+
+
+def start_run(run_dir: str | Path) -> float | None:
+    """Prepare ``run_dir`` for ``model.fit`` with the series' callbacks and return the best validation
+    accuracy recorded there so far (``ModelCheckpoint``'s ``initial_value_threshold``), or None.
+
+    A run that was interrupted left a ``backup/`` folder: it resumes, and keeps its history and best
+    checkpoint. Otherwise this is a fresh run: an earlier run's ``history.csv`` and ``best.keras``
+    in the same folder are removed so that they cannot mix with the new one.
+    """
+    run_dir = ensure_dir(Path(run_dir))
+    if not (run_dir / "backup").exists():
+        (run_dir / "history.csv").unlink(missing_ok=True)
+        (run_dir / "best.keras").unlink(missing_ok=True)
+    scores = read_history(run_dir / "history.csv").get("val_accuracy")
+    return max(scores) if scores else None
 
 
 def read_history(path: str | Path) -> dict[str, list[float]]:

@@ -5,15 +5,15 @@ import json
 from helpers import report
 
 
-def fake_record(accuracy, epochs=30, process_seconds=600.0, name="improved"):
+def fake_record(accuracy, epochs=30, process_seconds=600.0, name="improved", val=0.83):
     return {
         "arch": "minivggnet", "epochs_run": epochs,
         "recipe": {"name": name, "optimizer": "adamw", "learning_rate": 0.003, "weight_decay": 0.01,
                    "label_smoothing": 0.0, "augment": True, "batch_size": 128},
-        "history": {"val_accuracy": [0.5, 0.83]},
+        "history": {"val_accuracy": [0.5, val]},
         "milestones": {"val_accuracy>=0.82": {"epoch": 2, "seconds": 120.0}},
         "timing": {"train_seconds": 500.0, "process_seconds": process_seconds},
-        "test": {"accuracy": accuracy, "flip_tta_accuracy": accuracy + 0.005},
+        "test": {"accuracy": accuracy, "flip_tta_accuracy": accuracy + 0.005, "ece": 0.02},
         "device": {"kind": "cpu", "names": ["cpu"]}, "data": {"dataset": "cifar10", "split": {"train": 45000, "validation": 5000}}, "machine": {"cpu_cores": 2, "cpu": "Test CPU"},
     }
 
@@ -23,11 +23,29 @@ def test_targets_follow_the_numbers(tmp_path, monkeypatch):
     (tmp_path / "minivggnet_improved.json").write_text(json.dumps(fake_record(0.8851)))
     (tmp_path / "minivggnet_fast.json").write_text(json.dumps(fake_record(0.8210, 12, 1260.0, "fast")))
     lines = report.targets()
-    assert "**met** (88.51% in 30 epochs" in lines[0]
-    assert "**not met yet** (82.10% after 21.0 min)" in lines[1]
+    assert "**not met yet** (`minivggnet_improved`: 88.51% in 30 epochs, 89.01% with TTA" in lines[0]
+    assert "**not met yet** (`minivggnet_fast`: 82.10% in 12 epochs, 21.0 min on 2 CPU cores" in lines[1]
+    (tmp_path / "minivggnet_improved.json").write_text(json.dumps(fake_record(0.8910)))
+    (tmp_path / "minivggnet_fast.json").write_text(json.dumps(fake_record(0.8210, 5, 200.0, "fast")))
+    lines = report.targets()
+    assert "**met** (`minivggnet_improved`: 89.10%" in lines[0] and "**met** (`minivggnet_fast`: 82.10% in 5 epochs" in lines[1]
     table = report.render()
-    assert "| MiniVGGNet, improved recipe | **88.51%** | 89.01% | 30 | 8.3 min / 10.0 min | epoch 2, 2.0 min |" in table
-    assert "| minivggnet_fast | minivggnet | fast | adamw | 0.003 |" in table and "| 0.8210 | 82.60% |" in table
+    assert "| MiniVGGNet, improved recipe | **89.10%** | 89.60% | 30 | 8.3 min / 10.0 min | epoch 2, 2.0 min |" in table
+
+
+def test_attempts_are_ranked_by_validation_never_by_test(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "RESULTS_DIR", tmp_path)
+    (tmp_path / "minivggnet_a.json").write_text(json.dumps(fake_record(0.90, val=0.850)))  # best test, worst val
+    (tmp_path / "minivggnet_b.json").write_text(json.dumps(fake_record(0.86, val=0.875)))
+    (tmp_path / "minivggnet_c.json").write_text(json.dumps(fake_record(0.87, val=0.873)))
+    rows = [line for line in report.attempts_table() if line.startswith("| minivggnet |")]
+    assert [row.split(" | ")[1] for row in rows] == ["**minivggnet_b**", "minivggnet_c", "minivggnet_a"]
+    assert "| 0.8750 | first |" in rows[0] and "| 0.8730 | tie |" in rows[1] and "| 0.8500 | -2.50 pts |" in rows[2]
+
+
+def test_tie_margin_is_the_noise_of_a_difference():
+    assert 0.012 < report.tie_margin(0.87, 5000) < 0.014
+    assert report.tie_margin(0.87, 500) > 3 * report.tie_margin(0.87, 5000)
 
 
 def test_empty_results_say_so(tmp_path, monkeypatch):
@@ -46,17 +64,7 @@ def test_a_run_without_validation_is_labelled_not_failed(tmp_path, monkeypatch):
     (tmp_path / "minivggnet_improved.json").write_text(json.dumps(record))
     table = report.render()
     assert "| 30 | 8.3 min / 10.0 min | n/a (no validation set held out) |" in table
-    assert "| crop (pad 2) + flip | 128 | 30 | 50000 / 0 | none held out | 0.8851 |" in table
-
-
-def test_a_better_attempt_is_named_beside_the_reference(tmp_path, monkeypatch):
-    monkeypatch.setattr(report, "RESULTS_DIR", tmp_path)
-    (tmp_path / "minivggnet_improved.json").write_text(json.dumps(fake_record(0.8750)))
-    (tmp_path / "minivggnet_trial.json").write_text(json.dumps(fake_record(0.8790)))
-    (tmp_path / "minivggnet_long.json").write_text(json.dumps(fake_record(0.8990, epochs=70)))
-    line = report.targets()[0]
-    assert "**not met yet** (87.50% in 30 epochs; 88.00% with flip TTA; best recorded attempt `minivggnet_trial`: 87.90%" in line
-    assert report.best_attempt() == ("minivggnet_trial", json.loads((tmp_path / "minivggnet_trial.json").read_text()))
+    assert "| crop (pad 2) + flip | 128 | 30 | 50000 / 0 | none held out | n/a | 0.8851 |" in table
 
 
 def test_benchmark_lines_include_bfloat16_only_when_measured(tmp_path, monkeypatch):

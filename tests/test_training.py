@@ -74,7 +74,7 @@ def crops_of(image, pad=4):
 def test_augmentation_crops_and_flips_each_example_independently(cifar_sample):
     (x, _), _ = cifar_sample
     batch = x[:32]
-    out = keras.ops.convert_to_numpy(training.augment_batch(tf.constant(batch), tf.constant([1, 2])))
+    out = keras.ops.convert_to_numpy(training.augment_batch(tf.constant(batch), tf.constant([1, 2]), 4))
     assert out.shape == batch.shape and out.dtype == np.uint8
     positions = []
     for image, result in zip(batch, out):
@@ -82,8 +82,8 @@ def test_augmentation_crops_and_flips_each_example_independently(cifar_sample):
         assert matches, "every output is a reflect-padded crop of its own image, maybe flipped"
         positions.append(matches[0])
     assert len(set(positions)) > 8, "examples get different crops (layers.RandomCrop would not)"
-    again = keras.ops.convert_to_numpy(training.augment_batch(tf.constant(batch), tf.constant([1, 2])))
-    other = keras.ops.convert_to_numpy(training.augment_batch(tf.constant(batch), tf.constant([3, 4])))
+    again = keras.ops.convert_to_numpy(training.augment_batch(tf.constant(batch), tf.constant([1, 2]), 4))
+    other = keras.ops.convert_to_numpy(training.augment_batch(tf.constant(batch), tf.constant([3, 4]), 4))
     assert np.array_equal(out, again) and not np.array_equal(out, other)
 
 
@@ -104,7 +104,7 @@ def test_crop_padding_sets_the_augmentation_strength(cifar_sample, pad):
 
 def test_dataset_batches_are_float_images_and_one_hot_labels(cifar_sample):
     (x, y), _ = cifar_sample
-    dataset = training.make_dataset(x[:300], y[:300], 128, training=True, augment=True)
+    dataset = training.make_dataset(x[:300], y[:300], 128, training=True, augment=True, crop_padding=4)
     shapes = [(tuple(a.shape), tuple(b.shape)) for a, b in dataset]
     assert shapes == [((128, 32, 32, 3), (128, 10))] * 2 + [((44, 32, 32, 3), (44, 10))]
     images, labels = next(iter(training.make_dataset(x[:8], y[:8], 8)))
@@ -150,3 +150,19 @@ def test_milestones_report_the_first_epoch_over_each_threshold():
     assert found["val_accuracy>=0.60"] == {"epoch": 2, "seconds": 20.0}
     assert found["val_accuracy>=0.82"] == {"epoch": 4, "seconds": 40.0}
     assert training.milestones({"val_accuracy": [0.5], "epoch_seconds": [1.0]})["val_accuracy>=0.60"] is None
+
+
+def test_augmenting_needs_the_recipes_crop_padding(cifar_sample):
+    (x, y), _ = cifar_sample
+    with pytest.raises(ValueError, match="crop_padding"):
+        training.make_dataset(x[:8], y[:8], 8, training=True, augment=True)
+
+
+@pytest.mark.parametrize("pad", [0, 2, 4])
+def test_describe_augmentation_names_the_shift_and_flip(cifar_sample, pad):
+    (x, _), _ = cifar_sample
+    out = keras.ops.convert_to_numpy(training.augment_batch(tf.constant(x[:16]), tf.constant([7, 8]), pad))
+    for image, result in zip(x[:16], out):
+        words = training.describe_augmentation(image, result, pad)
+        shifts = [int(w.split()[0]) for w in words.split(", ") if w[0].isdigit()]
+        assert all(s <= pad for s in shifts), words

@@ -1,0 +1,72 @@
+"""Looking inside a trained network: a layer's activations, Grad-CAM heatmaps and first-layer filters.
+
+The series' saved models are a ``Rescaling`` layer followed by the network (see
+:func:`helpers.models.with_preprocessing`); these functions walk through their layers in order, so
+they work on raw-pixel models and on bare networks alike.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+
+def flat_layers(model: keras.Model) -> list[keras.layers.Layer]:
+    """The model's layers in order, with nested models (the network inside the scaling wrapper) opened."""
+    found = []
+    for layer in model.layers:
+        found.extend(flat_layers(layer) if isinstance(layer, keras.Model) else [layer])
+    return found
+
+
+def _forward(model: keras.Model, images, layer_name: str):
+    """Run ``images`` through ``model`` in inference mode; return the output of ``layer_name`` and
+    the class scores before the final softmax (the logits; the output itself if it has no softmax layer)."""
+    layers = flat_layers(model)
+    if layer_name not in [layer.name for layer in layers]:
+        raise ValueError(f"No layer {layer_name!r} in {model.name}; its layers: {', '.join(l.name for l in layers)}.")
+    if isinstance(layers[-1], keras.layers.Activation):
+        layers = layers[:-1]  # the softmax saturates; Grad-CAM differentiates the score before it
+    x, captured = tf.convert_to_tensor(images, tf.float32), None
+    for layer in layers:
+        x = layer(x, training=False)
+        if layer.name == layer_name:
+            captured = x
+    return captured, x
+
+
+def activations(model: keras.Model, images: np.ndarray, layer_name: str) -> np.ndarray:
+    """What layer ``layer_name`` outputs for ``images`` (raw pixels if the model scales them itself)."""
+    return keras.ops.convert_to_numpy(_forward(model, images, layer_name)[0])
+
+
+def grad_cam(model: keras.Model, images: np.ndarray, layer_name: str, classes=None) -> np.ndarray:
+    """Grad-CAM heatmaps (Selvaraju et al., 2017), as in the keras.io example, for a batch of images.
+
+    For each image: the gradient of the score (logit) of class ``classes[i]`` (default: the predicted class)
+    with respect to the feature maps of ``layer_name`` is averaged over the grid, giving one weight
+    per channel; the heatmap is the ReLU of the weighted sum of the channels, scaled to 0..1. Its
+    grid is the layer's (16x16 for MiniVGGNet's block 2), coarser than the image.
+    Returns ``(N, H, W)`` floats in [0, 1].
+    """
+    with tf.GradientTape() as tape:
+        maps, logits = _forward(model, images, layer_name)
+        chosen = (tf.argmax(logits, axis=-1) if classes is None
+                  else tf.convert_to_tensor(np.asarray(classes), tf.int64))
+        scores = tf.gather(logits, chosen, axis=1, batch_dims=1)
+    gradients = tape.gradient(scores, maps)
+    weights = tf.reduce_mean(gradients, axis=(1, 2), keepdims=True)
+    heatmaps = tf.nn.relu(tf.reduce_sum(weights * maps, axis=-1)).numpy()
+    peaks = heatmaps.reshape(len(heatmaps), -1).max(axis=1)
+    return heatmaps / np.where(peaks > 0, peaks, 1.0)[:, None, None]
+
+
+def first_layer_filters(model: keras.Model) -> np.ndarray:
+    """The kernels of the first convolution, ``(filters, height, width, channels)``, each scaled to
+    0..1 on its own so that it can be drawn as a small colour patch."""
+    conv = next(layer for layer in flat_layers(model) if isinstance(layer, keras.layers.Conv2D))
+    kernels = np.moveaxis(keras.ops.convert_to_numpy(conv.kernel), -1, 0)
+    low = kernels.min(axis=(1, 2, 3), keepdims=True)
+    high = kernels.max(axis=(1, 2, 3), keepdims=True)
+    return (kernels - low) / np.where(high > low, high - low, 1.0)
