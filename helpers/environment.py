@@ -7,7 +7,27 @@ import contextlib
 import os
 import sys
 
-MIN_VERSIONS = {"tensorflow": "2.16", "keras": "3.0"}
+CHECKED = ("tensorflow", "keras")
+"""The packages whose floors :func:`check` asserts (the floors themselves are pyproject.toml's)."""
+
+
+def minimum_versions() -> dict[str, str]:
+    """The floors of :data:`CHECKED` as pyproject.toml declares them (read from the installed
+    package's metadata, so there is one source of truth: ``make test-floor`` tests those floors)."""
+    import re
+    from importlib import metadata
+
+    try:
+        requirements = metadata.requires("minivggnet-keras") or []
+    except metadata.PackageNotFoundError:
+        raise RuntimeError("The project is not installed: run `make install` (or `pip install -e .`) "
+                           "and restart the kernel.") from None
+    floors = {}
+    for requirement in requirements:
+        match = re.fullmatch(r"([A-Za-z0-9_.-]+)>=([0-9.]+)", requirement.strip())
+        if match and match.group(1).lower() in CHECKED:
+            floors[match.group(1).lower()] = match.group(2)
+    return floors
 
 
 def on_colab() -> bool:
@@ -107,9 +127,10 @@ def check(seed: int = 42, data: str | None = None, reference: str | None = None,
     import tensorflow as tf
 
     found = {"tensorflow": tf.__version__, "keras": keras.__version__}
-    for package, minimum in MIN_VERSIONS.items():
+    for package, minimum in minimum_versions().items():
         if _version_tuple(found[package]) < _version_tuple(minimum):
-            raise RuntimeError(f"{package} {found[package]} is too old: this series needs {package} >= {minimum}. "
+            raise RuntimeError(f"{package} {found[package]} is too old: this series needs {package} >= {minimum} "
+                               f"(older versions cannot load the shipped models or train differently). "
                                f"Upgrade with `pip install -U {package}` and restart the kernel.")
     gpus = tf.config.list_physical_devices("GPU")
     print(f"TensorFlow {found['tensorflow']}, Keras {found['keras']}, Python {sys.version.split()[0]}")

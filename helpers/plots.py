@@ -137,6 +137,9 @@ def heatmap(matrix: np.ndarray, class_names, title: str, fmt: str = ".0f", cmap:
     sns.heatmap(matrix, mask=mask, annot=True, fmt=fmt, cmap=cmap, xticklabels=class_names,
                 yticklabels=class_names, ax=ax, cbar=True, cbar_kws={"label": colorbar_label},
                 annot_kws={"fontsize": 8}, square=True)
+    if fmt == "d":  # counts: whole-number ticks on the colour bar
+        ax.collections[0].colorbar.locator = MaxNLocator(integer=True)
+        ax.collections[0].colorbar.update_ticks()
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     return fig
 
@@ -273,12 +276,14 @@ def reliability_diagram(labels: np.ndarray, probs: np.ndarray, bins: int = 15, e
     from helpers.evaluation import reliability_bins
 
     found = reliability_bins(labels, probs, bins)
-    centres = [b["confidence"] for b in found]
+    centres = [(b["low"] + b["high"]) / 2 for b in found]
     fig, (ax, counts) = plt.subplots(2, 1, figsize=(5, 6.5), sharex=True, gridspec_kw={"height_ratios": [3, 1]})
     ax.plot([0, 1], [0, 1], "--", color="gray", label="perfect calibration")
     ax.bar(centres, [b["accuracy"] for b in found], width=1 / bins, alpha=0.7, edgecolor="black",
-           label="accuracy in bin (at its mean confidence)")
-    ax.set(ylabel="accuracy", xlim=(0, 1), ylim=(0, 1),
+           label="accuracy of the predictions in the bin")
+    ax.plot([b["confidence"] for b in found], [b["accuracy"] for b in found], "o", color="black", markersize=3,
+            label="at the bin's mean confidence")
+    ax.set(ylabel="accuracy", xlim=(0, 1), ylim=(0, 1.05),
            title="Reliability diagram" + (f" (ECE {ece:.3f})" if ece is not None else ""))
     ax.legend(loc="upper left", fontsize=8)
     counts.bar(centres, [b["count"] for b in found], width=1 / bins, color="tab:gray", edgecolor="black")
@@ -297,7 +302,7 @@ def compare_curves(histories: dict, key: str = "val_accuracy", title: str | None
     if "accuracy" in key:
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="lower right")
     return fig
 
 

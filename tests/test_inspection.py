@@ -122,3 +122,14 @@ def test_prediction_averages_over_the_views(tiny_model):
     single = [evaluation.predict(tiny_model, evaluation.view(images, *v)) for v in evaluation.FLIP_SHIFT_VIEWS]
     assert np.allclose(evaluation.predict(tiny_model, images, views=evaluation.FLIP_SHIFT_VIEWS), np.mean(single, 0))
     assert np.allclose(evaluation.predict(tiny_model, images, flip_tta=True), np.mean(single[1::3][:1] + single[4:5], 0))
+
+
+def test_the_version_check_uses_pyprojects_floors():
+    import tomllib
+
+    with open(ROOT / "pyproject.toml", "rb") as handle:
+        declared = tomllib.load(handle)["project"]["dependencies"]
+    floors = environment.minimum_versions()
+    assert set(floors) == {"tensorflow", "keras"}
+    for package, version in floors.items():
+        assert f"{package}>={version}" in declared
