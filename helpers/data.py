@@ -181,10 +181,9 @@ def data_sha256(arrays: dict[str, np.ndarray]) -> dict[str, str]:
 
 def get_spec(dataset: str) -> DatasetSpec:
     """The :class:`DatasetSpec` named ``dataset`` (``"cifar10"`` or ``"mnist"``)."""
-    try:
-        return SPECS[dataset]
-    except KeyError:
-        raise ValueError(f"Unknown dataset {dataset!r}; choose one of {sorted(SPECS)}.") from None
+    if dataset not in SPECS:
+        raise ValueError(f"Unknown dataset {dataset!r}; choose one of {sorted(SPECS)}.")
+    return SPECS[dataset]
 
 
 def spec_for_arch(arch: str) -> DatasetSpec:

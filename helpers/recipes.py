@@ -9,8 +9,12 @@
   README's attempts table, ranked by validation): batch 64, then pad-2 crops with label smoothing,
   each scored slightly higher there (by 0.2 and 0.04 points, 10 and 2 images of 5,000: ties within
   the noise). Label smoothing costs calibration: the attempts' test ECE rose from about 0.013 to 0.08.
-* ``fast`` - the improved pipeline (AdamW, warmup + cosine, pad-4 crops, batch 128) on a 12-epoch
-  schedule, for readers on a CPU: the original's 82% in as little wall time as possible.
+* ``fast`` - aims at the original's 82% in 5 epochs: the improved recipe with a patch-whitening start for
+  the first convolution, flips only (no crops: short runs learn faster from unshifted images), a
+  peak rate of 5e-3, trained on all 50,000 images. Chosen on the validation split among the 5-epoch
+  attempts in ``results/`` (``minivggnet_improved_e5*``: whitening +1.2 points of validation
+  accuracy; flips only and the higher rate ties, kept because they ranked first), then trained on
+  all the training images with the same settings (two-stage protocol).
 
 Some architectures have their own ``seed`` (the original trained ShallowNet and LeNet with other
 settings); :func:`get_recipe` returns the right one.
@@ -126,9 +130,9 @@ IMPROVED = Recipe(
 )
 
 FAST = Recipe(
-    name="fast", epochs=12, batch_size=128, optimizer="adamw", learning_rate=3e-3,
-    schedule="warmup_cosine", warmup_fraction=0.1, weight_decay=0.01,
-    augment=True, normalization="standardize",
+    name="fast", epochs=5, batch_size=64, optimizer="adamw", learning_rate=5e-3,
+    schedule="warmup_cosine", warmup_fraction=0.1, weight_decay=0.01, label_smoothing=0.1,
+    augment=True, crop_padding=0, normalization="standardize", whiten_first_layer=True, val_fraction=0.0,
 )
 
 RECIPES = {r.name: r for r in (SEED, IMPROVED, FAST)}

@@ -140,8 +140,9 @@ def targets() -> list[str]:
         acc, minutes, epochs = fast["test"]["accuracy"], fast["timing"]["process_seconds"] / 60, fast["epochs_run"]
         ok = acc >= 0.82 and epochs <= 5
         lines.append(f"- The original's 82% test accuracy in <= 5 epochs (the original needs 40): **{'met' if ok else 'not met yet'}** "
-                     f"(`{references.with_role('fast').name}`: {acc:.2%} in {epochs} epochs, {minutes:.1f} min on "
-                     f"{fast['machine']['cpu_cores']} CPU cores, training and evaluation included; goal <= 4 min)")
+                     f"(`{references.with_role('fast').name}`: {acc:.2%} in {epochs} epochs); its wall time <= 4 min on "
+                     f"{fast['machine']['cpu_cores']} CPU cores, training and evaluation included: "
+                     f"**{'met' if minutes <= 4 else 'not met yet'}** ({minutes:.1f} min)")
     if bench:
         lines.append(f"- Training pipeline >= 2.5x the original's images/s on the same machine: "
                      f"**{'met' if bench['speedup'] >= 2.5 else 'not met'}** ({bench['speedup']:.2f}x)")
@@ -178,8 +179,9 @@ def comparison_figure(path=None):
 
     fig, (curves, bars) = plots.plt.subplots(1, 2, figsize=(14, 5), gridspec_kw={"width_ratios": [3, 2]})
     for label, r in runs:
-        values = r["history"]["val_accuracy"]
-        curves.plot(range(1, len(values) + 1), values, label=label)
+        values = r["history"].get("val_accuracy")
+        if values:  # a run trained on all the training images has no validation curve
+            curves.plot(range(1, len(values) + 1), values, label=label)
     curves.set(title=f"Validation accuracy per epoch ({dataset.title})", xlabel="epoch", ylabel="validation accuracy")
     curves.xaxis.set_major_locator(MaxNLocator(integer=True))
     curves.yaxis.set_major_formatter(PercentFormatter(1.0))
