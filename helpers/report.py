@@ -99,8 +99,8 @@ def attempts_table() -> list[str]:
              "smaller than the validation set's noise is marked *tie*. Test accuracy, TTA (flips; flips with "
              "+-1 pixel shifts, 6 views) and the expected calibration error (ECE) are recorded, never used to choose.",
              "", "| network | results file | optimizer | peak lr | weight decay | label smoothing | augment | batch "
-             "| epochs | train / val images | best val | vs. first | test | flip TTA | 6-view TTA | test ECE |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| precision | epochs | train / val images | best val | vs. first | test | flip TTA | 6-view TTA | test ECE |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     top = {}
     for arch, negative_val, name, r in sorted(runs):
         c, split = r["recipe"], r["data"]["split"]
@@ -118,7 +118,7 @@ def attempts_table() -> list[str]:
             versus = "tie" if gap < tie_margin(top[arch], split["validation"]) else f"{-gap * 100:+.2f} pts"
         name_cell = f"**{name}**" if versus == "first" else name
         lines.append(f"| {arch} | {name_cell} | {c['optimizer']} | {c['learning_rate']:g} | {c['weight_decay']:g} | "
-                     f"{c['label_smoothing']:g} | {augment} | {c['batch_size']} | {r['epochs_run']} | "
+                     f"{c['label_smoothing']:g} | {augment} | {c['batch_size']} | {r['device']['precision']} | {r['epochs_run']} | "
                      f"{split['train']} / {split['validation']} | {shown} | {versus} | {r['test']['accuracy']:.4f} | "
                      f"{_tta(r)} | {_tta_views(r)} | {r['test']['ece']:.3f} |")
     return lines

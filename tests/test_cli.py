@@ -36,7 +36,7 @@ def sample_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("cli")
     result = train_cli("--output", out / "curves.png", "--model", out / "net.keras", "--results", out / "net.json",
                        "--run-dir", out / "run", "--arch", "shallownet", "--recipe", "fast", "--epochs", 4,
-                       "--data", "sample")
+                       "--val-fraction", 0.1, "--data", "sample")
     assert result.returncode == 0, result.stderr[-3000:]
     return out, result
 

@@ -139,7 +139,7 @@ def test_mirrored_strategy_over_two_logical_cpus(tmp_path):
         from helpers import data, recipes, training
         device = training.select_device(devices=["/CPU:0", "/CPU:1"])
         (x, y), _ = data.load_sample("cifar10")
-        recipe = recipes.get_recipe("fast", epochs=2, batch_size=64)
+        recipe = recipes.get_recipe("fast", epochs=2, batch_size=64, val_fraction=0.1)
         run = training.train("shallownet", recipe, (x[:640], y[:640]), {str(tmp_path)!r}, device=device, verbose=0)
         print(json.dumps({{"replicas": device.strategy.num_replicas_in_sync, "kind": device.kind,
                           "strategy": type(device.strategy).__name__, "history": run.history}}))

@@ -14,7 +14,7 @@ def fake_record(accuracy, epochs=30, process_seconds=600.0, name="improved", val
         "milestones": {"val_accuracy>=0.82": {"epoch": 2, "seconds": 120.0}},
         "timing": {"train_seconds": 500.0, "process_seconds": process_seconds},
         "test": {"accuracy": accuracy, "flip_tta_accuracy": accuracy + 0.005, "ece": 0.02},
-        "device": {"kind": "cpu", "names": ["cpu"]}, "data": {"dataset": "cifar10", "split": {"train": 45000, "validation": 5000}}, "machine": {"cpu_cores": 2, "cpu": "Test CPU"},
+        "device": {"kind": "cpu", "names": ["cpu"], "precision": "float32"}, "data": {"dataset": "cifar10", "split": {"train": 45000, "validation": 5000}}, "machine": {"cpu_cores": 2, "cpu": "Test CPU"},
     }
 
 
@@ -66,7 +66,7 @@ def test_a_run_without_validation_is_labelled_not_failed(tmp_path, monkeypatch):
     (tmp_path / "minivggnet_improved.json").write_text(json.dumps(record))
     table = report.render()
     assert "| 30 | 8.3 min / 10.0 min | n/a (no validation set held out) |" in table
-    assert "| crop (pad 2) + flip | 128 | 30 | 50000 / 0 | none held out | n/a | 0.8851 |" in table
+    assert "| crop (pad 2) + flip | 128 | float32 | 30 | 50000 / 0 | none held out | n/a | 0.8851 |" in table
 
 
 def test_benchmark_lines_include_bfloat16_only_when_measured(tmp_path, monkeypatch):

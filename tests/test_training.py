@@ -126,7 +126,7 @@ def test_channel_stats_match_numpy(cifar_sample):
 
 def test_same_seed_gives_the_same_history(cifar_sample, tmp_path):
     (x, y), _ = cifar_sample
-    recipe = recipes.get_recipe("fast", epochs=1, batch_size=64)
+    recipe = recipes.get_recipe("fast", epochs=1, batch_size=64, val_fraction=0.1)
     runs = [training.train("minivggnet", recipe, (x[:640], y[:640]), tmp_path / str(i), seed=7, verbose=0)
             for i in range(2)]
     assert runs[0].history["loss"] == runs[1].history["loss"]
