@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers import recipes, training
+from helpers import models, recipes, training
 
 
 # --------------------------------------------------------------------------- recipes and schedules
@@ -166,3 +166,20 @@ def test_describe_augmentation_names_the_shift_and_flip(cifar_sample, pad):
         words = training.describe_augmentation(image, result, pad)
         shifts = [int(w.split()[0]) for w in words.split(", ") if w[0].isdigit()]
         assert all(s <= pad for s in shifts), words
+
+
+def test_whitening_filters_decorrelate_patches_and_start_the_first_convolution(cifar_sample):
+    (x, _), _ = cifar_sample
+    mean, std = training.channel_stats(x)
+    kernel = training.whitening_filters(x, mean, std, (3, 3, 3, 32))
+    assert kernel.shape == (3, 3, 3, 32) and np.allclose(kernel[..., 16:], -kernel[..., :16])
+    scaled = (x[:300].astype(np.float32) - np.asarray(mean, np.float32)) / np.asarray(std, np.float32)
+    patches = np.lib.stride_tricks.sliding_window_view(scaled, (3, 3), axis=(1, 2)).transpose(0, 1, 2, 4, 5, 3).reshape(-1, 27)
+    covariance = np.cov(patches @ kernel.reshape(27, 32)[:, :16], rowvar=False)
+    assert np.allclose(np.diag(covariance), 1.0, atol=0.3), "unit variance along each whitened direction"
+    assert np.abs(covariance - np.diag(np.diag(covariance))).max() < 0.2, "decorrelated"
+    model = training.build_model("minivggnet", recipes.get_recipe("fast"), x)
+    conv = next(l for l in models.core_model(model).layers if isinstance(l, keras.layers.Conv2D))
+    assert np.allclose(keras.ops.convert_to_numpy(conv.kernel), kernel)
+    with pytest.raises(ValueError, match="even number of filters"):
+        training.whitening_filters(x, mean, std, (3, 3, 3, 31))
