@@ -3,7 +3,11 @@ the machine's own arithmetic limit, and on a GPU under each precision and with X
 
 ``python -m helpers.benchmark`` (or ``make bench``) trains MiniVGGNet on the CIFAR-10 training set
 with each pipeline for the same number of images, interleaved (A, B, C, A, B, C, ...) so that a
-busy machine slows all of them alike, and keeps the median images/s of each:
+busy machine slows all of them alike, and keeps the fastest repeat of each (all repeats are recorded):
+a shared machine can only slow a measurement down, never speed it up, so the fastest repeat is the
+closest to the pipeline's own speed (the advice of Python's ``timeit``). Ours needs that: for minutes
+at a time it gives a process one core's worth of time instead of two, and every network-bound
+contender then runs at half speed, so a median reports whichever state happened to last longest.
 
 * ``original`` - what the Keras 2 project did: the images as a float64 numpy array scaled to
   [0, 1] (1.2 GB), one-hot labels, ``model.fit(x, y, batch_size=64)``.
@@ -32,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -197,9 +200,12 @@ def measure(fits: dict, repeats: int, verbose: bool = True, warm_up: bool = True
 def time_to_accuracy(recipe: Recipe, x: np.ndarray, y: np.ndarray, run_dir: Path, target: float = TARGET,
                      device=None) -> dict:
     """Train ``recipe`` for real from scratch (``run_dir`` is emptied first, so nothing resumes) with the
-    device's automatic choices, and report when validation accuracy first reached ``target``."""
+    device's automatic choices, and report when validation accuracy first reached ``target``. A recipe
+    that trains on all the images (the ``fast`` one) holds out the usual 10% here: the time to an
+    accuracy needs images to measure it on."""
     from helpers import training
 
+    recipe = recipe.with_overrides(val_fraction=recipe.val_fraction or 0.1)
     shutil.rmtree(run_dir, ignore_errors=True)
     run = training.train("minivggnet", recipe, (x, y), run_dir, device=device, verbose=2)
     reached = training.milestones(run.history, (target,))[f"val_accuracy>={target:.2f}"]
@@ -210,7 +216,7 @@ def time_to_accuracy(recipe: Recipe, x: np.ndarray, y: np.ndarray, run_dir: Path
 
 def gpu_rows(x: np.ndarray, y: np.ndarray, images: int, repeats: int, fast: Recipe | None = None,
              run_dir: Path | None = None, verbose: bool = True) -> dict:
-    """The ``gpu`` section of the record: the GPU contenders' images/s (median, interleaved), and the
+    """The ``gpu`` section of the record: the GPU contenders' images/s (fastest repeat, interleaved), and the
     ``fast`` recipe's time to :data:`TARGET` (trained in ``run_dir``). Runs on whatever device TensorFlow
     uses: a CPU when forced (``on_gpu`` says which). A contender the device cannot run (bfloat16 needs
     compute capability 8.0 on GPUs) is recorded under ``failed`` with TensorFlow's message."""
@@ -230,7 +236,7 @@ def gpu_rows(x: np.ndarray, y: np.ndarray, images: int, repeats: int, fast: Reci
         "on_gpu": bool(gpus),
         "gpus": [tf.config.experimental.get_device_details(g).get("device_name", g.name) for g in gpus],
         "batch_size": get_recipe("improved").batch_size,
-        "images_per_second": {name: statistics.median(values) for name, values in rates.items()},
+        "images_per_second": {name: max(values) for name, values in rates.items()},
         "samples": rates,
         "failed": failed,
         "fast_to_target": time_to_accuracy(fast or get_recipe("fast"), x, y,
@@ -238,7 +244,7 @@ def gpu_rows(x: np.ndarray, y: np.ndarray, images: int, repeats: int, fast: Reci
     }
 
 
-def run(images: int = 6400, repeats: int = 3, source: str = "full", verbose: bool = True,
+def run(images: int = 6400, repeats: int = 5, source: str = "full", verbose: bool = True,
         gpu: str = "auto") -> dict:
     """Measure every contender ``repeats`` times, interleaved, ``images`` images each time; then the
     GPU rows when ``gpu`` is ``"on"``, or ``"auto"`` with a GPU present."""
@@ -253,26 +259,26 @@ def run(images: int = 6400, repeats: int = 3, source: str = "full", verbose: boo
     fits = contenders(x, y, images, bf16=not has_gpu)
     fits["matmul"] = matmul()
     rates = measure(fits, repeats, verbose)
-    medians = {name: statistics.median(values) for name, values in rates.items()}
-    matmul_gflops = medians.pop("matmul") / 1e9
-    medians["pipeline_only"] = pipeline_only(x, y, images * 4)
+    best = {name: max(values) for name, values in rates.items()}  # the fastest repeat: see the module docstring
+    matmul_gflops = best.pop("matmul") / 1e9
+    best["pipeline_only"] = pipeline_only(x, y, images * 4)
     flops = training_flops_per_image()
     result = {
-        "images_per_second": medians,
+        "images_per_second": best,
         "samples": rates,
-        "speedup": medians["ours"] / medians["original"],
-        "speedup_same_batch": medians["ours_b64"] / medians["original"],
-        "ceiling_speedup": medians["compute_only"] / medians["original"],
+        "speedup": best["ours"] / best["original"],
+        "speedup_same_batch": best["ours_b64"] / best["original"],
+        "ceiling_speedup": best["compute_only"] / best["original"],
         "batch_sizes": batch_sizes(),
         "flops_per_image": flops,
         "matmul_gflops": matmul_gflops,
-        "gflops": {name: ips * flops / 1e9 for name, ips in medians.items() if name != "pipeline_only"},
+        "gflops": {name: ips * flops / 1e9 for name, ips in best.items() if name != "pipeline_only"},
         "images_per_measurement": images,
         "repeats": repeats,
         "device": device.describe(),
     }
-    if "ours_bf16" in medians:
-        result["bf16_speedup"] = medians["ours_bf16"] / medians["original"]
+    if "ours_bf16" in best:
+        result["bf16_speedup"] = best["ours_bf16"] / best["original"]
     if gpu == "on" or (gpu == "auto" and has_gpu):
         result["gpu"] = gpu_rows(x, y, images, repeats, verbose=verbose)
     else:
@@ -364,7 +370,7 @@ def images_per_second(arch: str, recipe: Recipe, x: np.ndarray, y: np.ndarray, s
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--images", type=int, default=6400, help="training images per timed measurement")
-    parser.add_argument("--repeats", type=int, default=3, help="timed epochs per pipeline (median kept)")
+    parser.add_argument("--repeats", type=int, default=5, help="timed runs per pipeline (the fastest kept)")
     parser.add_argument("--data", default="full", choices=["full", "sample"])
     parser.add_argument("--gpu-rows", default="auto", choices=["auto", "on", "off"],
                         help="the GPU rows (precisions x XLA, the fast recipe's time to 82%%): auto = when a GPU is present")

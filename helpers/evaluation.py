@@ -43,8 +43,17 @@ def predict(model, images: np.ndarray, batch_size: int = 500, flip_tta: bool = F
     """
     images = images if images.ndim == 4 else images[..., None]
     views = views or (FLIP_VIEWS if flip_tta else ((0, False),))
-    probs = sum(model.predict(view(images, *v).astype("float32"), batch_size=batch_size, verbose=0) for v in views)
-    return np.asarray(probs, dtype=np.float64) / len(views)
+    return _average({v: _predict_view(model, images, v, batch_size) for v in views}, views)
+
+
+def _predict_view(model, images: np.ndarray, v: tuple[int, bool], batch_size: int = 500) -> np.ndarray:
+    """The model's float32 probabilities for one view ``(shift, mirrored)`` of ``images``."""
+    return model.predict(view(images, *v).astype("float32"), batch_size=batch_size, verbose=0)
+
+
+def _average(each: dict, views) -> np.ndarray:
+    """The mean of the views' probabilities (summed in float32 in the order of ``views``, as always)."""
+    return np.asarray(sum(each[v] for v in views), dtype=np.float64) / len(views)
 
 
 def top_k_accuracy(labels: np.ndarray, probs: np.ndarray, k: int = 2) -> float:
@@ -76,6 +85,38 @@ def mean_confidence(probs: np.ndarray) -> float:
     """The average probability of the predicted class: compare it with the accuracy (above it:
     over-confident; below it: under-confident)."""
     return float(np.mean(probs.max(1)))
+
+
+def apply_temperature(probs: np.ndarray, temperature: float) -> np.ndarray:
+    """The probabilities the network would give with its logits divided by ``temperature``:
+    ``softmax(log(probs) / T)``, which needs no logits (the log-probabilities differ from them by a
+    constant per image). ``T > 1`` softens, ``T < 1`` sharpens; the winning class never changes."""
+    logits = np.log(np.clip(np.asarray(probs, np.float64), 1e-12, 1.0)) / temperature
+    weights = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return weights / weights.sum(axis=1, keepdims=True)
+
+
+def fit_temperature(labels: np.ndarray, probs: np.ndarray, low: float = 0.05, high: float = 20.0) -> float:
+    """Temperature scaling (Guo et al., 2017): the one ``T`` that minimises the cross-entropy of
+    :func:`apply_temperature` on held-out ``labels``, by golden-section search on ``log T`` in
+    ``[low, high]`` (the loss is convex in ``1 / T``, so the search finds its minimum)."""
+    labels = np.asarray(labels).reshape(-1)
+    rows = np.arange(len(labels))
+
+    def loss(log_t):
+        return -np.mean(np.log(np.clip(apply_temperature(probs, np.exp(log_t))[rows, labels], 1e-12, 1.0)))
+
+    a, b = np.log(low), np.log(high)
+    ratio = (np.sqrt(5) - 1) / 2
+    c, d = b - ratio * (b - a), a + ratio * (b - a)
+    for _ in range(60):
+        if loss(c) < loss(d):
+            b, d = d, c
+            c = b - ratio * (b - a)
+        else:
+            a, c = c, d
+            d = a + ratio * (b - a)
+    return float(np.exp((a + b) / 2))
 
 
 def confidence_interval(accuracy: float, images: int, z: float = 1.96) -> tuple[float, float]:
@@ -115,15 +156,18 @@ def score(labels: np.ndarray, probs: np.ndarray, class_names) -> dict:
     }
 
 
-def evaluate(model, images: np.ndarray, labels: np.ndarray, spec: DatasetSpec) -> dict:
+def evaluate(model, images: np.ndarray, labels: np.ndarray, spec: DatasetSpec) -> tuple[dict, np.ndarray]:
     """Score ``model`` on ``images`` of the dataset ``spec``; where a mirror image keeps its class
     (``spec.mirror_keeps_class``) also report test-time augmentation: flips (2 views) and flips with
-    shifts (6 views, :data:`FLIP_SHIFT_VIEWS`)."""
-    result = score(labels, predict(model, images), spec)
+    shifts (6 views, :data:`FLIP_SHIFT_VIEWS`). Each view is predicted once (6 passes, not 9).
+    Returns the scores and the plain predictions."""
+    each = {v: _predict_view(model, images, v) for v in (FLIP_SHIFT_VIEWS if spec.mirror_keeps_class else ((0, False),))}
+    probs = _average(each, ((0, False),))
+    result = score(labels, probs, spec)
     if spec.mirror_keeps_class:
-        result["flip_tta_accuracy"] = score(labels, predict(model, images, flip_tta=True), spec)["accuracy"]
-        result["flip_shift_tta_accuracy"] = score(labels, predict(model, images, views=FLIP_SHIFT_VIEWS), spec)["accuracy"]
-    return result
+        result["flip_tta_accuracy"] = score(labels, _average(each, FLIP_VIEWS), spec)["accuracy"]
+        result["flip_shift_tta_accuracy"] = score(labels, _average(each, FLIP_SHIFT_VIEWS), spec)["accuracy"]
+    return result, probs
 
 
 def report_text(labels: np.ndarray, probs: np.ndarray, class_names) -> str:

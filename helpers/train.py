@@ -162,8 +162,7 @@ def main(argv=None) -> int:
     run = training.train(args.arch, recipe, (x_train, y_train), run_dir(args), seed=args.seed, classes=spec.classes,
                          precision=args.precision, jit_compile=args.jit_compile,
                          verbose=1 if sys.stdout.isatty() else 2)
-    probs = evaluation.predict(run.model, x_test)
-    test = evaluation.evaluate(run.model, x_test, y_test, spec)  # flip TTA only where a mirror image keeps its class
+    test, probs = evaluation.evaluate(run.model, x_test, y_test, spec)  # flip TTA only where a mirror image keeps its class
     total_seconds = time.perf_counter() - start
     print(evaluation.report_text(y_test, probs, spec))
     tta = f" (flip TTA {test['flip_tta_accuracy']:.4f})" if "flip_tta_accuracy" in test else ""
@@ -174,6 +173,8 @@ def main(argv=None) -> int:
     record = artifacts.run_record(run, test, data_info, name)
     record["timing"]["process_seconds"] = total_seconds
     record["git_commit"] = commit
+    if args.reference:  # why the run exists, in its own file (the README lists the same)
+        record["role"] = references.role_record(args.reference)
     try:
         artifacts.save_model(run.model, args.model)
         plots.save_figure(plots.training_curves(run.history, f"Training Loss and Accuracy ({name})"), args.output)

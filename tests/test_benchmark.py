@@ -46,7 +46,8 @@ def test_gpu_rows_run_forced_on_the_cpu(cifar_sample, tmp_path):
     assert section["failed"] == {}, "every precision and XLA setting runs on a CPU"
     assert all(v > 0 for v in section["images_per_second"].values()) and section["on_gpu"] is False
     fast = section["fast_to_target"]
-    assert fast["epochs"] == 1 and fast["recipe"]["name"] == "fast" and 0 <= fast["best_val_accuracy"] <= 1
+    assert fast["epochs"] == 1 and fast["recipe"]["name"] == "fast" and 0 < fast["best_val_accuracy"] <= 1
+    assert fast["recipe"]["val_fraction"] > 0, "the time to a validation accuracy needs a validation set"
     assert fast["reached"] is None or fast["reached"]["epoch"] == 1
     assert "forced on the CPU: not GPU figures" in benchmark.gpu_line({"gpu": section})
 

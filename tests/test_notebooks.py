@@ -80,7 +80,7 @@ def test_executed_notebooks_show_no_log_lines_tracebacks_or_warnings(executed):
 def test_quick_profile_says_so_with_the_full_runs_numbers(executed):
     for name, nb in executed.items():
         assert "QUICK PROFILE (DATA = \"sample\")" in text_of(nb), name
-    for notebook, run in (("03_training", "minivggnet_improved"), ("04_evaluation", "minivggnet_improved"),
+    for notebook, run in (("03_training", "minivggnet_improved_val"), ("04_evaluation", "minivggnet_improved"),
                           ("06_lenet_mnist", "lenet_mnist")):
         assert f"reached {reference(run)['test']['accuracy']:.2%} on all 10,000 test images" in text_of(executed[notebook])
 
@@ -110,6 +110,12 @@ def test_03_trains_with_the_keras_on_the_page_and_hands_over_a_model(executed):
     assert f"crop_padding = {padding}: shifts of up to {padding} pixels" in text, "the demo shows the recipe's padding"
     assert "history keys: ['accuracy', 'epoch_seconds', 'images_per_second', 'loss', 'lr', 'val_accuracy', 'val_loss']" in text
     assert "reloaded model gives the same predictions: True" in text
+    starts = dict((name, (float(low), float(high), float(corr))) for name, low, high, corr in re.findall(
+        r"(random|whitened) start: output variances ([\d.]+) to ([\d.]+), largest correlation between two filters ([\d.]+)", text))
+    assert set(starts) == {"random", "whitened"}, "03 shows both starts of the first convolution"
+    low, high, corr = starts["whitened"]
+    assert 0.8 <= low <= high <= 1.2 and corr < 0.1, "whitened filters give unit-variance, uncorrelated outputs"
+    assert starts["random"][2] > 3 * corr, "the random start's outputs are correlated"
     record = json.loads((ARTIFACTS_DIR / "minivggnet_quick.json").read_text())
     assert record["epochs_run"] == 2 and record["params"] == 2_171_178
     assert (ARTIFACTS_DIR / "minivggnet_quick.keras").exists()
@@ -138,8 +144,14 @@ def test_04_evaluates_with_confidence_intervals_and_puts_the_model_to_use(execut
     improved = reference("minivggnet_improved")["test"]
     assert f"the same model on the full test set (results file): {improved['accuracy']:.2%} (95% CI" in text
     assert "precision    recall  f1-score   support" in text and "with flip TTA" in text
-    assert f"weights kept are those of epoch {reference('minivggnet_improved')['best_epoch']}," in text
+    shipped = reference("minivggnet_improved")
+    assert shipped["data"]["split"] == {"train": 50000, "validation": 0}, "the shipped model trains on all 50,000 images"
+    assert (f"recipe on all 50,000 training images for {shipped['epochs_run']} epochs: no validation images were left "
+            f"to choose an epoch with, so the weights are those of the last epoch") in text
     assert "block2_relu2 heatmaps: 16x16 cells" in text
+    eces = [float(e) for e in re.findall(r"(?:as trained|temperature-scaled): ECE ([\d.]+),", text)]
+    assert len(eces) == 2 and eces[1] < eces[0], "temperature scaling lowers the ECE on the half it was not fitted on"
+    assert "every predicted class unchanged: True" in text
     top3 = re.findall(r"^\s+(\w+) (\d+\.\d)%$", text, flags=re.M)[-3:]
     assert len(top3) == 3 and top3[0][0] in data.CLASS_NAMES, "the own-photo cell prints a top-3"
     for figure in ("04_confusion_matrix", "04_grad_cam", "04_first_layer_filters", "04_feature_maps_trained", "04_your_photo"):
@@ -152,6 +164,8 @@ def test_05_separates_architecture_from_recipe(executed):
     assert "MiniVGGNet: 6.6x the parameters, 22x the multiply-adds per image" in text
     assert "architecture (ShallowNet -> MiniVGGNet, both original recipe):" in text
     assert "recipe (MiniVGGNet original -> improved):" in text
+    assert "data (improved recipe, 45,000 -> all 50,000 training images):" in text
+    assert re.search(r"^\s+minivggnet_improved\s+\d\.\d{3}\s+seen\s+\d\.\d{3}", text, flags=re.M), "no validation for the 50k model"
     assert "lowest possible loss with label smoothing 0.1: 0.500" in text
 
 

@@ -39,6 +39,7 @@ def test_makefile_report_and_registry_agree():
 def test_shipped_files_match_the_registry(ref):
     record = ref.results()
     assert record is not None and ref.model_path.exists() and ref.figure_path.exists()
+    assert record["role"] == references.role_record(ref.name), f"results/{ref.name}.json states its role"
     assert (record["arch"], record["recipe"]["name"], record["data"]["dataset"]) == (ref.arch, ref.recipe, ref.dataset.name)
     recipe = ref.training_recipe().to_dict()
     assert {k: v for k, v in record["recipe"].items() if k in recipe} == {k: recipe[k] for k in record["recipe"]}, \
@@ -48,6 +49,12 @@ def test_shipped_files_match_the_registry(ref):
 def test_roles_and_lookups():
     assert {ref.role for ref in references.REFERENCES.values()} == set(references.ROLES)
     assert references.with_role("main").name == "minivggnet_improved"
+    main, validation = references.with_role("main"), references.with_role("validation")
+    assert main.training_recipe().val_fraction == 0 and validation.training_recipe().val_fraction > 0
+    assert main.training_recipe().with_overrides(val_fraction=validation.training_recipe().val_fraction) == \
+        validation.training_recipe(), "two-stage: the shipped run repeats the validation run's recipe on all images"
+    assert references.for_recipe("improved") is validation, "a notebook with a validation split compares with it"
+    assert references.for_recipe("fast").name == "minivggnet_fast" and references.for_recipe("fast", "lenet") is None
     assert references.get("lenet_mnist").dataset is data.MNIST
     with pytest.raises(ValueError, match="Unknown reference run 'resnet'; choose one of minivggnet_improved"):
         references.get("resnet")
@@ -84,10 +91,11 @@ def test_evaluation_takes_names_or_a_spec_and_flips_only_where_a_mirror_keeps_th
     probs = np.eye(10)[labels]
     assert evaluation.score(labels, probs, data.MNIST) == evaluation.score(labels, probs, data.DIGIT_NAMES)
     assert "deer" in evaluation.report_text(labels, probs, data.CIFAR10)
-    digits = evaluation.evaluate(FixedModel(labels), images, labels, data.MNIST)
-    photos = evaluation.evaluate(FixedModel(labels), images, labels, data.CIFAR10)
+    digits, _ = evaluation.evaluate(FixedModel(labels), images, labels, data.MNIST)
+    photos, probs = evaluation.evaluate(FixedModel(labels), images, labels, data.CIFAR10)
     assert "flip_tta_accuracy" not in digits and digits["accuracy"] == 1.0
     assert photos["accuracy"] == 1.0 and photos["flip_tta_accuracy"] == 0.0  # averaged with the mirror's answers
+    assert np.array_equal(probs, FixedModel(labels).predict(images))
     with pytest.raises(TypeError):
         evaluation.score(labels, probs)  # no default class names: CIFAR-10 is not assumed
 
@@ -103,3 +111,17 @@ def test_pretrained_finds_the_shipped_model_or_says_what_is_missing(tmp_path, mo
         pretrained.locate_model("nowhere.keras", "minivggnet", "minivggnet_improved")
     with pytest.raises(ValueError, match="Unknown reference run"):
         pretrained.locate_model("auto", "minivggnet", "minivggnet_best")
+
+
+def test_temperature_scaling_recovers_a_known_temperature_and_keeps_every_answer():
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(20000, 10)) * 2
+    true = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    labels = np.array([rng.choice(10, p=p) for p in true])  # drawn from the calibrated probabilities
+    overconfident = evaluation.apply_temperature(true, 1 / 3)  # as if the logits were 3x too large
+    temperature = evaluation.fit_temperature(labels, overconfident)
+    assert 2.8 < temperature < 3.2
+    fixed = evaluation.apply_temperature(overconfident, temperature)
+    assert np.array_equal(fixed.argmax(1), overconfident.argmax(1))
+    assert evaluation.expected_calibration_error(labels, fixed) < evaluation.expected_calibration_error(labels, overconfident) / 3
+    assert np.allclose(evaluation.apply_temperature(true, 1.0), true)

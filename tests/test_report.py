@@ -32,7 +32,23 @@ def test_targets_follow_the_numbers(tmp_path, monkeypatch):
     assert "**met** (`minivggnet_improved`: 89.10%" in lines[0] and "**met** (`minivggnet_fast`: 82.10% in 5 epochs" in lines[1]
     assert "**met** (3.3 min)" in lines[1]
     table = report.render()
-    assert "| MiniVGGNet, improved recipe | **89.10%** | 89.60% | 30 | 8.3 min / 10.0 min | epoch 2, 2.0 min |" in table
+    assert "| MiniVGGNet, improved recipe (all 50,000 images) | **89.10%** | 89.60% | 30 | 8.3 min / 10.0 min | epoch 2, 2.0 min |" in table
+    assert "- `minivggnet_improved`: the series' model" in table, "each reference run's role is spelled out"
+
+
+def test_seed_repeats_give_the_mean_and_spread_of_the_main_recipe(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "RESULTS_DIR", tmp_path)
+    runs = {"minivggnet_improved": (42, 0.8900), "minivggnet_improved_seed43": (43, 0.8860),
+            "minivggnet_other": (44, 0.8000)}
+    for name, (seed, accuracy) in runs.items():
+        record = {**fake_record(accuracy), "name": name, "seed": seed}
+        if name == "minivggnet_other":
+            record["recipe"] = {**record["recipe"], "learning_rate": 0.001}  # another experiment, not a repeat
+        (tmp_path / f"{name}.json").write_text(json.dumps(record))
+    assert list(report.seed_repeats(json.loads((tmp_path / "minivggnet_improved.json").read_text()))) == [42, 43]
+    line = report.targets()[1]
+    assert line.startswith("  - the same recipe over 2 seeds (42, 43: `minivggnet_improved`, `minivggnet_improved_seed43`)")
+    assert "mean 88.80% (from 88.60% to 89.00%), with TTA mean 89.30% (from 89.10% to 89.50%)" in line
 
 
 def test_attempts_are_ranked_by_validation_never_by_test(tmp_path, monkeypatch):
