@@ -23,7 +23,7 @@ def test_targets_follow_the_numbers(tmp_path, monkeypatch):
     (tmp_path / "minivggnet_improved.json").write_text(json.dumps(fake_record(0.8851)))
     (tmp_path / "minivggnet_fast.json").write_text(json.dumps(fake_record(0.8210, 12, 1260.0, "fast")))
     lines = report.targets()
-    assert "**not met yet** (`minivggnet_improved`: 88.51% in 30 epochs, 89.01% with TTA" in lines[0]
+    assert "**not met yet** (`minivggnet_improved`: 88.51% in 30 epochs, 89.01% with flip TTA" in lines[0]
     assert "**not met yet** (`minivggnet_fast`: 82.10% in 12 epochs); its wall time <= 4 min" in lines[1]
     assert "**not met yet** (21.0 min)" in lines[1]
     (tmp_path / "minivggnet_improved.json").write_text(json.dumps(fake_record(0.8910)))
@@ -96,7 +96,7 @@ def test_benchmark_lines_include_bfloat16_only_when_measured(tmp_path, monkeypat
     bench["images_per_second"]["ours_bf16"] = 1300.0
     bench["bf16_speedup"] = 2.6
     (tmp_path / "benchmark.json").write_text(json.dumps(bench))
-    assert "ours trains at 1300 images/s, 2.60x the original." in report.render()
+    assert "ours trains at 1300 images/s, 2.60x the original and 2.17x our float32." in report.render()
     bench["images_per_second"]["ours_bf16"] = 610.0
     (tmp_path / "benchmark.json").write_text(json.dumps(bench))
     assert "610 images/s" in report.render() and "no faster than float32 on this CPU" in report.render()
