@@ -145,9 +145,10 @@ def targets() -> list[str]:
             single = [r["test"]["accuracy"] for r in repeats.values()]
             ttas = [_best_tta(r) for r in repeats.values()]
             files = ", ".join(f"`{r['name']}`" for r in repeats.values())
+            kind = "6-view" if all("flip_shift_tta_accuracy" in r["test"] for r in repeats.values()) else "flip"
             lines.append(f"  - the same recipe over {len(repeats)} seeds ({', '.join(map(str, repeats))}: "
                          f"{files}): mean {sum(single) / len(single):.2%} "
-                         f"(from {min(single):.2%} to {max(single):.2%}), with TTA mean {sum(ttas) / len(ttas):.2%} "
+                         f"(from {min(single):.2%} to {max(single):.2%}), with {kind} TTA mean {sum(ttas) / len(ttas):.2%} "
                          f"(from {min(ttas):.2%} to {max(ttas):.2%})")
     if fast:
         acc, minutes, epochs = fast["test"]["accuracy"], fast["timing"]["process_seconds"] / 60, fast["epochs_run"]

@@ -48,7 +48,7 @@ def test_seed_repeats_give_the_mean_and_spread_of_the_main_recipe(tmp_path, monk
     assert list(report.seed_repeats(json.loads((tmp_path / "minivggnet_improved.json").read_text()))) == [42, 43]
     line = report.targets()[1]
     assert line.startswith("  - the same recipe over 2 seeds (42, 43: `minivggnet_improved`, `minivggnet_improved_seed43`)")
-    assert "mean 88.80% (from 88.60% to 89.00%), with TTA mean 89.30% (from 89.10% to 89.50%)" in line
+    assert "mean 88.80% (from 88.60% to 89.00%), with flip TTA mean 89.30% (from 89.10% to 89.50%)" in line
 
 
 def test_attempts_are_ranked_by_validation_never_by_test(tmp_path, monkeypatch):
