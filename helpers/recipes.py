@@ -11,8 +11,8 @@
   points, 10 and 2 images of 5,000: ties within the noise), then the whitened start (the 45,000/5,000
   run ``minivggnet_improved_val``: 0.66 points, 33 images, above the same recipe without it, again a
   tie; at 5 epochs it led by 1.2 points, also inside that margin, so two ties in the same direction;
-  batch 32 with it ranked below). Label smoothing costs calibration: the attempts' test ECE rose from about 0.013 to
-  0.08 (notebook 04 undoes most of that with temperature scaling). The shipped model trains on all
+  batch 32 with it ranked below). Label smoothing costs calibration: the attempts' test ECE rose from
+  about 0.013 to 0.08 (notebook 04 undoes most of that with temperature scaling). The shipped model trains on all
   50,000 images with the same settings (two-stage protocol; see :mod:`helpers.references`).
 * ``fast`` - aims at the original's 82% in 5 epochs: the improved recipe with flips only (no crops:
   short runs learn faster from unshifted images) and a peak rate of 5e-3, trained on all 50,000
