@@ -11,13 +11,13 @@ STAMP   := $(VENV)/.installed
 PROFILE ?=
 
 .PHONY: help install install-locked run test test-floor train reference reference-improved reference-improved-val reference-fast \
-        reference-seed reference-shallow reference-lenet bench data samples results lab html clean
+        reference-original reference-shallow reference-lenet bench data samples results lab html clean
 
 help:
 	@echo "make run      execute every notebook into build/executed/ (PROFILE=quick|full)"
 	@echo "make test     pytest (helpers + notebooks via papermill), then nbval on the executed notebooks"
 	@echo "make train    train the shipped improved MiniVGGNet on all 50,000 training images (models/, results/, figures/)"
-	@echo "make reference  every reference run (improved on 45k/5k and on 50k, fast, seed, shallow, lenet), the benchmark, the table"
+	@echo "make reference  every reference run (improved on 45k/5k and on 50k, fast, original, shallow, lenet), the benchmark, the table"
 	@echo "make bench    throughput of the original pipeline against ours -> results/benchmark.json"
 	@echo "make data     write data/cifar10.npz and data/mnist.npz from any reachable source"
 	@echo "make results  regenerate the README's results table from results/*.json"
@@ -45,7 +45,7 @@ install-locked:
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m helpers.notebooks $(if $(PROFILE),--profile $(PROFILE))
+	$(BIN)/python -m lab.notebooks $(if $(PROFILE),--profile $(PROFILE))
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -56,12 +56,12 @@ test: $(STAMP)
 test-floor:
 	$(PYTHON) scripts/floor_test.py
 
-# The reference runs on the full data, as registered in helpers/references.py (architecture, recipe,
+# The reference runs on the full data, as registered in lab/references.py (architecture, recipe,
 # output paths); each resumes if interrupted; see results/*.json for timings.
-TRAIN := $(BIN)/python -m helpers.train
+TRAIN := $(BIN)/python -m lab.train
 train: reference-improved
 
-reference: reference-improved-val reference-improved reference-fast reference-seed reference-shallow reference-lenet bench results
+reference: reference-improved-val reference-improved reference-fast reference-original reference-shallow reference-lenet bench results
 
 # The improved recipe twice (two-stage protocol): on 45,000/5,000 (the run that chose it, with validation
 # curves), then on all 50,000 images (the model the series ships and evaluates).
@@ -74,23 +74,23 @@ reference-improved: $(STAMP)
 reference-fast: $(STAMP)
 	$(TRAIN) --reference minivggnet_fast
 
-reference-seed: $(STAMP)
-	$(TRAIN) --reference minivggnet_seed
+reference-original: $(STAMP)
+	$(TRAIN) --reference minivggnet_original
 
 reference-shallow: $(STAMP)
-	$(TRAIN) --reference shallownet_seed
+	$(TRAIN) --reference shallownet_original
 
 reference-lenet: $(STAMP)
 	$(TRAIN) --reference lenet_mnist
 
 bench: $(STAMP)
-	$(BIN)/python -m helpers.benchmark
+	$(BIN)/python -m lab.benchmark
 
 data: $(STAMP)
-	$(BIN)/python -m helpers.data cifar10 mnist
+	$(BIN)/python -m lab.datasets cifar10 mnist
 
 results: $(STAMP)
-	$(BIN)/python -m helpers.report
+	$(BIN)/python -m lab.report
 
 samples: $(STAMP)
 	$(BIN)/python scripts/make_samples.py

@@ -11,8 +11,8 @@ Where the full data comes from, first match wins:
 3. ``data/cifar10.npz`` / ``data/mnist.npz`` in the repository (``make data`` writes it),
 4. the Keras download (cached in ``~/.keras/datasets``, checksum verified by Keras).
 
-A path may be an ``.npz`` file with the keys ``x_train, y_train, x_test, y_test`` or, for
-CIFAR-10, the official ``cifar-10-batches-py`` folder. Whatever is loaded is checked against the
+A path is an ``.npz`` file with the keys ``x_train, y_train, x_test, y_test`` (``make data`` converts
+the official ``cifar-10-batches-py`` folder into one). Whatever is loaded is checked against the
 sha256 of the official arrays, so a truncated, corrupted or different file is refused by name.
 """
 
@@ -20,9 +20,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -55,16 +54,22 @@ class DatasetSpec:
     class_names: tuple[str, ...]
     """Class names, indexed by label."""
     architectures: tuple[str, ...]
-    """The networks of :mod:`helpers.models` that are trained on this dataset."""
+    """The networks of :mod:`helpers.models` (its ``BUILDERS``) that are trained on this dataset."""
     mirror_keeps_class: bool
     """Whether a left-right mirror image shows the same class (a mirrored car is a car, a mirrored
     digit may be no digit): decides whether flip test-time augmentation makes sense."""
     sha256: dict[str, str]
     sample_file: str
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
+    """Classes that belong together (CIFAR-10: animals and vehicles), by group name; empty for none."""
 
     @property
     def classes(self) -> int:
         return len(self.class_names)
+
+    def group_of(self, class_name: str) -> str | None:
+        """The group (a key of :attr:`groups`) that ``class_name`` belongs to, or None."""
+        return next((group for group, members in self.groups.items() if class_name in members), None)
 
     @property
     def local_file(self) -> Path:
@@ -88,6 +93,8 @@ CIFAR10 = DatasetSpec(
         "y_test": "cec8a24a1e92aa2ecaa0bbd3dbfa86bf6cd8759fbd209a832824c8cf0afca9d5",
     },
     sample_file="cifar10_sample.npz",
+    groups={"animal": ("bird", "cat", "deer", "dog", "frog", "horse"),
+            "vehicle": ("airplane", "automobile", "ship", "truck")},
 )
 
 MNIST = DatasetSpec(
@@ -122,22 +129,6 @@ Split = tuple[np.ndarray, np.ndarray]
 
 # --------------------------------------------------------------------------- public loaders
 
-def load_cifar10(path: str | os.PathLike | None = None) -> tuple[Split, Split]:
-    """Return the official CIFAR-10 ``(x_train, y_train), (x_test, y_test)``.
-
-    Images are uint8 ``(N, 32, 32, 3)`` RGB, channels last; labels uint8 ``(N,)`` in 0..9 (see
-    :data:`CLASS_NAMES`); the order is the official one. Raises :class:`DatasetNotFoundError`
-    when no source is reachable and :class:`DatasetError` when a file is not the official data.
-    """
-    return _load_full(CIFAR10, path)
-
-
-def load_mnist(path: str | os.PathLike | None = None) -> tuple[Split, Split]:
-    """Return the official MNIST ``(x_train, y_train), (x_test, y_test)``: uint8 ``(N, 28, 28)``
-    images and uint8 ``(N,)`` labels, resolved and verified like :func:`load_cifar10`."""
-    return _load_full(MNIST, path)
-
-
 def load_sample(dataset: str = "cifar10") -> tuple[Split, Split]:
     """Return the small stratified sample committed in ``data/`` (see ``data/README.md``).
 
@@ -155,23 +146,20 @@ def load_sample(dataset: str = "cifar10") -> tuple[Split, Split]:
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
 
 
-def load(dataset: str = "cifar10", source: str = "full", path: str | os.PathLike | None = None):
-    """Load ``dataset`` from ``source``: ``"full"`` (the official data) or ``"sample"``.
+def load(dataset: str = "cifar10", source: str = "full", path: str | os.PathLike | None = None) -> tuple[Split, Split]:
+    """Load ``dataset`` (``"cifar10"`` or ``"mnist"``) from ``source``: ``"full"``, the official data,
+    or ``"sample"``, the committed sample (what notebooks call with their ``DATA`` parameter).
 
-    This is what notebooks call with their ``DATA`` parameter.
+    Returns ``(x_train, y_train), (x_test, y_test)`` in the official order: uint8 images, channels last
+    (CIFAR-10 ``(N, 32, 32, 3)`` RGB, MNIST ``(N, 28, 28)``), and uint8 labels ``(N,)``. The full data
+    is found as the module docstring says (``path`` first); raises :class:`DatasetNotFoundError` when no
+    source is reachable and :class:`DatasetError` when a file is not the official data.
     """
     if source == "sample":
         return load_sample(dataset)
     if source == "full":
         return _load_full(get_spec(dataset), path)
     raise ValueError(f"DATA must be 'full' or 'sample', not {source!r}.")
-
-
-def full_data_available(dataset: str = "cifar10") -> bool:
-    """True when the full dataset is reachable without a download (env var or ``data/``)."""
-    spec = get_spec(dataset)
-    env = os.environ.get(spec.env_var)
-    return bool(env and Path(env).exists()) or spec.local_file.exists()
 
 
 def data_sha256(arrays: dict[str, np.ndarray]) -> dict[str, str]:
@@ -282,7 +270,6 @@ def _not_found_message(spec: DatasetSpec, tried: list[str]) -> str:
         f"Could not find the full {spec.name} dataset. Looked at:\n{lines}\n"
         f"Provide it in one of these ways:\n"
         f"  - set {spec.env_var}=/path/to/{spec.name}.npz (keys x_train, y_train, x_test, y_test)"
-        + (" or to a cifar-10-batches-py folder" if spec is CIFAR10 else "")
         + f",\n  - copy the file to {spec.local_file},\n"
         f"  - or run `make data` with internet access (Keras downloads it once).\n"
         f"For a quick offline run use the committed sample instead: DATA='sample'."
@@ -291,9 +278,8 @@ def _not_found_message(spec: DatasetSpec, tried: list[str]) -> str:
 
 def _read_source(spec: DatasetSpec, path: Path) -> dict[str, np.ndarray]:
     if path.is_dir():
-        if spec is not CIFAR10:
-            raise DatasetError(f"{path} is a folder; {spec.name} must be given as an .npz file.")
-        return _read_cifar_batches(path)
+        raise DatasetError(f"{path} is a folder; give an .npz file (`python -m lab.datasets {spec.name} --from "
+                           f"{path}` converts the official cifar-10-batches-py folder into {spec.local_file}).")
     return _read_npz(path)
 
 
@@ -314,31 +300,6 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
             f"{path} could not be read as an .npz archive ({type(error).__name__}: {error}). "
             f"The file is probably truncated or corrupted: download or copy it again."
         ) from None
-
-
-def _read_cifar_batches(folder: Path) -> dict[str, np.ndarray]:
-    """Read the official python-pickle release (``data_batch_1..5`` and ``test_batch``)."""
-
-    def read(name):
-        file = folder / name
-        if not file.exists():
-            raise DatasetError(f"{folder} is not a complete cifar-10-batches-py folder: {name} is missing.")
-        try:
-            with open(file, "rb") as handle:
-                batch = pickle.load(handle, encoding="bytes")  # the official format is a pickle
-            images = np.asarray(batch[b"data"], dtype=np.uint8).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
-            return images, np.asarray(batch[b"labels"], dtype=np.uint8)
-        except Exception as error:
-            raise DatasetError(f"{file} could not be read as a CIFAR-10 batch ({error}).") from None
-
-    train = [read(f"data_batch_{i}") for i in range(1, 6)]
-    x_test, y_test = read("test_batch")
-    return {
-        "x_train": np.concatenate([x for x, _ in train]),
-        "y_train": np.concatenate([y for _, y in train]),
-        "x_test": x_test,
-        "y_test": y_test,
-    }
 
 
 # --------------------------------------------------------------------------- verification
@@ -381,35 +342,3 @@ def _verify(spec: DatasetSpec, arrays: dict[str, np.ndarray], path: Path) -> Non
 
 def _as_splits(arrays: dict[str, np.ndarray]) -> tuple[Split, Split]:
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
-
-
-# --------------------------------------------------------------------------- make data
-
-def main(argv=None) -> int:
-    """``python -m helpers.data [cifar10] [mnist]``: write ``data/NAME.npz`` from any reachable source."""
-    import sys
-
-    names = (argv if argv is not None else sys.argv[1:]) or ["cifar10", "mnist"]
-    for name in names:
-        try:
-            spec = get_spec(name)
-        except ValueError as error:
-            print(f"error: {error}", file=sys.stderr)
-            return 2
-        if spec.local_file.exists():
-            print(f"{spec.local_file} already exists")
-            continue
-        try:
-            (x_train, y_train), (x_test, y_test) = _load_full(spec, None)
-        except (DatasetNotFoundError, DatasetError) as error:
-            print(f"error: {error}", file=sys.stderr)
-            return 2
-        tmp = spec.local_file.with_name(f".{spec.name}.tmp.npz")
-        np.savez_compressed(tmp, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
-        os.replace(tmp, spec.local_file)
-        print(f"wrote {spec.local_file} (verified against the official sha256)")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,11 +1,13 @@
-"""The setup every notebook starts with: a quiet TensorFlow, versions, Colab, GPU, reproducible
-seeds, and (in the quick profile) a sentence on what the numbers below are."""
+"""The setup every notebook starts with: a quiet TensorFlow, the minimum versions asserted, Colab and
+GPU detected, reproducible seeds, and (in the quick profile) a sentence on what the numbers below are."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import sys
+
+from packaging.version import Version  # a dependency of Keras
 
 CHECKED = ("tensorflow", "keras")
 """The packages whose floors :func:`check` asserts (the floors themselves are pyproject.toml's)."""
@@ -34,14 +36,6 @@ def on_colab() -> bool:
     return "google.colab" in sys.modules
 
 
-def _version_tuple(version: str) -> tuple[int, ...]:
-    parts = []
-    for piece in version.split(".")[:3]:
-        digits = "".join(ch for ch in piece if ch.isdigit())
-        parts.append(int(digits) if digits else 0)
-    return tuple(parts)
-
-
 @contextlib.contextmanager
 def _stderr_silenced():
     """Send the process's file descriptor 2 to /dev/null for a moment (C++ code writes there directly,
@@ -63,9 +57,8 @@ def quiet_tensorflow() -> None:
     TensorFlow's C++ core prints several lines when it loads and first looks for GPUs (oneDNN notes,
     "Could not find cuda drivers", a failed ``cuInit`` on machines without a GPU). They are not
     errors, and a reader cannot act on them. Call this before ``import keras``; errors still show
-    (``TF_CPP_MIN_LOG_LEVEL=2``; set the variable yourself to see everything).
+    (importing :mod:`helpers` sets ``TF_CPP_MIN_LOG_LEVEL=2``; set the variable yourself to see everything).
     """
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     if "tensorflow" in sys.modules:
         return
     with _stderr_silenced():
@@ -74,50 +67,27 @@ def quiet_tensorflow() -> None:
         tf.config.list_physical_devices("GPU")  # the CUDA probe happens here, once
 
 
-def recorded_run_times() -> str | None:
-    """"5 to 54 minutes on a 2-core CPU": the span of whole-run times recorded in ``results/``."""
-    from helpers import provenance
-    from helpers.paths import RESULTS_DIR
-
-    minutes, cores = [], set()
-    for path in RESULTS_DIR.glob("*.json"):
-        record = provenance.read_json(path)
-        seconds = record.get("timing", {}).get("process_seconds")
-        if seconds and record.get("device", {}).get("kind") == "cpu":
-            minutes.append(seconds / 60)
-            cores.add(record["machine"]["cpu_cores"])
-    if not minutes:
-        return None
-    machine = f"a {cores.pop()}-core CPU" if len(cores) == 1 else "CPUs"
-    return f"{min(minutes):.0f} to {max(minutes):.0f} minutes each on {machine}"
-
-
-def quick_profile_note(data: str, reference: str | None = None, trains: bool = False) -> str | None:
-    """One sentence for ``DATA = "sample"``: what the numbers below are, and what the full run gave
-    (read from ``results/<reference>.json``). None for the full data. ``trains``: the notebook trains."""
+def quick_profile_note(data: str, full_run: dict | None = None, trains: bool = False) -> str | None:
+    """One sentence for ``DATA = "sample"``: what the numbers below are and, given the results record of
+    the full run they stand in for (``full_run``), what that run gave. None for the full data.
+    ``trains``: the notebook trains."""
     if data != "sample":
         return None
-    from helpers import references
-    from helpers.paths import ROOT
-
     note = ("QUICK PROFILE (DATA = \"sample\"): the numbers below come from the small sample committed in data/"
             + (" and a few epochs of training" if trains else "")
             + "; they show that the code runs, not what the full dataset gives.")
-    ref = references.get(reference) if reference else None
-    record = ref.results() if ref else None
-    if record:
-        test = record["test"]
-        figure = ref.figure_path
-        note += (f"\nThe full run ({reference}: {record['data']['split']['train']:,} training images, "
-                 f"{record['epochs_run']} epochs) reached {test['accuracy']:.2%} on all {test['images']:,} test images"
-                 f" (results/{reference}.json" + (f", figure {figure.relative_to(ROOT)}" if figure.exists() else "")
-                 + "). Set DATA = \"full\" to run it yourself.")
+    if full_run:
+        test = full_run["test"]
+        note += (f"\nThe full run ({full_run['name']}: {full_run['data']['split']['train']:,} training images, "
+                 f"{full_run['epochs_run']} epochs) reached {test['accuracy']:.2%} on all {test['images']:,} test images "
+                 f"(results/{full_run['name']}.json). Set DATA = \"full\" to run it yourself.")
     return note
 
 
-def check(seed: int = 42, data: str | None = None, reference: str | None = None, trains: bool = False) -> dict:
-    """Assert the minimum versions, say which device will train, seed every generator and, for the
-    quick profile, say what its numbers are (see :func:`quick_profile_note`).
+def check(seed: int = 42, data: str | None = None, full_run: dict | None = None, trains: bool = False) -> dict:
+    """Assert the minimum versions, print them, seed every generator and, for the quick profile, say
+    what its numbers are (see :func:`quick_profile_note`). A notebook that ``trains`` also says whether
+    a GPU was found.
 
     Raises ``RuntimeError`` with the fix when TensorFlow or Keras is too old (Keras 2 code would
     silently train differently: ``SGD(decay=...)`` is ignored by Keras 3).
@@ -128,21 +98,19 @@ def check(seed: int = 42, data: str | None = None, reference: str | None = None,
 
     found = {"tensorflow": tf.__version__, "keras": keras.__version__}
     for package, minimum in minimum_versions().items():
-        if _version_tuple(found[package]) < _version_tuple(minimum):
+        if Version(found[package]) < Version(minimum):
             raise RuntimeError(f"{package} {found[package]} is too old: this series needs {package} >= {minimum} "
                                f"(older versions cannot load the shipped models or train differently). "
                                f"Upgrade with `pip install -U {package}` and restart the kernel.")
     gpus = tf.config.list_physical_devices("GPU")
     print(f"TensorFlow {found['tensorflow']}, Keras {found['keras']}, Python {sys.version.split()[0]}")
-    if gpus:
+    if trains and gpus:
         print(f"GPU: {', '.join(g.name for g in gpus)}")
-    elif on_colab():
+    elif trains and on_colab():
         print("No GPU: training will be slow. In Colab choose Runtime > Change runtime type > T4 GPU, then run again.")
-    else:
-        span = recorded_run_times()
-        timing = f" (the full runs recorded in results/ took {span})" if span else ""
-        print(f"No GPU found: training runs on the CPU{timing}.")
-    note = quick_profile_note(data, reference, trains) if data else None
+    elif trains:
+        print("No GPU found: training runs on the CPU (slower; see the README's results table for times).")
+    note = quick_profile_note(data, full_run, trains) if data else None
     if note:
         print("\n" + note)
     keras.utils.set_random_seed(seed)

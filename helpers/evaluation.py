@@ -1,7 +1,6 @@
-"""Scoring a trained model on the untouched test set.
-
-Only glue around the libraries that already do the work: Keras for predictions, scikit-learn for
-the classification report and the confusion matrix. The class names always come from the caller
+"""Scoring a trained model on the untouched test set: predictions with test-time augmentation,
+accuracy with its confidence interval, the classification report and confusion matrix (scikit-learn),
+and calibration (reliability bins, ECE; temperature scaling is written out in notebook 04). The class names always come from the caller
 (``data.CLASS_NAMES``, ``data.DIGIT_NAMES`` or a :class:`helpers.data.DatasetSpec`): nothing here
 assumes CIFAR-10.
 """
@@ -35,14 +34,13 @@ def view(images: np.ndarray, shift: int = 0, mirrored: bool = False) -> np.ndarr
     return images[:, :, ::-1] if mirrored else images
 
 
-def predict(model, images: np.ndarray, batch_size: int = 500, flip_tta: bool = False, views=None) -> np.ndarray:
+def predict(model, images: np.ndarray, batch_size: int = 500, views=((0, False),)) -> np.ndarray:
     """Class probabilities for uint8 ``images`` (the model takes raw pixels).
 
     Test-time augmentation averages the predictions over several ``views`` (``(shift, mirrored)``
-    pairs, see :func:`view`); ``flip_tta=True`` is short for :data:`FLIP_VIEWS`.
+    pairs, see :func:`view`), e.g. :data:`FLIP_VIEWS`; the default is the image alone.
     """
     images = images if images.ndim == 4 else images[..., None]
-    views = views or (FLIP_VIEWS if flip_tta else ((0, False),))
     return _average({v: _predict_view(model, images, v, batch_size) for v in views}, views)
 
 
@@ -85,38 +83,6 @@ def mean_confidence(probs: np.ndarray) -> float:
     """The average probability of the predicted class: compare it with the accuracy (above it:
     over-confident; below it: under-confident)."""
     return float(np.mean(probs.max(1)))
-
-
-def apply_temperature(probs: np.ndarray, temperature: float) -> np.ndarray:
-    """The probabilities the network would give with its logits divided by ``temperature``:
-    ``softmax(log(probs) / T)``, which needs no logits (the log-probabilities differ from them by a
-    constant per image). ``T > 1`` softens, ``T < 1`` sharpens; the winning class never changes."""
-    logits = np.log(np.clip(np.asarray(probs, np.float64), 1e-12, 1.0)) / temperature
-    weights = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return weights / weights.sum(axis=1, keepdims=True)
-
-
-def fit_temperature(labels: np.ndarray, probs: np.ndarray, low: float = 0.05, high: float = 20.0) -> float:
-    """Temperature scaling (Guo et al., 2017): the one ``T`` that minimises the cross-entropy of
-    :func:`apply_temperature` on held-out ``labels``, by golden-section search on ``log T`` in
-    ``[low, high]`` (the loss is convex in ``1 / T``, so the search finds its minimum)."""
-    labels = np.asarray(labels).reshape(-1)
-    rows = np.arange(len(labels))
-
-    def loss(log_t):
-        return -np.mean(np.log(np.clip(apply_temperature(probs, np.exp(log_t))[rows, labels], 1e-12, 1.0)))
-
-    a, b = np.log(low), np.log(high)
-    ratio = (np.sqrt(5) - 1) / 2
-    c, d = b - ratio * (b - a), a + ratio * (b - a)
-    for _ in range(60):
-        if loss(c) < loss(d):
-            b, d = d, c
-            c = b - ratio * (b - a)
-        else:
-            a, c = c, d
-            d = a + ratio * (b - a)
-    return float(np.exp((a + b) / 2))
 
 
 def confidence_interval(accuracy: float, images: int, z: float = 1.96) -> tuple[float, float]:

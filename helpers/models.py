@@ -16,10 +16,8 @@ import math
 from dataclasses import dataclass
 
 import keras
+import numpy as np
 from keras import layers
-
-ARCHITECTURES = ("minivggnet", "shallownet", "lenet")
-
 
 # --------------------------------------------------------------------------- building blocks
 
@@ -109,12 +107,15 @@ def lenet(input_shape: tuple[int, int, int] = (28, 28, 1), classes: int = 10) ->
     )
 
 
+BUILDERS = {builder.__name__: builder for builder in (minivggnet, shallownet, lenet)}
+"""Every network of the series by name: the one list of architecture names."""
+
+
 def build(arch: str, input_shape: tuple[int, int, int], classes: int = 10) -> keras.Sequential:
-    """Build an architecture by name (one of :data:`ARCHITECTURES`)."""
-    builders = {"minivggnet": minivggnet, "shallownet": shallownet, "lenet": lenet}
-    if arch not in builders:
-        raise ValueError(f"Unknown architecture {arch!r}; choose one of {', '.join(ARCHITECTURES)}.")
-    return builders[arch](input_shape, classes)
+    """Build an architecture by name (a key of :data:`BUILDERS`)."""
+    if arch not in BUILDERS:
+        raise ValueError(f"Unknown architecture {arch!r}; choose one of {', '.join(BUILDERS)}.")
+    return BUILDERS[arch](input_shape, classes)
 
 
 def with_preprocessing(model: keras.Model, mean, std, name: str | None = None) -> keras.Sequential:
@@ -124,15 +125,15 @@ def with_preprocessing(model: keras.Model, mean, std, name: str | None = None) -
     std=255`` is the original's scaling to [0, 1]). The scaling is a :class:`keras.layers.Rescaling`
     layer, so it adds no weights and the saved model needs no project code to be used.
     """
-    mean = [float(m) for m in _as_list(mean)]
-    std = [float(s) for s in _as_list(std)]
+    mean, std = [float(m) for m in np.atleast_1d(mean)], [float(s) for s in np.atleast_1d(std)]
     if min(std) <= 0:
         raise ValueError(f"std must be positive, got {std}.")
     scale = [1.0 / s for s in std]
     offset = [-m / s for m, s in zip(mean, std)] if len(mean) == len(std) else [-m / std[0] for m in mean]
     return keras.Sequential(
         [keras.Input(model.input_shape[1:], name="pixels"),
-         layers.Rescaling(_scalar_if_one(scale), offset=_scalar_if_one(offset), name="preprocess"),
+         layers.Rescaling(scale if len(scale) > 1 else scale[0], offset=offset if len(offset) > 1 else offset[0],
+                          name="preprocess"),
          model],
         name=name or model.name,
     )
@@ -211,11 +212,3 @@ def _check_arguments(input_shape, classes, min_side: int, reason: str) -> None:
         raise ValueError(
             f"input_shape {input_shape} is too small: {reason} need images of at least {min_side}x{min_side}."
         )
-
-
-def _as_list(value) -> list:
-    return list(value) if hasattr(value, "__len__") else [value]
-
-
-def _scalar_if_one(values: list[float]):
-    return values[0] if len(values) == 1 else values

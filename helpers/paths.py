@@ -1,15 +1,34 @@
 """Where things live in the repository, whatever the current working directory.
 
 Notebooks run from ``notebooks/`` in JupyterLab, from a temporary folder under papermill and from
-``/content`` on Colab; every path the series uses therefore comes from here, anchored on the
-location of this package rather than on ``os.getcwd()``.
+``/content`` on Colab; every path the series uses therefore comes from here. The repository is found
+from ``$MINIVGGNET_ROOT`` when set, else next to this package (a clone installed with ``pip install -e``),
+else in the current folder or above it (a plain ``pip install .`` run from inside a clone).
 """
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+
+def _find_root() -> Path:
+    if os.environ.get("MINIVGGNET_ROOT"):
+        root = Path(os.environ["MINIVGGNET_ROOT"]).expanduser().resolve()
+        if not (root / "pyproject.toml").is_file():
+            raise ImportError(f"MINIVGGNET_ROOT={root} is not a clone of the repository (no pyproject.toml there): "
+                              f"point it at the folder holding notebooks/, data/ and models/.")
+        return root
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here, Path.cwd(), *Path.cwd().parents):
+        if (candidate / "pyproject.toml").is_file() and (candidate / "notebooks").is_dir():
+            return candidate
+    raise ImportError("helpers cannot find the repository it belongs to (notebooks/, data/, models/): run from "
+                      "inside a clone, install the clone with `pip install -e .`, or set MINIVGGNET_ROOT to it.")
+
+
+ROOT = _find_root()
 """The repository root (the folder holding ``pyproject.toml``)."""
 
 DATA_DIR = ROOT / "data"
@@ -33,3 +52,14 @@ def figures_dir(data: str) -> Path:
     """Where a notebook saves its figures: ``figures/`` for runs on the full data (the reference
     figures the README shows), ``build/figures/`` otherwise, so quick runs never replace them."""
     return FIGURES_DIR if data == "full" else BUILD_DIR / "figures"
+
+
+def read_results(name: str | os.PathLike) -> dict | None:
+    """The results record of a run: ``results/NAME.json`` for a name, or the JSON file at a path; None
+    when it does not exist. Every results file is read through this one function."""
+    path = Path(name)
+    path = path if path.suffix == ".json" else RESULTS_DIR / f"{path}.json"
+    if not path.exists():
+        return None
+    with open(path) as handle:
+        return json.load(handle)

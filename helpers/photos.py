@@ -1,7 +1,6 @@
 """A photo of your own as the network sees it: any image file, squared and shrunk to 32x32.
 
-    image = photos.load_photo("data/examples/cat_chelsea.jpg")   # uint8 (32, 32, 3), as the network sees it
-    for name, p in photos.top_k(model.predict(image[None])[0], CLASS_NAMES): ...
+    image = photos.shrink(photos.square_photo("data/examples/cat_chelsea.jpg"))   # uint8 (32, 32, 3)
 """
 
 from __future__ import annotations
@@ -44,14 +43,3 @@ def shrink(square: np.ndarray, size: int = 32) -> np.ndarray:
     from PIL import Image
 
     return np.asarray(Image.fromarray(square).resize((size, size), Image.Resampling.BOX), dtype=np.uint8)
-
-
-def load_photo(path: str | Path, size: int = 32) -> np.ndarray:
-    """An image file as the network sees it: :func:`square_photo`, then :func:`shrink` to ``size``."""
-    return shrink(square_photo(path), size)
-
-
-def top_k(probs: np.ndarray, class_names, k: int = 3) -> list[tuple[str, float]]:
-    """The ``k`` most probable classes of one prediction, most probable first."""
-    order = np.argsort(probs)[::-1][:k]
-    return [(class_names[i], float(probs[i])) for i in order]

@@ -159,25 +159,6 @@ def pairs(images: np.ndarray, labels: np.ndarray, class_names, pair: tuple[str, 
 
 # --------------------------------------------------------------------------- models
 
-def architecture_diagram(model, name: str, folder: str | Path = FIGURES_DIR) -> Path | None:
-    """Draw ``model`` with ``keras.utils.plot_model`` when pydot and Graphviz are installed.
-
-    Returns the PNG's path, or None (with a note on what to install) when they are not: the
-    notebooks then show :func:`helpers.models.format_table` instead, never a crash.
-    """
-    import keras
-
-    path = Path(folder) / f"{name}.png"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        keras.utils.plot_model(model, to_file=str(path), show_shapes=True, show_layer_names=True, dpi=80)
-    except (ImportError, OSError, FileNotFoundError) as error:
-        print(f"No diagram ({type(error).__name__}): `pip install pydot` and install Graphviz "
-              f"(`apt-get install graphviz`, `brew install graphviz`) to draw one. The layer table printed above says the same.")
-        return None
-    return path if path.exists() else None
-
-
 def feature_maps(maps: np.ndarray, count: int = 16, title: str = "", image: np.ndarray | None = None):
     """The first ``count`` channels of one image's activations ``(H, W, C)``, as a grid, with the
     input ``image`` in the first panel when it is given. Each map has its own colour scale

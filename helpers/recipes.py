@@ -1,28 +1,19 @@
 """Training recipes as plain data: every hyperparameter visible, every one overridable.
 
-* ``seed`` - faithful to the original project: SGD 0.01, momentum 0.9, Nesterov, batch 64,
+* ``original`` - the original project, faithfully: SGD 0.01, momentum 0.9, Nesterov, batch 64,
   40 epochs, no augmentation, inputs scaled to [0, 1], and Keras 2's per-iteration decay
   ``lr / (1 + decay * step)`` with ``decay = 0.01 / 40``.
 * ``improved`` - the same network with a modern recipe: pad-2 crop + flip augmentation,
-  per-channel standardisation, AdamW with warmup and cosine decay, label smoothing 0.1, batch 64,
-  a patch-whitening start for the first convolution, 30 epochs. Chosen on validation accuracy only,
-  among the attempts recorded in ``results/`` (the README's attempts table, ranked by validation):
-  batch 64, then pad-2 crops with label smoothing, each scored slightly higher there (by 0.2 and 0.04
-  points, 10 and 2 images of 5,000: ties within the noise), then the whitened start (the 45,000/5,000
-  run ``minivggnet_improved_val``: 0.66 points, 33 images, above the same recipe without it, again a
-  tie; at 5 epochs it led by 1.2 points, also inside that margin, so two ties in the same direction;
-  batch 32 with it ranked below). Label smoothing costs calibration: the attempts' test ECE rose from
-  about 0.013 to 0.08 (notebook 04 undoes most of that with temperature scaling). The shipped model trains on all
-  50,000 images with the same settings (two-stage protocol; see :mod:`helpers.references`).
-* ``fast`` - aims at the original's 82% in 5 epochs: the improved recipe with flips only (no crops:
-  short runs learn faster from unshifted images) and a peak rate of 5e-3, trained on all 50,000
-  images. Chosen on the validation split among the 5-epoch attempts in ``results/``
-  (``minivggnet_improved_e5*``: the whitened start +1.2 points of validation accuracy, flips only and
-  the higher rate less; all ties within the 5,000-image noise, kept because they ranked first), then
-  trained on all the training images with the same settings (two-stage protocol).
+  per-channel standardisation, a patch-whitening start for the first convolution, AdamW with warmup
+  and cosine decay, label smoothing 0.1, batch 64, 30 epochs.
+* ``fast`` - the original's 82% in 5 epochs: the improved recipe with flips only and a peak rate of
+  5e-3, trained on all 50,000 images.
 
-Some architectures have their own ``seed`` (the original trained ShallowNet and LeNet with other
-settings); :func:`get_recipe` returns the right one.
+The rule: a setting enters a recipe only when it scored higher on the *validation* split (never the
+test set), and then trains once more on all the training images (two-stage protocol). Every attempt
+and why each setting was kept are in ``results/README.md``. Some architectures have their own
+``original`` (the original trained ShallowNet and LeNet with other settings); :func:`get_recipe`
+returns the right one.
 """
 
 from __future__ import annotations
@@ -72,29 +63,22 @@ class Recipe:
                 "(and their negatives) instead of random ones; the architecture is unchanged"})
 
     def __post_init__(self):
-        problems = []
-        if not isinstance(self.epochs, int) or self.epochs < 1:
-            problems.append(f"epochs must be an integer >= 1, got {self.epochs!r}")
-        if not isinstance(self.batch_size, int) or self.batch_size < 1:
-            problems.append(f"batch_size must be an integer >= 1, got {self.batch_size!r}")
-        if self.optimizer not in OPTIMIZERS:
-            problems.append(f"optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
-        if self.schedule not in SCHEDULES:
-            problems.append(f"schedule must be one of {SCHEDULES}, got {self.schedule!r}")
-        if self.normalization not in NORMALIZATIONS:
-            problems.append(f"normalization must be one of {NORMALIZATIONS}, got {self.normalization!r}")
-        if not self.learning_rate > 0:
-            problems.append(f"learning_rate must be > 0, got {self.learning_rate!r}")
-        if not 0 <= self.warmup_fraction < 1:
-            problems.append(f"warmup_fraction must be in [0, 1), got {self.warmup_fraction!r}")
-        if not 0 <= self.label_smoothing < 1:
-            problems.append(f"label_smoothing must be in [0, 1), got {self.label_smoothing!r}")
-        if self.weight_decay < 0 or self.decay < 0:
-            problems.append("weight_decay and decay must be >= 0")
-        if not isinstance(self.crop_padding, int) or not 0 <= self.crop_padding <= 8:
-            problems.append(f"crop_padding must be an integer in [0, 8], got {self.crop_padding!r}")
-        if not 0 <= self.val_fraction < 1:
-            problems.append(f"val_fraction must be in [0, 1), got {self.val_fraction!r}")
+        rules = [
+            (isinstance(self.epochs, int) and self.epochs >= 1, f"epochs must be an integer >= 1, got {self.epochs!r}"),
+            (isinstance(self.batch_size, int) and self.batch_size >= 1,
+             f"batch_size must be an integer >= 1, got {self.batch_size!r}"),
+            (self.optimizer in OPTIMIZERS, f"optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}"),
+            (self.schedule in SCHEDULES, f"schedule must be one of {SCHEDULES}, got {self.schedule!r}"),
+            (self.normalization in NORMALIZATIONS, f"normalization must be one of {NORMALIZATIONS}, got {self.normalization!r}"),
+            (self.learning_rate > 0, f"learning_rate must be > 0, got {self.learning_rate!r}"),
+            (0 <= self.warmup_fraction < 1, f"warmup_fraction must be in [0, 1), got {self.warmup_fraction!r}"),
+            (0 <= self.label_smoothing < 1, f"label_smoothing must be in [0, 1), got {self.label_smoothing!r}"),
+            (self.weight_decay >= 0 and self.decay >= 0, "weight_decay and decay must be >= 0"),
+            (isinstance(self.crop_padding, int) and 0 <= self.crop_padding <= 8,
+             f"crop_padding must be an integer in [0, 8], got {self.crop_padding!r}"),
+            (0 <= self.val_fraction < 1, f"val_fraction must be in [0, 1), got {self.val_fraction!r}"),
+        ]
+        problems = [message for ok, message in rules if not ok]
         if problems:
             raise ValueError(f"Invalid recipe {self.name!r}: " + "; ".join(problems) + ".")
 
@@ -106,25 +90,12 @@ class Recipe:
             raise ValueError(f"Unknown recipe fields {sorted(unknown)}; known: {sorted(known)}.")
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
 
-    def scaled_for_batch(self, batch_size: int) -> "Recipe":
-        """The same training with ``batch_size`` images per step, for throughput on a big GPU (or
-        several): the linear scaling rule (Goyal et al., 2017). The learning rate is multiplied by
-        ``batch_size / self.batch_size``; so is Keras 2's per-iteration ``decay``, so that the decay per
-        *epoch* is unchanged. Epochs stay, and the warmup stays the same *fraction* of all steps.
-        The rule holds for moderate factors (up to ~8x); check validation accuracy beyond that.
-        """
-        if not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}.")
-        factor = batch_size / self.batch_size
-        return replace(self, batch_size=batch_size, learning_rate=self.learning_rate * factor,
-                       decay=self.decay * factor)
-
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-SEED = Recipe(
-    name="seed", epochs=40, batch_size=64, optimizer="sgd", learning_rate=0.01,
+ORIGINAL = Recipe(
+    name="original", epochs=40, batch_size=64, optimizer="sgd", learning_rate=0.01,
     schedule="inverse_time", decay=0.01 / 40, momentum=0.9, nesterov=True,
 )
 
@@ -140,19 +111,24 @@ FAST = Recipe(
     augment=True, crop_padding=0, normalization="standardize", whiten_first_layer=True, val_fraction=0.0,
 )
 
-RECIPES = {r.name: r for r in (SEED, IMPROVED, FAST)}
+RECIPES = {r.name: r for r in (ORIGINAL, IMPROVED, FAST)}
 
-ARCH_SEEDS = {
+ORIGINAL_BY_ARCH = {
     # The original ShallowNet script: SGD 0.01 (no momentum), batch 32, 40 epochs.
-    "shallownet": replace(SEED, batch_size=32, momentum=0.0, nesterov=False, schedule="constant", decay=0.0),
+    "shallownet": replace(ORIGINAL, batch_size=32, momentum=0.0, nesterov=False, schedule="constant", decay=0.0),
     # The original LeNet-on-MNIST section: SGD 0.01, 20 epochs, batch 128.
-    "lenet": replace(SEED, epochs=20, batch_size=128, momentum=0.0, nesterov=False, schedule="constant", decay=0.0),
+    "lenet": replace(ORIGINAL, epochs=20, batch_size=128, momentum=0.0, nesterov=False, schedule="constant", decay=0.0),
 }
+
+
+FORMER_NAMES = {"seed": "original"}
+"""Recipe names older results files use (the ``original`` recipe was called ``seed`` until December 2026)."""
 
 
 def get_recipe(name: str, arch: str = "minivggnet", **overrides) -> Recipe:
     """The recipe ``name`` for ``arch``, with ``overrides`` applied (``None`` values ignored)."""
+    name = FORMER_NAMES.get(name, name)
     if name not in RECIPES:
         raise ValueError(f"Unknown recipe {name!r}; choose one of {', '.join(RECIPES)}.")
-    recipe = ARCH_SEEDS.get(arch, SEED) if name == "seed" else RECIPES[name]
+    recipe = ORIGINAL_BY_ARCH.get(arch, ORIGINAL) if name == "original" else RECIPES[name]
     return recipe.with_overrides(**overrides)

@@ -1,5 +1,6 @@
-"""Training: the tf.data input pipeline, device choice, optimiser and schedule from a recipe, and a
-resumable ``model.fit`` with Keras callbacks.
+"""Training: the tf.data input pipeline, the input scaling, the optimiser and schedule from a recipe,
+and a resumable ``model.fit`` with Keras callbacks. Notebook 03 writes each of these out in Keras;
+``tests/test_training.py`` checks that the notebook's lines and these functions give the same result.
 
 The pipeline keeps the images uint8 in memory and does everything per batch inside the TensorFlow
 graph: gather a shuffled batch, augment it (reflect padding + a random crop and a horizontal flip
@@ -20,137 +21,10 @@ import tensorflow as tf
 
 from helpers import data as data_lib
 from helpers import models
+from helpers.devices import Device, choose_jit_compile, select_device
 from helpers.paths import ensure_dir
-from helpers.provenance import cpu_model
 from helpers.recipes import Recipe
 
-
-
-# --------------------------------------------------------------------------- device
-
-PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
-"""Keras dtype policies training can run under (``mixed_*``: low-precision arithmetic, float32 weights)."""
-
-CPU_BFLOAT16_BY_DEFAULT = False
-"""Whether ``precision="auto"`` turns ``mixed_bfloat16`` on for CPUs with native bfloat16 (AVX512_BF16
-or AMX-BF16). Off: the ``fast`` recipe under ``mixed_bfloat16`` scored 0.6 points below float32 on the same
-seed (``results/minivggnet_fast_bf16.json`` against ``results/minivggnet_fast.json``), more than the 0.3
-points the switch allows. That comparison is on the test set (the fast recipe holds no validation images)
-and one seed each, so the gap is within the noise either way: bfloat16 has not been shown to hold the
-accuracy, which is what switching it on by default would need. It is faster on our AVX512_BF16 CPU
-(``results/benchmark.json``, ``ours_bf16``). Such CPUs train in float32 and say why."""
-
-XLA_ON_CPU_REASON = "XLA off (measured slower than TensorFlow's own kernels on our CPU)"
-
-
-@dataclass
-class Device:
-    """What training runs on, and why."""
-
-    kind: str
-    """``cpu``, ``gpu``, ``multi-gpu`` or ``multi-cpu`` (the last only when devices are forced, for tests)."""
-    names: list[str]
-    precision: str
-    """The Keras dtype policy: one of :data:`PRECISIONS`."""
-    reason: str
-    strategy: tf.distribute.Strategy = field(repr=False)
-    jit_compile: bool = False
-    """Whether ``model.compile`` asks for XLA (``jit_compile=True``)."""
-
-    def describe(self) -> str:
-        xla = "XLA on" if self.jit_compile else "XLA off"
-        return f"Training on {self.kind} ({', '.join(self.names)}), {self.precision}, {xla}: {self.reason}"
-
-
-def cpu_bfloat16_flags(cpuinfo: str | Path = "/proc/cpuinfo") -> list[str]:
-    """The native bfloat16 instruction sets this CPU reports (``avx512_bf16``, ``amx_bf16``), read from
-    the ``flags`` line of ``/proc/cpuinfo``; empty when there are none or the file is not there (not Linux)."""
-    try:
-        text = Path(cpuinfo).read_text()
-    except OSError:
-        return []
-    flags = next((line.split(":", 1)[1].split() for line in text.splitlines() if line.startswith("flags")), [])
-    return [flag for flag in ("avx512_bf16", "amx_bf16") if flag in flags]
-
-
-def choose_precision(requested: str, gpu_capabilities: list[tuple[int, int]],
-                     cpu_bf16: list[str]) -> tuple[str, str]:
-    """The dtype policy and the reason for it.
-
-    ``requested`` is ``"auto"`` or one of :data:`PRECISIONS`. ``gpu_capabilities`` holds the compute
-    capability of each GPU used (empty on a CPU) and ``cpu_bf16`` what :func:`cpu_bfloat16_flags`
-    found. Automatic choice: ``mixed_float16`` when every GPU has tensor cores (compute capability
-    7.0 or newer; bfloat16 runs on tensor cores only from 8.0 and is no faster than float16 there),
-    float32 on older GPUs, and on CPUs float32 unless :data:`CPU_BFLOAT16_BY_DEFAULT` allows bfloat16
-    on one that has it natively (float16 has no fast CPU kernels).
-    """
-    if requested != "auto":
-        if requested not in PRECISIONS:
-            raise ValueError(f"precision must be 'auto' or one of {', '.join(PRECISIONS)}; got {requested!r}.")
-        return requested, f"{requested} as asked"
-    if gpu_capabilities:
-        if all(tuple(c) >= (7, 0) for c in gpu_capabilities):
-            return "mixed_float16", "GPU with tensor cores: mixed_float16 (float16 arithmetic, float32 weights)"
-        return "float32", "GPU without tensor cores (compute capability < 7.0): float32"
-    if cpu_bf16 and CPU_BFLOAT16_BY_DEFAULT:
-        return "mixed_bfloat16", f"CPU with native bfloat16 ({', '.join(cpu_bf16)}): mixed_bfloat16"
-    if cpu_bf16:
-        return "float32", (f"CPU with native bfloat16 ({', '.join(cpu_bf16)}), but float32 stays the default: "
-                           "mixed_bfloat16 did not match its accuracy on the fast recipe (results/minivggnet_fast_bf16.json; "
-                           "precision='mixed_bfloat16' to try it)")
-    return "float32", "no GPU found: float32 (on Colab: Runtime > Change runtime type > GPU)"
-
-
-def choose_jit_compile(requested: str | bool, on_gpu: bool) -> tuple[bool, str]:
-    """XLA on or off, and why: ``"auto"`` turns it on for GPUs (it fuses batch norm and activations
-    and cuts per-step overhead) and off on CPUs; ``"on"``/``"off"`` (or a bool) force it."""
-    if requested in ("on", "off", True, False):
-        jit = requested in ("on", True)
-        return jit, f"XLA {'on' if jit else 'off'} as asked"
-    if requested != "auto":
-        raise ValueError(f"jit_compile must be 'auto', 'on' or 'off'; got {requested!r}.")
-    return (True, "XLA on (GPU)") if on_gpu else (False, XLA_ON_CPU_REASON)
-
-
-def select_device(precision: str = "auto", jit_compile: str | bool = "auto", devices: list[str] | None = None,
-                  verbose: bool = True) -> Device:
-    """Pick what training runs on, its dtype policy and XLA, set the policy, and print one line saying
-    what was chosen and why.
-
-    By default: all GPUs (``tf.distribute.MirroredStrategy`` over several), one GPU, or the CPU.
-    ``devices`` forces the strategy onto named devices (``["/CPU:0", "/CPU:1"]`` runs the multi-device
-    path over two logical CPUs, as the tests do). ``precision`` and ``jit_compile`` are explained in
-    :func:`choose_precision` and :func:`choose_jit_compile`.
-    """
-    gpus = tf.config.list_physical_devices("GPU")
-    for gpu in gpus:
-        try:
-            tf.config.experimental.set_memory_growth(gpu, True)
-        except RuntimeError:  # already initialised: leave as is
-            pass
-    if devices:
-        on_gpu = all("GPU" in d.upper() for d in devices)
-        strategy = tf.distribute.MirroredStrategy(devices) if len(devices) > 1 else tf.distribute.OneDeviceStrategy(devices[0])
-        kind = ("multi-" if len(devices) > 1 else "") + ("gpu" if on_gpu else "cpu")
-        names = list(devices)
-        capabilities = [tf.config.experimental.get_device_details(g).get("compute_capability", (0, 0))
-                        for g in gpus] if on_gpu else []
-    else:
-        on_gpu = bool(gpus)
-        if len(gpus) > 1:
-            strategy, kind = tf.distribute.MirroredStrategy(), "multi-gpu"
-        else:
-            strategy, kind = tf.distribute.get_strategy(), "gpu" if gpus else "cpu"
-        details = [tf.config.experimental.get_device_details(g) for g in gpus]
-        names = [d.get("device_name", g.name) for d, g in zip(details, gpus)] or [cpu_model()]
-        capabilities = [d.get("compute_capability", (0, 0)) for d in details]
-    chosen, precision_reason = choose_precision(precision, capabilities, [] if on_gpu else cpu_bfloat16_flags())
-    jit, jit_reason = choose_jit_compile(jit_compile, on_gpu)
-    keras.mixed_precision.set_global_policy(chosen)
-    device = Device(kind, names, chosen, f"{precision_reason}; {jit_reason}", strategy, jit)
-    if verbose:
-        print(device.describe())
-    return device
 
 
 # --------------------------------------------------------------------------- input pipeline
@@ -297,14 +171,21 @@ def compile_model(model: keras.Model, recipe: Recipe, steps_per_epoch: int,
     return model
 
 
+def input_scaling(x_train: np.ndarray, normalization: str) -> tuple:
+    """The ``(mean, std)`` the model's first layer scales raw pixels with (see
+    :func:`helpers.models.with_preprocessing`): ``"standardize"``, the training images' per-channel mean
+    and standard deviation (a std below 1 grey level raised to 1: a constant channel would divide by
+    zero); ``"unit"``, ``x / 255`` as the original."""
+    if normalization == "standardize":
+        mean, std = channel_stats(x_train)
+        return mean, [max(s, 1.0) for s in std]
+    return 0.0, 255.0
+
+
 def build_model(arch: str, recipe: Recipe, x_train: np.ndarray, classes: int = 10) -> keras.Model:
     """The named network wrapped with its input scaling, so that it takes raw 0..255 pixels."""
     shape = x_train.shape[1:] if x_train.ndim == 4 else (*x_train.shape[1:], 1)
-    if recipe.normalization == "standardize":
-        mean, std = channel_stats(x_train)
-        std = [max(s, 1.0) for s in std]  # a constant channel would divide by zero
-    else:
-        mean, std = 0.0, 255.0
+    mean, std = input_scaling(x_train, recipe.normalization)
     model = models.with_preprocessing(models.build(arch, tuple(int(d) for d in shape), classes), mean, std)
     if recipe.whiten_first_layer:
         conv = next(layer for layer in models.core_model(model).layers if isinstance(layer, keras.layers.Conv2D))
@@ -386,7 +267,7 @@ def train(arch: str, recipe: Recipe, train_data: tuple[np.ndarray, np.ndarray], 
     ``history.csv``. Returns the best model (the last one without validation) and the full history,
     resumed epochs included. ``precision`` and ``jit_compile`` go to :func:`select_device` unless a
     ``device`` it returned is given. Under a multi-device strategy the recipe's batch is the global
-    batch, split across the devices (for more throughput, train ``recipe.scaled_for_batch(...)``).
+    batch, split across the devices (for more throughput, see ``lab.train.scaled_for_batch``).
     """
     run_dir = ensure_dir(Path(run_dir))
     keras.utils.set_random_seed(seed)
@@ -418,9 +299,7 @@ def train(arch: str, recipe: Recipe, train_data: tuple[np.ndarray, np.ndarray], 
     model.fit(train_ds, validation_data=val_ds, epochs=recipe.epochs, callbacks=callbacks, verbose=verbose,
               shuffle=False)  # the pipeline shuffles
     history = read_history(history_csv)
-    if best_path.exists():
-        best = keras.saving.load_model(best_path, compile=False)
-        model.set_weights(best.get_weights())
+    restore_best(model, run_dir)
     scores = history.get("val_accuracy", []) if val_ds is not None else []
     return Run(
         model=model, history=history, recipe=recipe, arch=arch, seed=seed, device=device,
@@ -429,6 +308,17 @@ def train(arch: str, recipe: Recipe, train_data: tuple[np.ndarray, np.ndarray], 
         train_seconds=float(sum(history.get("epoch_seconds", []))) or time.perf_counter() - start,
         run_dir=run_dir,
     )
+
+
+def restore_best(model: keras.Model, run_dir: str | Path) -> bool:
+    """Give ``model`` the weights ``ModelCheckpoint`` kept in ``run_dir/best.keras`` (the epoch with the
+    best validation accuracy); False, and nothing changed, when there is none (a run without validation
+    keeps its last epoch)."""
+    best_path = Path(run_dir) / "best.keras"
+    if not best_path.exists():
+        return False
+    model.set_weights(keras.saving.load_model(best_path, compile=False).get_weights())
+    return True
 
 
 def start_run(run_dir: str | Path) -> float | None:
@@ -463,13 +353,3 @@ def read_history(path: str | Path) -> dict[str, list[float]]:
             if key != "epoch" and value not in ("", "NA", None):  # CSVLogger writes NA for val_* without validation
                 history.setdefault(key, []).append(float(value))
     return history
-
-
-def milestones(history: dict[str, list[float]], thresholds=(0.60, 0.82), key: str = "val_accuracy") -> dict:
-    """First epoch (and cumulative training seconds) at which ``history[key]`` reached each threshold."""
-    scores, seconds = history.get(key, []), np.cumsum(history.get("epoch_seconds", [0.0] * len(history.get(key, []))))
-    found = {}
-    for threshold in thresholds:
-        hit = next((i for i, s in enumerate(scores) if s >= threshold), None)
-        found[f"{key}>={threshold:.2f}"] = None if hit is None else {"epoch": hit + 1, "seconds": float(seconds[hit])}
-    return found

@@ -22,8 +22,8 @@ def stratified(labels: np.ndarray, per_class: int, rng: np.random.Generator) -> 
 
 
 def main() -> int:
-    for name, loader in (("cifar10", data.load_cifar10), ("mnist", data.load_mnist)):
-        (x_train, y_train), (x_test, y_test) = loader()
+    for name in ("cifar10", "mnist"):
+        (x_train, y_train), (x_test, y_test) = data.load(name, "full")
         rng = np.random.default_rng(SEED)
         train = stratified(y_train, PER_CLASS["train"], rng)
         test = stratified(y_test, PER_CLASS["test"], rng)

@@ -51,3 +51,22 @@ def no_env(monkeypatch, tmp_path):
     monkeypatch.setattr(keras.datasets.cifar10, "load_data", offline)
     monkeypatch.setattr(keras.datasets.mnist, "load_data", offline)
     return tmp_path
+
+
+_EXECUTED = {}
+
+
+@pytest.fixture(scope="session")
+def executed():
+    """``executed("03")``: notebook 03 run in the quick profile into build/executed/ (once per session)."""
+    import nbformat
+
+    from helpers.paths import BUILD_DIR
+    from lab import notebooks
+
+    def run(prefix: str):
+        if prefix not in _EXECUTED:
+            path = notebooks.notebook_paths([prefix])[0]
+            _EXECUTED[prefix] = nbformat.read(notebooks.execute(path, "quick", BUILD_DIR / "executed"), as_version=4)
+        return _EXECUTED[prefix]
+    return run

@@ -1,4 +1,4 @@
-"""helpers.benchmark: a tiny real run writes a complete benchmark record; the GPU rows run (forced) on
+"""lab.benchmark: a tiny real run writes a complete benchmark record; the GPU rows run (forced) on
 the CPU without ever reaching results/; the README text follows the record."""
 
 import json
@@ -8,14 +8,14 @@ import sys
 import keras
 import pytest
 
-from helpers import benchmark
+from lab import benchmark
 from helpers.paths import ROOT
 from helpers.recipes import get_recipe
 
 
 def test_benchmark_measures_every_pipeline_and_writes_its_record(tmp_path):
     out = tmp_path / "bench.json"
-    result = subprocess.run([sys.executable, "-m", "helpers.benchmark", "--data", "sample", "--images", "256",
+    result = subprocess.run([sys.executable, "-m", "lab.benchmark", "--data", "sample", "--images", "256",
                              "--repeats", "1", "--output", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     record = json.loads(out.read_text())
@@ -41,7 +41,7 @@ def test_gpu_rows_run_forced_on_the_cpu(cifar_sample, tmp_path):
                                      fast=get_recipe("fast", epochs=1, batch_size=64), run_dir=tmp_path / "fast")
     finally:
         keras.mixed_precision.set_global_policy("float32")
-    expected = {f"{p}_xla_{s}" for p in benchmark.GPU_PRECISIONS for s in ("on", "off")}
+    expected = {f"{p}_xla_{s}" for p in benchmark.PRECISIONS for s in ("on", "off")}
     assert set(section["images_per_second"]) | set(section["failed"]) == expected
     assert section["failed"] == {}, "every precision and XLA setting runs on a CPU"
     assert all(v > 0 for v in section["images_per_second"].values()) and section["on_gpu"] is False
@@ -53,7 +53,7 @@ def test_gpu_rows_run_forced_on_the_cpu(cifar_sample, tmp_path):
 
 
 def test_gpu_rows_forced_without_a_gpu_never_reach_results():
-    result = subprocess.run([sys.executable, "-m", "helpers.benchmark", "--gpu-rows", "on", "--data", "sample"],
+    result = subprocess.run([sys.executable, "-m", "lab.benchmark", "--gpu-rows", "on", "--data", "sample"],
                             cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 2 and "--gpu-rows on without a GPU measures the CPU" in result.stderr
 
@@ -67,7 +67,7 @@ def test_the_text_says_what_was_measured():
     text = "\n".join(benchmark.summary(record))
     assert "160 MFLOP" in text and "104 GFLOP/s, 52% of the 200 GFLOP/s" in text
     assert "**still to be measured** (no GPU run of `make bench` has been recorded)" in text
-    rows = {f"{p}_xla_{s}": 1000.0 for p in benchmark.GPU_PRECISIONS for s in ("on", "off")}
+    rows = {f"{p}_xla_{s}": 1000.0 for p in benchmark.PRECISIONS for s in ("on", "off")}
     del rows["mixed_bfloat16_xla_on"]
     record["gpu"] = {"measured": True, "on_gpu": True, "gpus": ["Test GPU"], "batch_size": 64,
                      "images_per_second": rows, "failed": {"mixed_bfloat16_xla_on": "unsupported"},
@@ -78,6 +78,6 @@ def test_the_text_says_what_was_measured():
 
 
 def test_benchmark_refuses_nonsense():
-    result = subprocess.run([sys.executable, "-m", "helpers.benchmark", "--images", "10"], cwd=ROOT,
+    result = subprocess.run([sys.executable, "-m", "lab.benchmark", "--images", "10"], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 2 and "--images must be >= 128" in result.stderr

@@ -1,4 +1,4 @@
-"""python -m helpers.train: a real (short) run on the sample, its files, resuming, and bad arguments."""
+"""python -m lab.train: a real (short) run on the sample, its files, resuming, and bad arguments."""
 
 import errno
 import json
@@ -14,7 +14,8 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import data, train
+from helpers import data
+from lab import train
 from helpers.paths import ROOT
 from helpers.recipes import Recipe
 
@@ -23,7 +24,7 @@ RESULT_KEYS = {"name", "arch", "recipe", "seed", "params", "data", "device", "ep
 
 
 def train_cli(*args, **kwargs):
-    return subprocess.run([sys.executable, "-m", "helpers.train", *map(str, args)], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "lab.train", *map(str, args)], cwd=ROOT,
                           capture_output=True, text=True, timeout=600, **kwargs)
 
 
@@ -59,7 +60,7 @@ def test_results_file_has_the_documented_schema(sample_run):
     assert record["timing"]["images_per_second"] > 0 and record["timing"]["train_seconds"] > 0
     assert record["data"]["sha256"]["x_test"] == data.data_sha256(
         dict(zip(data.KEYS, [a for split in data.load_sample() for a in split])))["x_test"]
-    assert record["command"].startswith("python -m helpers.train")
+    assert record["command"].startswith("python -m lab.train")
     assert set(record["versions"]) >= {"tensorflow", "keras", "python", "numpy"}
     assert 0 <= record["test"]["flip_tta_accuracy"] <= 1 and len(record["test"]["confusion_matrix"]) == 10
 
@@ -83,7 +84,7 @@ def test_killed_run_resumes_at_the_next_epoch(tmp_path):
     args = ["--output", tmp_path / "c.png", "--model", tmp_path / "m.keras", "--run-dir", tmp_path / "run",
             "--results", tmp_path / "r.json", "--recipe", "fast", "--epochs", 4, "--data", "sample"]
     history = tmp_path / "run" / "history.csv"
-    process = subprocess.Popen([sys.executable, "-m", "helpers.train", *map(str, args)], cwd=ROOT,
+    process = subprocess.Popen([sys.executable, "-m", "lab.train", *map(str, args)], cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 300
     while time.time() < deadline and not (history.exists() and len(history.read_text().splitlines()) >= 3):
@@ -154,7 +155,8 @@ def test_unwritable_outputs_are_refused_before_training(tmp_path, model, output,
 
 @pytest.mark.parametrize("failure", ["disk full", "folder replaced"])
 def test_a_failed_save_after_training_keeps_the_model(tmp_path, monkeypatch, capsys, failure):
-    from helpers import artifacts, training
+    from helpers import training
+    from lab import artifacts
 
     target = tmp_path / "out" / "m.keras"
     if failure == "disk full":
@@ -192,7 +194,7 @@ def test_bad_arguments_are_refused_without_importing_tensorflow():
     script = ("import sys\n"
               "from helpers import train\n"
               "code = train.main(['--model', 'x.txt', '--output', 'y.png'])\n"
-              "args = train.parse_args(['--reference', 'shallownet_seed', '--model', sys.argv[1], '--output', sys.argv[2]])\n"
+              "args = train.parse_args(['--reference', 'shallownet_original', '--model', sys.argv[1], '--output', sys.argv[2]])\n"
               "train.check_args(args)\n"
               "train.load_data(args.arch, 'sample')\n"
               "print(code, 'tensorflow' in sys.modules, 'keras' in sys.modules)")
@@ -206,7 +208,7 @@ def test_bad_arguments_are_refused_without_importing_tensorflow():
 def test_reference_fixes_architecture_recipe_and_paths(tmp_path):
     args = train.parse_args(["--reference", "lenet_mnist", "--epochs", "3"])
     recipe = train.check_args(args)
-    assert (args.arch, args.recipe, recipe.epochs, recipe.batch_size) == ("lenet", "seed", 3, 128)
+    assert (args.arch, args.recipe, recipe.epochs, recipe.batch_size) == ("lenet", "original", 3, 128)
     assert args.model == str(ROOT / "models" / "lenet_mnist.keras")
     assert args.output == str(ROOT / "figures" / "lenet_mnist.png")
     assert train.results_path(args) == ROOT / "results" / "lenet_mnist.json"

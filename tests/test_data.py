@@ -10,6 +10,7 @@ import pytest
 
 from helpers import data
 from helpers.data import DatasetError, DatasetNotFoundError
+from lab import datasets
 
 
 def write_npz(path, x_train, y_train, x_test, y_test):
@@ -30,7 +31,7 @@ def test_path_argument_wins_over_environment(no_env, monkeypatch):
     env = write_npz(no_env / "env.npz", *tiny_cifar())
     monkeypatch.setenv("CIFAR10_PATH", str(env))
     with pytest.raises(DatasetError, match="arg.npz"):
-        data.load_cifar10(arg)
+        data.load("cifar10", "full", arg)
 
 
 def test_environment_wins_over_data_folder(no_env, monkeypatch):
@@ -39,19 +40,19 @@ def test_environment_wins_over_data_folder(no_env, monkeypatch):
     env = write_npz(no_env / "env.npz", *tiny_cifar())
     monkeypatch.setenv("CIFAR10_PATH", str(env))
     with pytest.raises(DatasetError, match="env.npz"):
-        data.load_cifar10()
+        data.load("cifar10", "full")
 
 
 def test_data_folder_used_when_nothing_else_is_set(no_env):
     (no_env / "data").mkdir()
     write_npz(no_env / "data" / "cifar10.npz", *tiny_cifar())
     with pytest.raises(DatasetError, match=r"data/cifar10.npz"):
-        data.load_cifar10()
+        data.load("cifar10", "full")
 
 
 def test_download_is_the_last_resort_and_failure_explains_everything(no_env):
     with pytest.raises(DatasetNotFoundError) as caught:
-        data.load_cifar10()
+        data.load("cifar10", "full")
     message = str(caught.value)
     assert "$CIFAR10_PATH: not set" in message
     assert "cifar10.npz (not found)" in message
@@ -62,7 +63,7 @@ def test_download_is_the_last_resort_and_failure_explains_everything(no_env):
 def test_environment_pointing_nowhere_is_an_error_not_a_fallback(no_env, monkeypatch):
     monkeypatch.setenv("MNIST_PATH", str(no_env / "missing.npz"))
     with pytest.raises(DatasetNotFoundError, match=r"\$MNIST_PATH points to .*missing.npz, which does not exist"):
-        data.load_mnist()
+        data.load("mnist", "full")
 
 
 # --------------------------------------------------------------------------- refusals
@@ -71,7 +72,7 @@ def test_truncated_file_is_refused_by_name(full_or_sample_bytes, no_env):
     path = no_env / "cut.npz"
     path.write_bytes(full_or_sample_bytes[: len(full_or_sample_bytes) // 2])
     with pytest.raises(DatasetError, match=r"cut.npz could not be read .* truncated or corrupted"):
-        data.load_cifar10(path)
+        data.load("cifar10", "full", path)
 
 
 @pytest.fixture
@@ -85,21 +86,21 @@ def test_missing_keys_are_named(no_env):
     path = no_env / "keys.npz"
     np.savez(path, x_train=np.zeros((1, 32, 32, 3), np.uint8))
     with pytest.raises(DatasetError, match=r"lacks the arrays \['y_train', 'x_test', 'y_test'\]"):
-        data.load_cifar10(path)
+        data.load("cifar10", "full", path)
 
 
 def test_wrong_image_shape_is_refused(no_env):
     x, y, xt, yt = tiny_cifar()
     path = write_npz(no_env / "shape.npz", x[:, :, :, 0], y, xt, yt)
     with pytest.raises(DatasetError, match=r"x_train has shape \(20, 32, 32\), expected \(N, 32, 32, 3\)"):
-        data.load_cifar10(path)
+        data.load("cifar10", "full", path)
 
 
 def test_wrong_dtype_is_refused(no_env):
     x, y, xt, yt = tiny_cifar()
     path = write_npz(no_env / "float.npz", x.astype(np.float32), y, xt, yt)
     with pytest.raises(DatasetError, match="expected uint8 arrays, got x_train float32"):
-        data.load_cifar10(path)
+        data.load("cifar10", "full", path)
 
 
 def test_label_out_of_range_is_refused(no_env):
@@ -107,13 +108,13 @@ def test_label_out_of_range_is_refused(no_env):
     y[3] = 12
     path = write_npz(no_env / "labels.npz", x, y, xt, yt)
     with pytest.raises(DatasetError, match="y_train has label 12, but cifar10 has 10 classes"):
-        data.load_cifar10(path)
+        data.load("cifar10", "full", path)
 
 
 def test_partial_dataset_is_refused(no_env):
     path = write_npz(no_env / "partial.npz", *tiny_cifar())
     with pytest.raises(DatasetError, match="x_train has 20 images, the official cifar10 has 50000"):
-        data.load_cifar10(path)
+        data.load("cifar10", "full", path)
 
 
 def test_unknown_names_are_refused():
@@ -128,7 +129,7 @@ def test_unknown_names_are_refused():
 @pytest.mark.full_data
 def test_full_cifar10_is_the_official_data_and_loads_quickly(full_cifar_path):
     start = time.perf_counter()
-    (x_train, y_train), (x_test, y_test) = data.load_cifar10(full_cifar_path)
+    (x_train, y_train), (x_test, y_test) = data.load("cifar10", "full", full_cifar_path)
     assert time.perf_counter() - start < 20
     assert x_train.shape == (50000, 32, 32, 3) and x_test.shape == (10000, 32, 32, 3)
     assert y_train.shape == (50000,) and x_train.dtype == np.uint8 and y_train.dtype == np.uint8
@@ -144,11 +145,11 @@ def test_tampered_full_file_is_refused(full_cifar_path, tmp_path):
     path = tmp_path / "tampered.npz"
     np.savez(path, **arrays)
     with pytest.raises(DatasetError, match=r"tampered.npz: x_test does not match the official cifar10"):
-        data.load_cifar10(path)
+        data.load("cifar10", "full", path)
 
 
 @pytest.mark.full_data
-def test_official_python_batches_folder_is_accepted(full_cifar_path, tmp_path):
+def test_official_python_batches_folder_is_converted_by_make_data(full_cifar_path, tmp_path):
     arrays = np.load(full_cifar_path)
     folder = tmp_path / "cifar-10-batches-py"
     folder.mkdir()
@@ -159,16 +160,18 @@ def test_official_python_batches_folder_is_accepted(full_cifar_path, tmp_path):
         batch = {b"data": images.transpose(0, 3, 1, 2).reshape(len(images), -1), b"labels": labels.tolist()}
         with open(folder / name, "wb") as handle:
             pickle.dump(batch, handle)
-    (x_train, _), (x_test, y_test) = data.load_cifar10(folder)
-    assert np.array_equal(x_train, x) and np.array_equal(y_test, arrays["y_test"])
+    with pytest.raises(DatasetError, match="is a folder; give an .npz file"):
+        data.load("cifar10", "full", folder)
+    converted = datasets.read_cifar_batches(folder)
+    assert np.array_equal(converted["x_train"], x) and np.array_equal(converted["y_test"], arrays["y_test"])
     os.remove(folder / "test_batch")
     with pytest.raises(DatasetError, match="test_batch is missing"):
-        data.load_cifar10(folder)
+        datasets.read_cifar_batches(folder)
 
 
 @pytest.mark.full_data
 def test_full_mnist_is_the_official_data(full_mnist_path):
-    (x_train, y_train), (x_test, y_test) = data.load_mnist(full_mnist_path)
+    (x_train, y_train), (x_test, y_test) = data.load("mnist", "full", full_mnist_path)
     assert x_train.shape == (60000, 28, 28) and x_test.shape == (10000, 28, 28)
     assert np.bincount(y_test).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 

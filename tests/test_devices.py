@@ -11,7 +11,8 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import artifacts, recipes, train, training
+from helpers import devices, recipes, training
+from lab import artifacts, train
 from helpers.paths import ROOT
 
 
@@ -31,67 +32,69 @@ def float32_afterwards():
     ([(8, 0), (6, 0)], "float32"),        # one GPU without tensor cores holds the others back
 ])
 def test_gpus_get_float16_only_with_tensor_cores(capabilities, expected):
-    precision, reason = training.choose_precision("auto", capabilities, cpu_bf16=["avx512_bf16"])
+    precision, reason = devices.choose_precision("auto", capabilities, cpu_bf16=["avx512_bf16"])
     assert precision == expected and "GPU" in reason
 
 
 def test_cpu_bfloat16_follows_the_switch(monkeypatch):
-    monkeypatch.setattr(training, "CPU_BFLOAT16_BY_DEFAULT", False)
-    precision, reason = training.choose_precision("auto", [], ["avx512_bf16"])
-    assert precision == "float32" and "avx512_bf16" in reason and "did not match its accuracy" in reason
-    monkeypatch.setattr(training, "CPU_BFLOAT16_BY_DEFAULT", True)
-    assert training.choose_precision("auto", [], ["amx_bf16"])[0] == "mixed_bfloat16"
-    assert training.choose_precision("auto", [], [])[0] == "float32"  # no native bfloat16: never
+    monkeypatch.setattr(devices, "CPU_BFLOAT16_BY_DEFAULT", False)
+    precision, reason = devices.choose_precision("auto", [], ["avx512_bf16"])
+    assert precision == "float32" and "avx512_bf16" in reason and devices.BFLOAT16_VERDICT in reason
+    monkeypatch.setattr(devices, "CPU_BFLOAT16_BY_DEFAULT", True)
+    assert devices.choose_precision("auto", [], ["amx_bf16"])[0] == "mixed_bfloat16"
+    assert devices.choose_precision("auto", [], [])[0] == "float32"  # no native bfloat16: never
 
 
 def test_forced_precision_and_bad_values():
-    assert training.choose_precision("mixed_float16", [], []) == ("mixed_float16", "mixed_float16 as asked")
+    assert devices.choose_precision("mixed_float16", [], []) == ("mixed_float16", "mixed_float16 as asked")
     with pytest.raises(ValueError, match="precision must be 'auto' or one of float32"):
-        training.choose_precision("float16", [], [])
-    assert training.choose_jit_compile("auto", on_gpu=True)[0] is True
-    assert training.choose_jit_compile("auto", on_gpu=False) == (False, training.XLA_ON_CPU_REASON)
-    assert training.choose_jit_compile("on", on_gpu=False)[0] is True
-    assert training.choose_jit_compile("off", on_gpu=True)[0] is False
+        devices.choose_precision("float16", [], [])
+    assert devices.choose_jit_compile("auto", on_gpu=True)[0] is True
+    assert devices.choose_jit_compile("auto", on_gpu=False) == (False, devices.XLA_ON_CPU)
+    assert devices.choose_jit_compile("on", on_gpu=False)[0] is True
+    assert devices.choose_jit_compile("off", on_gpu=True)[0] is False
     with pytest.raises(ValueError, match="jit_compile must be"):
-        training.choose_jit_compile("yes", on_gpu=False)
+        devices.choose_jit_compile("yes", on_gpu=False)
 
 
 def test_bfloat16_flags_are_read_from_cpuinfo(tmp_path):
     info = tmp_path / "cpuinfo"
-    info.write_text("processor\t: 0\nflags\t\t: fpu sse avx512f avx512_bf16 avx512_vnni\n\nprocessor\t: 1\n")
-    assert training.cpu_bfloat16_flags(info) == ["avx512_bf16"]
-    info.write_text("flags\t\t: fpu sse avx2 amx_bf16 amx_tile\n")
-    assert training.cpu_bfloat16_flags(info) == ["amx_bf16"]
-    info.write_text("flags\t\t: fpu sse avx2\n")
-    assert training.cpu_bfloat16_flags(info) == []
-    assert training.cpu_bfloat16_flags(tmp_path / "missing") == []
+    info.write_text("processor\t: 0\nmodel name\t: AMD EPYC\nflags\t\t: fpu sse avx512f avx512_bf16 avx512_vnni\n\nprocessor\t: 1\n")
+    assert devices.cpu_info(info) == ("AMD EPYC", ("avx512_bf16",))
+    info2 = tmp_path / "cpuinfo2"
+    info2.write_text("flags\t\t: fpu sse avx2 amx_bf16 amx_tile\n")
+    assert devices.cpu_info(info2)[1] == ("amx_bf16",)
+    info3 = tmp_path / "cpuinfo3"
+    info3.write_text("flags\t\t: fpu sse avx2\n")
+    assert devices.cpu_info(info3)[1] == ()
+    assert devices.cpu_info(tmp_path / "missing")[1] == ()
 
 
 def test_select_device_prints_one_line_with_its_reasons(capsys):
-    device = training.select_device(precision="auto", jit_compile="auto")
+    device = devices.select_device(precision="auto", jit_compile="auto")
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines == [device.describe()] and device.kind == "cpu"  # CI has no GPU
     assert device.precision == "float32" and device.jit_compile is False
-    assert "XLA off" in lines[0] and training.XLA_ON_CPU_REASON in lines[0]
-    forced = training.select_device(precision="mixed_bfloat16", jit_compile="on", verbose=False)
+    assert "XLA off" in lines[0] and devices.XLA_ON_CPU in device.reason
+    forced = devices.select_device(precision="mixed_bfloat16", jit_compile="on", verbose=False)
     assert keras.mixed_precision.global_policy().name == "mixed_bfloat16" and forced.jit_compile
 
 
 def test_scaled_batch_keeps_the_schedule_per_epoch():
     improved = recipes.get_recipe("improved")
-    big = improved.scaled_for_batch(256)
+    big = train.scaled_for_batch(improved, 256)
     assert (big.batch_size, big.learning_rate) == (256, pytest.approx(improved.learning_rate * 4))
     assert (big.epochs, big.warmup_fraction) == (improved.epochs, improved.warmup_fraction)
     schedule = training.learning_rate_schedule(big, steps_per_epoch=100)  # 4x fewer steps than at batch 64
     assert float(schedule(300)) == pytest.approx(big.learning_rate)  # warmup: 10% of 30 x 100 steps
-    seed = recipes.get_recipe("seed")
-    half = seed.scaled_for_batch(32)
+    seed = recipes.get_recipe("original")
+    half = train.scaled_for_batch(seed, 32)
     before = training.learning_rate_schedule(seed, 700)(700 * 5) / seed.learning_rate
     after = training.learning_rate_schedule(half, 1400)(1400 * 5) / half.learning_rate
     assert float(after) == pytest.approx(float(before))  # Keras 2 decay: the same per epoch
     assert recipes.get_recipe("improved").batch_size == 64, "the default recipe is left as it is"
     with pytest.raises(ValueError, match="batch_size must be an integer >= 1"):
-        improved.scaled_for_batch(0)
+        train.scaled_for_batch(improved, 0)
 
 
 def test_cli_refuses_a_bad_scaled_batch(capsys, tmp_path):
@@ -137,7 +140,7 @@ def test_mirrored_strategy_over_two_logical_cpus(tmp_path):
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
         from helpers import data, recipes, training
-        device = training.select_device(devices=["/CPU:0", "/CPU:1"])
+        device = devices.select_device(devices=["/CPU:0", "/CPU:1"])
         (x, y), _ = data.load_sample("cifar10")
         recipe = recipes.get_recipe("fast", epochs=2, batch_size=64, val_fraction=0.1)
         run = training.train("shallownet", recipe, (x[:640], y[:640]), {str(tmp_path)!r}, device=device, verbose=0)

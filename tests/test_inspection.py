@@ -5,7 +5,8 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import environment, evaluation, inspection, models, photos, references
+from helpers import environment, evaluation, inspection, models, photos
+from lab import references
 from helpers.paths import ROOT
 
 
@@ -51,7 +52,7 @@ def test_first_layer_filters_are_colour_patches(tiny_model):
 
 
 def test_a_photo_becomes_a_32x32_image():
-    photo = photos.load_photo("data/examples/cat_chelsea.jpg")
+    photo = photos.shrink(photos.square_photo("data/examples/cat_chelsea.jpg"))
     assert photo.shape == (32, 32, 3) and photo.dtype == np.uint8
     square = photos.square_photo(ROOT / "data" / "examples" / "coffee_cup.jpg")
     assert square.shape[0] == square.shape[1] == 213
@@ -61,7 +62,7 @@ def test_a_flat_photo_averages_to_itself(tmp_path):
     from PIL import Image
 
     Image.new("RGB", (90, 60), (200, 100, 50)).save(tmp_path / "flat.png")
-    assert (photos.load_photo(tmp_path / "flat.png") == [200, 100, 50]).all()
+    assert (photos.shrink(photos.square_photo(tmp_path / "flat.png")) == [200, 100, 50]).all()
 
 
 @pytest.mark.parametrize("name, error, message", [
@@ -70,12 +71,8 @@ def test_a_flat_photo_averages_to_itself(tmp_path):
 ])
 def test_bad_photos_get_one_clear_line(name, error, message):
     with pytest.raises(error, match=message) as raised:
-        photos.load_photo(ROOT / name)
+        photos.shrink(photos.square_photo(ROOT / name))
     assert "\n" not in str(raised.value)
-
-
-def test_top_k_orders_by_probability():
-    assert photos.top_k(np.array([0.1, 0.6, 0.3]), ["a", "b", "c"], 2) == [("b", 0.6), ("c", 0.3)]
 
 
 def test_confidence_interval_matches_the_binomial_rule_of_thumb():
@@ -121,7 +118,7 @@ def test_prediction_averages_over_the_views(tiny_model):
     images = np.random.default_rng(3).integers(0, 256, (4, 8, 8, 3)).astype("uint8")
     single = [evaluation.predict(tiny_model, evaluation.view(images, *v)) for v in evaluation.FLIP_SHIFT_VIEWS]
     assert np.allclose(evaluation.predict(tiny_model, images, views=evaluation.FLIP_SHIFT_VIEWS), np.mean(single, 0))
-    assert np.allclose(evaluation.predict(tiny_model, images, flip_tta=True), np.mean(single[1::3][:1] + single[4:5], 0))
+    assert np.allclose(evaluation.predict(tiny_model, images, views=evaluation.FLIP_VIEWS), np.mean(single[1::3][:1] + single[4:5], 0))
 
 
 def test_the_version_check_uses_pyprojects_floors():

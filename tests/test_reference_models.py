@@ -43,6 +43,5 @@ def test_reference_scores_within_its_band_on_the_test_sample(name):
 def test_reference_reproduces_its_published_test_accuracy(name, full_cifar_path, full_mnist_path):
     record = json.loads((RESULTS_DIR / f"{name}.json").read_text())
     model = keras.saving.load_model(MODELS_DIR / f"{name}.keras")
-    loader = data.load_cifar10 if dataset_of(record) == "cifar10" else data.load_mnist
-    _, (x_test, y_test) = loader()
+    _, (x_test, y_test) = data.load(dataset_of(record), "full")
     assert accuracy(model, x_test, y_test) == pytest.approx(record["test"]["accuracy"], abs=2e-4)

@@ -1,12 +1,13 @@
 """One source of truth: the registry of reference runs drives the Makefile, the report and the shipped
-files; dataset facts come from the DatasetSpecs; notebooks find their models through helpers.pretrained."""
+files; dataset facts come from the DatasetSpecs; notebooks find their models through lab.pretrained."""
 
 import re
 
 import numpy as np
 import pytest
 
-from helpers import data, evaluation, models, pretrained, references, report
+from helpers import data, evaluation, models
+from lab import pretrained, references, report
 from helpers.paths import ROOT
 
 
@@ -63,7 +64,7 @@ def test_roles_and_lookups():
 
 
 def test_dataset_specs_hold_the_dataset_facts():
-    assert sorted(data.architectures()) == sorted(models.ARCHITECTURES), "each network trains on exactly one dataset"
+    assert sorted(data.architectures()) == sorted(models.BUILDERS), "each network trains on exactly one dataset"
     assert data.spec_for_arch("shallownet") is data.CIFAR10 and data.spec_for_arch("lenet") is data.MNIST
     assert data.CLASS_NAMES == data.CIFAR10.class_names and data.CLASS_NAMES[0] == "airplane"
     assert data.DIGIT_NAMES == data.MNIST.class_names == tuple("0123456789")
@@ -111,17 +112,3 @@ def test_pretrained_finds_the_shipped_model_or_says_what_is_missing(tmp_path, mo
         pretrained.locate_model("nowhere.keras", "minivggnet", "minivggnet_improved")
     with pytest.raises(ValueError, match="Unknown reference run"):
         pretrained.locate_model("auto", "minivggnet", "minivggnet_best")
-
-
-def test_temperature_scaling_recovers_a_known_temperature_and_keeps_every_answer():
-    rng = np.random.default_rng(0)
-    logits = rng.normal(size=(20000, 10)) * 2
-    true = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
-    labels = np.array([rng.choice(10, p=p) for p in true])  # drawn from the calibrated probabilities
-    overconfident = evaluation.apply_temperature(true, 1 / 3)  # as if the logits were 3x too large
-    temperature = evaluation.fit_temperature(labels, overconfident)
-    assert 2.8 < temperature < 3.2
-    fixed = evaluation.apply_temperature(overconfident, temperature)
-    assert np.array_equal(fixed.argmax(1), overconfident.argmax(1))
-    assert evaluation.expected_calibration_error(labels, fixed) < evaluation.expected_calibration_error(labels, overconfident) / 3
-    assert np.allclose(evaluation.apply_temperature(true, 1.0), true)

@@ -1,8 +1,8 @@
-"""helpers.report: the README table and target lines come from the results files, and only from them."""
+"""lab.report: the README table and target lines come from the results files, and only from them."""
 
 import json
 
-from helpers import report
+from lab import report
 
 
 def fake_record(accuracy, epochs=30, process_seconds=600.0, name="improved", val=0.83):

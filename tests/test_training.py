@@ -11,16 +11,16 @@ from helpers import models, recipes, training
 # --------------------------------------------------------------------------- recipes and schedules
 
 def test_seed_recipe_is_the_original():
-    seed = recipes.get_recipe("seed")
+    seed = recipes.get_recipe("original")
     assert (seed.optimizer, seed.learning_rate, seed.momentum, seed.nesterov) == ("sgd", 0.01, 0.9, True)
     assert (seed.batch_size, seed.epochs, seed.augment, seed.normalization) == (64, 40, False, "unit")
     assert seed.decay == pytest.approx(0.01 / 40)
-    lenet = recipes.get_recipe("seed", "lenet")
+    lenet = recipes.get_recipe("original", "lenet")
     assert (lenet.learning_rate, lenet.epochs, lenet.batch_size, lenet.momentum) == (0.01, 20, 128, 0.0)
 
 
 def test_original_decay_is_reproduced_per_iteration():
-    recipe = recipes.get_recipe("seed")
+    recipe = recipes.get_recipe("original")
     schedule = training.learning_rate_schedule(recipe, steps_per_epoch=704)
     for step in (0, 1, 10, 703, 704 * 20, 704 * 40):
         expected = 0.01 / (1 + (0.01 / 40) * step)  # Keras 2: lr * 1 / (1 + decay * iterations)
@@ -146,10 +146,10 @@ def test_without_validation_the_whole_set_trains_and_the_last_epoch_is_kept(cifa
 
 def test_milestones_report_the_first_epoch_over_each_threshold():
     history = {"val_accuracy": [0.4, 0.61, 0.7, 0.83], "epoch_seconds": [10.0, 10.0, 10.0, 10.0]}
-    found = training.milestones(history)
+    found = artifacts.milestones(history)
     assert found["val_accuracy>=0.60"] == {"epoch": 2, "seconds": 20.0}
     assert found["val_accuracy>=0.82"] == {"epoch": 4, "seconds": 40.0}
-    assert training.milestones({"val_accuracy": [0.5], "epoch_seconds": [1.0]})["val_accuracy>=0.60"] is None
+    assert artifacts.milestones({"val_accuracy": [0.5], "epoch_seconds": [1.0]})["val_accuracy>=0.60"] is None
 
 
 def test_augmenting_needs_the_recipes_crop_padding(cifar_sample):

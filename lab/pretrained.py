@@ -1,17 +1,17 @@
 """The trained model a notebook works with: notebook 03's, or a shipped reference model, or (when
 neither exists) a quick stand-in trained on the spot.
 
-    model, source, record = pretrained.load_or_train(MODEL, "minivggnet_improved", (x_train, y_train))
+    model, source, record = pretrained.load_model(MODEL, "minivggnet_improved", train_if_missing=(x_train, y_train))
 
-A reference run's results come from the registry: ``references.get("minivggnet_seed").results()``.
+A reference run's results come from the registry: ``references.get("minivggnet_original").results()``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from helpers import provenance, references
-from helpers.paths import ARTIFACTS_DIR, BUILD_DIR, RESULTS_DIR, ROOT
+from helpers.paths import ARTIFACTS_DIR, BUILD_DIR, RESULTS_DIR, ROOT, read_results
+from lab import provenance, references
 
 
 def locate_model(choice: str, artifact: str, reference: str) -> Path | None:
@@ -35,11 +35,12 @@ def locate_model(choice: str, artifact: str, reference: str) -> Path | None:
     return next((path for path in candidates if path.exists()), None)
 
 
-def load_or_train(choice: str, reference: str, train_data, artifact: str | None = None,
-                  fallback_epochs: int = 2, seed: int = 42):
+def load_model(choice: str, reference: str, artifact: str | None = None, train_if_missing=None,
+               fallback_epochs: int = 2, seed: int = 42):
     """Load the model :func:`locate_model` finds for the reference run ``reference`` (a name of
-    :data:`helpers.references.REFERENCES`), or, when there is none, train one of its architecture
-    quickly with the ``fast`` recipe and say so.
+    :data:`lab.references.REFERENCES`). When there is none: with ``train_if_missing=(x_train, y_train)``
+    train a stand-in of its architecture on them quickly (``fallback_epochs`` of the ``fast`` recipe)
+    and say so; without it, raise ``FileNotFoundError`` saying how to get the model.
 
     ``artifact`` names what notebook 03 saved in ``build/artifacts/`` (default: the architecture,
     notebook 03's default ``RUN_NAME``). Returns ``(model, where it came from, its results record or None)``.
@@ -53,13 +54,17 @@ def load_or_train(choice: str, reference: str, train_data, artifact: str | None 
     path = locate_model(choice, artifact, reference)
     if path is not None:
         record_path = path.with_suffix(".json") if path.parent == ARTIFACTS_DIR else RESULTS_DIR / f"{path.stem}.json"
-        record = provenance.read_json(record_path) if record_path.exists() else None
+        record = read_results(record_path)
         return keras.saving.load_model(path), str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path), record
+    if train_if_missing is None:
+        raise FileNotFoundError(f"No trained {ref.arch} found ({artifact} from notebook 03, or models/{reference}.keras): "
+                                f"run notebook 03, `python -m lab.train --reference {reference}` "
+                                f"or restore the shipped models with `git checkout -- models/`.")
     print(f"No trained {ref.arch} found ({artifact} from notebook 03, or models/{reference}.keras): training one "
           f"quickly ({fallback_epochs} epochs of the fast recipe) so that this notebook can run. "
           f"Its numbers say little; run notebook 03 or `make train` for real ones.")
     recipe = recipes.get_recipe("fast", ref.arch, epochs=fallback_epochs)
-    run = training.train(ref.arch, recipe, train_data, BUILD_DIR / "runs" / f"{artifact}_fallback", seed=seed,
+    run = training.train(ref.arch, recipe, train_if_missing, BUILD_DIR / "runs" / f"{artifact}_fallback", seed=seed,
                          classes=ref.dataset.classes, verbose=0)
     return run.model, f"a {fallback_epochs}-epoch fallback model", None
 

@@ -1,13 +1,12 @@
 """Training throughput: the original project's pipeline against ours, side by side in one run, against
 the machine's own arithmetic limit, and on a GPU under each precision and with XLA on and off.
 
-``python -m helpers.benchmark`` (or ``make bench``) trains MiniVGGNet on the CIFAR-10 training set
+``python -m lab.benchmark`` (or ``make bench``) trains MiniVGGNet on the CIFAR-10 training set
 with each pipeline for the same number of images, interleaved (A, B, C, A, B, C, ...) so that a
 busy machine slows all of them alike, and keeps the fastest repeat of each (all repeats are recorded):
 a shared machine can only slow a measurement down, never speed it up, so the fastest repeat is the
-closest to the pipeline's own speed (the advice of Python's ``timeit``). Ours needs that: for minutes
-at a time it gives a process one core's worth of time instead of two, and every network-bound
-contender then runs at half speed, so a median reports whichever state happened to last longest.
+closest to the pipeline's own speed (the advice of Python's ``timeit``). Why that matters on our
+machines is in ``results/README.md``.
 
 * ``original`` - what the Keras 2 project did: the images as a float64 numpy array scaled to
   [0, 1] (1.2 GB), one-hot labels, ``model.fit(x, y, batch_size=64)``.
@@ -43,14 +42,14 @@ from pathlib import Path
 import numpy as np
 
 from helpers import data as data_lib
-from helpers import provenance
+from helpers.devices import BFLOAT16_VERDICT, PRECISIONS, select_device
 from helpers.paths import BUILD_DIR, RESULTS_DIR
 from helpers.recipes import Recipe, get_recipe
+from lab import provenance
 
 # TensorFlow, Keras and helpers.training are imported inside the functions that measure, so that
-# helpers.report can render this module's text without loading TensorFlow.
+# lab.report can render this module's text without loading TensorFlow.
 
-GPU_PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 TARGET = 0.82
 """The original project's accuracy: the ``fast`` recipe's GPU run is timed until validation reaches it."""
 
@@ -93,7 +92,7 @@ def contenders(x: np.ndarray, y: np.ndarray, images: int, bf16: bool = True) -> 
 
     from helpers import training
 
-    seed, improved = get_recipe("seed"), get_recipe("improved")
+    seed, improved = get_recipe("original"), get_recipe("improved")
     x64, onehot = x.astype("float64") / 255.0, np.eye(10)[y]  # the original's arrays
 
     def original(model=_compiled(seed, x), batch=seed.batch_size):
@@ -121,17 +120,17 @@ def contenders(x: np.ndarray, y: np.ndarray, images: int, bf16: bool = True) -> 
 
 def batch_sizes() -> dict:
     """The batch size each contender trains with (what the record's numbers were measured at)."""
-    original, improved = get_recipe("seed").batch_size, get_recipe("improved").batch_size
+    original, improved = get_recipe("original").batch_size, get_recipe("improved").batch_size
     return {"original": original, "ours_b64": original, "ours": improved, "ours_bf16": improved,
             "compute_only": improved, "pipeline_only": improved}
 
 
 def gpu_contenders(x: np.ndarray, y: np.ndarray, images: int) -> dict:
-    """The GPU rows: ``ours`` (the improved recipe's pipeline) under each of :data:`GPU_PRECISIONS`,
+    """The GPU rows: ``ours`` (the improved recipe's pipeline) under each of :data:`PRECISIONS`,
     with XLA on and off, named ``<precision>_xla_<on|off>``."""
     improved = get_recipe("improved")
     return {f"{policy}_xla_{'on' if jit else 'off'}": _ours(improved, _compiled(improved, x, policy, jit), x, y, images)
-            for policy in GPU_PRECISIONS for jit in (False, True)}
+            for policy in PRECISIONS for jit in (False, True)}
 
 
 def pipeline_only(x: np.ndarray, y: np.ndarray, images: int) -> float:
@@ -204,11 +203,12 @@ def time_to_accuracy(recipe: Recipe, x: np.ndarray, y: np.ndarray, run_dir: Path
     that trains on all the images (the ``fast`` one) holds out the usual 10% here: the time to an
     accuracy needs images to measure it on."""
     from helpers import training
+    from lab import artifacts
 
     recipe = recipe.with_overrides(val_fraction=recipe.val_fraction or 0.1)
     shutil.rmtree(run_dir, ignore_errors=True)
     run = training.train("minivggnet", recipe, (x, y), run_dir, device=device, verbose=2)
-    reached = training.milestones(run.history, (target,))[f"val_accuracy>={target:.2f}"]
+    reached = artifacts.milestones(run.history, (target,))[f"val_accuracy>={target:.2f}"]
     return {"recipe": recipe.to_dict(), "device": run.device.describe(), "target": target,
             "reached": reached, "best_val_accuracy": max(run.history.get("val_accuracy", [0.0])),
             "epochs": len(run.history.get("loss", [])), "train_seconds": run.train_seconds}
@@ -254,7 +254,7 @@ def run(images: int = 6400, repeats: int = 5, source: str = "full", verbose: boo
 
     (x, y), _ = data_lib.load("cifar10", source)
     images = min(images, len(x) // 128 * 128)  # the original's arrays hold no more than that
-    device = training.select_device(verbose=verbose)
+    device = select_device(verbose=verbose)
     has_gpu = bool(tf.config.list_physical_devices("GPU"))
     fits = contenders(x, y, images, bf16=not has_gpu)
     fits["matmul"] = matmul()
@@ -324,7 +324,7 @@ def gpu_line(record: dict) -> str:
     def speed(name):
         return f"{ips[name]:.0f}" if name in ips else "failed"
     rows = "; ".join(f"{policy} {speed(policy + '_xla_off')} (XLA off) / {speed(policy + '_xla_on')} (XLA on)"
-                     for policy in GPU_PRECISIONS)
+                     for policy in PRECISIONS)
     fast = gpu["fast_to_target"]
     reached = (f"reached {TARGET:.0%} validation accuracy at epoch {fast['reached']['epoch']}, after "
                f"{fast['reached']['seconds'] / 60:.1f} min of training" if fast["reached"] else
@@ -334,7 +334,7 @@ def gpu_line(record: dict) -> str:
 
 
 def summary(record: dict) -> list[str]:
-    """The README's paragraphs about a benchmark record (``helpers.report`` places them)."""
+    """The README's paragraphs about a benchmark record (``lab.report`` places them)."""
     ips = record["images_per_second"]
     lines = [f"Training throughput (`make bench`, {record['machine']['cpu_cores']}-core {record['machine']['cpu']}): "
              f"original pipeline {ips['original']:.0f} images/s, ours {ips['ours']:.0f} images/s "
@@ -344,10 +344,8 @@ def summary(record: dict) -> list[str]:
     if hardware_line(record):
         lines += ["", hardware_line(record)]
     if "ours_bf16" in ips:
-        lines += ["", f"With bfloat16 arithmetic (`mixed_bfloat16`, measured in the same run; not our default, because "
-                      f"the fast recipe under it scored below float32 on the same seed, on the test set and within its "
-                      f"noise: `minivggnet_fast_bf16` against `minivggnet_fast` in the attempts table) ours trains at "
-                      f"{ips['ours_bf16']:.0f} images/s, {record['bf16_speedup']:.2f}x the original"
+        lines += ["", f"With bfloat16 arithmetic (`mixed_bfloat16`, measured in the same run; not the default: {BFLOAT16_VERDICT}) "
+                      f"ours trains at {ips['ours_bf16']:.0f} images/s, {record['bf16_speedup']:.2f}x the original"
                       + (": no faster than float32 on this CPU." if ips["ours_bf16"] <= 1.05 * ips["ours"]
                          else f" and {ips['ours_bf16'] / ips['ours']:.2f}x our float32.")]
     return lines + ["", gpu_line(record)]

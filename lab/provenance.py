@@ -15,6 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from helpers.devices import cpu_info
 from helpers.paths import ROOT
 
 
@@ -29,7 +30,8 @@ def collect() -> dict:
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "git_commit": git_commit(),
         "machine": {
-            "cpu": cpu_model(),
+            "cpu": cpu_info()[0],
+            "cpu_bf16": list(cpu_info()[1]),
             "cpu_cores": os.cpu_count(),
             "gpus": [d.name for d in tf.config.list_physical_devices("GPU")],
             "platform": platform.platform(),
@@ -44,7 +46,7 @@ def collect() -> dict:
 
 
 def command_line() -> str | None:
-    """How this process was started, as one would type it (``python -m helpers.train ...``)."""
+    """How this process was started, as one would type it (``python -m lab.train ...``)."""
     if not sys.argv or not sys.argv[0]:
         return None
     script = Path(sys.argv[0])
@@ -79,11 +81,6 @@ def write_json(path: str | os.PathLike, record: dict) -> Path:
     return path
 
 
-def read_json(path: str | os.PathLike) -> dict:
-    with open(path) as handle:
-        return json.load(handle)
-
-
 def _jsonable(value):
     if hasattr(value, "tolist"):
         return value.tolist()
@@ -92,12 +89,3 @@ def _jsonable(value):
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-def cpu_model() -> str:
-    """The processor's model name (from /proc/cpuinfo on Linux)."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()

@@ -2,8 +2,8 @@
 
 Examples::
 
-    python -m helpers.train --reference minivggnet_improved    # a reference run of helpers/references.py
-    python -m helpers.train --output build/try.png --model build/try.keras --recipe fast --epochs 5
+    python -m lab.train --reference minivggnet_improved    # a reference run of lab/references.py
+    python -m lab.train --output build/try.png --model build/try.keras --recipe fast --epochs 5
 
 It trains (resuming a killed run of the same name), saves the model (raw-pixel input, no optimizer
 state), draws the "Training Loss and Accuracy" figure, prints the classification report on the
@@ -19,24 +19,25 @@ import sys
 import tempfile
 import time
 import typing
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 
 # Only light modules here: TensorFlow (seconds to import) waits until the arguments are known to be good.
 from helpers import data as data_lib
-from helpers import references
+from helpers.devices import PRECISIONS
 from helpers.paths import BUILD_DIR, RESULTS_DIR
 from helpers.recipes import RECIPES, Recipe, get_recipe
+from lab import references
 
 OVERRIDABLE = [f for f in fields(Recipe) if f.name != "name"]
 """The recipe fields the CLI can override, one ``--field-name`` flag each."""
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m helpers.train", description=__doc__.split("\n\n")[0],
+    parser = argparse.ArgumentParser(prog="python -m lab.train", description=__doc__.split("\n\n")[0],
                                      usage="%(prog)s (--reference NAME | --model PATH.keras --output PATH.png) [options]")
     parser.add_argument("--reference", choices=references.REFERENCES,
-                        help="train a reference run of helpers/references.py: its architecture, recipe and "
+                        help="train a reference run of lab/references.py: its architecture, recipe and "
                              "overrides, saved to models/NAME.keras, figures/NAME.png, results/NAME.json")
     parser.add_argument("-o", "--output", help="path of the training-curves figure (.png)")
     parser.add_argument("-m", "--model", help="path of the saved model (.keras)")
@@ -57,13 +58,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--results", help="results JSON path (default: results/<model name>.json)")
     parser.add_argument("--run-dir", help="working folder for checkpoints and logs (default: build/runs/<model name>)")
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--precision", choices=["auto", "float32", "mixed_float16", "mixed_bfloat16"], default="auto",
+    parser.add_argument("--precision", choices=["auto", *PRECISIONS], default="auto",
                         help="dtype policy (auto: mixed_float16 on tensor-core GPUs, float32 otherwise)")
     parser.add_argument("--jit-compile", choices=["auto", "on", "off"], default="auto",
-                        help="XLA compilation (auto: on for GPUs, off on CPU where it was slower)")
+                        help="XLA compilation (auto: on for GPUs, off on CPUs)")
     parser.add_argument("--scale-batch", type=int, metavar="N",
                         help="train with N images per step and the learning rate scaled linearly to match "
-                             "(for throughput on big GPUs; see Recipe.scaled_for_batch)")
+                             "(for throughput on big GPUs; see lab.train.scaled_for_batch)")
     return parser.parse_args(argv)
 
 
@@ -99,6 +100,20 @@ def check_args(args: argparse.Namespace):
     for path in (model_path, figure_path, results_path(args), run_dir(args) / "history.csv"):
         _check_writable(path)
     return recipe
+
+
+def scaled_for_batch(recipe: Recipe, batch_size: int) -> Recipe:
+    """The same training with ``batch_size`` images per step, for throughput on a big GPU (or several):
+    the linear scaling rule (Goyal et al., 2017). The learning rate is multiplied by
+    ``batch_size / recipe.batch_size``; so is Keras 2's per-iteration ``decay``, so that the decay per
+    *epoch* is unchanged. Epochs stay, and the warmup stays the same *fraction* of all steps. The rule
+    holds for moderate factors (up to ~8x); check validation accuracy beyond that.
+    """
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}.")
+    factor = batch_size / recipe.batch_size
+    return replace(recipe, batch_size=batch_size, learning_rate=recipe.learning_rate * factor,
+                   decay=recipe.decay * factor)
 
 
 def results_path(args) -> Path:
@@ -146,14 +161,15 @@ def main(argv=None) -> int:
     try:
         recipe = check_args(args)
         if args.scale_batch is not None:
-            recipe = recipe.scaled_for_batch(args.scale_batch)
+            recipe = scaled_for_batch(recipe, args.scale_batch)
         spec, source, ((x_train, y_train), (x_test, y_test)) = load_data(args.arch, args.data)
     except (ValueError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
     # TensorFlow is imported only once the arguments are known to be good (it takes seconds).
-    from helpers import artifacts, evaluation, plots, provenance, training
+    from helpers import evaluation, plots, training
+    from lab import artifacts, provenance
 
     commit = provenance.git_commit()  # the code this run starts with, whatever is edited meanwhile
 
@@ -178,7 +194,7 @@ def main(argv=None) -> int:
     try:
         artifacts.save_model(run.model, args.model)
         plots.save_figure(plots.training_curves(run.history, f"Training Loss and Accuracy ({name})"), args.output)
-        artifacts.write_results(results_path(args), record)
+        provenance.write_json(results_path(args), record)
     except OSError as error:  # disk full, a folder removed meanwhile ...: keep the trained model
         print(f"error: saving failed ({error}); {_keep_in_run_dir(run, record, artifacts)}", file=sys.stderr)
         return 1
@@ -191,7 +207,7 @@ def _keep_in_run_dir(run, record: dict, artifacts) -> str:
     model, results = run.run_dir / "model.keras", run.run_dir / "results.json"
     try:
         artifacts.save_model(run.model, model)
-        artifacts.write_results(results, record)
+        provenance.write_json(results, record)
     except OSError as error:
         best = run.run_dir / "best.keras"
         if best.exists():

@@ -2,10 +2,10 @@
 
 A reference run is a full-data training run whose model ships in ``models/NAME.keras``, whose
 results are ``results/NAME.json`` and whose curves are ``figures/NAME.png``. Everything that names
-them reads this registry: ``make reference-*`` (``python -m helpers.train --reference NAME``), the
-README's results table (:mod:`helpers.report`) and the notebooks.
+them reads this registry: ``make reference-*`` (``python -m lab.train --reference NAME``), the
+README's results table (:mod:`lab.report`) and the notebooks.
 
-    from helpers import references
+    from lab import references
     ref = references.get("minivggnet_improved")
     ref.arch, ref.training_recipe(), ref.model_path, ref.results()
 
@@ -21,9 +21,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpers import data, provenance
-from helpers.paths import FIGURES_DIR, MODELS_DIR, RESULTS_DIR
+from helpers import data
+from helpers.paths import FIGURES_DIR, MODELS_DIR, RESULTS_DIR, read_results
 from helpers.recipes import Recipe, get_recipe
+from lab import provenance
 
 ROLES = {
     "main": "the series' model: MiniVGGNet, unchanged, with the modern recipe, trained on all 50,000 training "
@@ -44,7 +45,7 @@ class Reference:
     name: str
     arch: str
     recipe: str
-    """A recipe name of :mod:`helpers.recipes` (``seed`` resolves to the architecture's own seed)."""
+    """A recipe name of :mod:`helpers.recipes` (``original`` resolves to the architecture's own original recipe)."""
     label: str
     """How the README's results table names the run."""
     role: str
@@ -75,7 +76,7 @@ class Reference:
 
     def results(self) -> dict | None:
         """The run's results record, or None when the run has not been made yet."""
-        return provenance.read_json(self.results_path) if self.results_path.exists() else None
+        return read_results(self.name)
 
 
 REFERENCES = {ref.name: ref for ref in (  # in the order of the README's table
@@ -84,9 +85,9 @@ REFERENCES = {ref.name: ref for ref in (  # in the order of the README's table
     Reference("minivggnet_improved_val", "minivggnet", "improved", "MiniVGGNet, improved recipe (45,000 + 5,000 validation)",
               "validation"),
     Reference("minivggnet_fast", "minivggnet", "fast", "MiniVGGNet, fast recipe (CPU)", "fast"),
-    Reference("minivggnet_seed", "minivggnet", "seed", "MiniVGGNet, original recipe", "original"),
-    Reference("shallownet_seed", "shallownet", "seed", "ShallowNet, original recipe", "baseline"),
-    Reference("lenet_mnist", "lenet", "seed", "LeNet on MNIST, original recipe", "appendix"),
+    Reference("minivggnet_original", "minivggnet", "original", "MiniVGGNet, original recipe", "original"),
+    Reference("shallownet_original", "shallownet", "original", "ShallowNet, original recipe", "baseline"),
+    Reference("lenet_mnist", "lenet", "original", "LeNet on MNIST, original recipe", "appendix"),
 )}
 """Every reference run by name."""
 

@@ -1,8 +1,9 @@
-"""Saving what a training run produced: the model and its results JSON (input/output only).
+"""Saving what a training run produced: the model (raw-pixel input, no optimizer state) and its results
+record (written with :func:`lab.provenance.write_json`).
 
 Every file is written under a temporary name and renamed into place, so a crash or a bad argument
 never leaves half a file or replaces a good one. Loading a model for a notebook is
-:mod:`helpers.pretrained`'s job; the reference runs' results come from :mod:`helpers.references`.
+:mod:`lab.pretrained`'s job; the reference runs' results come from :mod:`lab.references`.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from helpers import provenance
-from helpers.training import Run, milestones
+from helpers.training import Run
+from lab import provenance
 
 
 def save_model(model: keras.Model, path: str | Path) -> Path:
@@ -56,7 +57,11 @@ def run_record(run: Run, test: dict | None, data: dict, name: str) -> dict:
     }
 
 
-def write_results(path: str | Path, record: dict) -> Path:
-    """Write a results JSON atomically (see :func:`helpers.provenance.write_json`)."""
-    return provenance.write_json(path, record)
-
+def milestones(history: dict[str, list[float]], thresholds=(0.60, 0.82), key: str = "val_accuracy") -> dict:
+    """First epoch (and cumulative training seconds) at which ``history[key]`` reached each threshold."""
+    scores, seconds = history.get(key, []), np.cumsum(history.get("epoch_seconds", [0.0] * len(history.get(key, []))))
+    found = {}
+    for threshold in thresholds:
+        hit = next((i for i, s in enumerate(scores) if s >= threshold), None)
+        found[f"{key}>={threshold:.2f}"] = None if hit is None else {"epoch": hit + 1, "seconds": float(seconds[hit])}
+    return found

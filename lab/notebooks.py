@@ -1,6 +1,6 @@
 """Execute the numbered notebooks headlessly with papermill (``make run``).
 
-``python -m helpers.notebooks [--profile quick|full] [NAME ...]`` runs ``notebooks/NN_*.ipynb`` in
+``python -m lab.notebooks [--profile quick|full] [NAME ...]`` runs ``notebooks/NN_*.ipynb`` in
 order into ``build/executed/``. A profile is a parameter file in ``notebooks/params/``:
 
 * ``quick`` - the committed sample and a few epochs: a few minutes anywhere, offline (CI, tests).
@@ -14,18 +14,26 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
 import yaml
 
-from helpers.data import full_data_available
+from helpers import data
 from helpers.paths import BUILD_DIR, ROOT
 
 NOTEBOOKS_DIR = ROOT / "notebooks"
 PARAMS_DIR = NOTEBOOKS_DIR / "params"
 EXECUTED_DIR = BUILD_DIR / "executed"
 PROFILES = ("quick", "full")
+
+
+def full_data_available(dataset: str = "cifar10") -> bool:
+    """True when the full dataset is reachable without a download (env var or ``data/``)."""
+    spec = data.get_spec(dataset)
+    env = os.environ.get(spec.env_var)
+    return bool(env and Path(env).exists()) or spec.local_file.exists()
 
 
 def notebook_paths(names=()) -> list[Path]:
@@ -79,11 +87,25 @@ def execute(notebook: Path, profile: str, output_dir: Path = EXECUTED_DIR, progr
     print(f"--> {notebook.name} ({profile}: {parameters or 'notebook defaults'})", flush=True)
     papermill.execute_notebook(str(notebook), str(output), parameters=parameters, cwd=str(NOTEBOOKS_DIR),
                                kernel_name="python3", progress_bar=progress, log_output=progress)
+    label_injected_parameters(output, profile)
     return output
 
 
+def label_injected_parameters(path: Path, profile: str) -> None:
+    """Say, in the cell papermill added after the ``parameters`` cell, what it is: a reader of the
+    executed notebook otherwise sees two parameter cells and cannot tell which values ran."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []) and not cell.source.startswith("# The "):
+            cell.source = (f"# The {profile} profile's values (notebooks/params/{profile}.yml), added when this copy was\n"
+                           f"# executed: they override the parameters cell above.\n" + cell.source)
+    nbformat.write(nb, path)
+
+
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.notebooks", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m lab.notebooks", description=__doc__.split("\n\n")[0])
     parser.add_argument("names", nargs="*", help="notebooks to run (a prefix such as 03); default: all")
     parser.add_argument("--profile", choices=PROFILES, help="default: full if the full data is there, else quick")
     parser.add_argument("--output-dir", type=Path, default=EXECUTED_DIR)

@@ -1,8 +1,8 @@
-"""The README's results table, generated from the results files (``make results``).
+"""The README's results and results/README.md, generated from the results files (``make results``).
 
-``python -m helpers.report`` rewrites the part of README.md between the ``results:start`` and
-``results:end`` markers from ``results/*.json``; ``--check`` only compares (a test runs it), so the
-README can never drift from what the runs measured.
+``python -m lab.report`` rewrites the part of README.md and of results/README.md between the
+``results:start`` and ``results:end`` markers from ``results/*.json``; ``--check`` only compares (a
+test runs it), so neither can drift from what the runs measured.
 """
 
 from __future__ import annotations
@@ -10,10 +10,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from helpers import benchmark, data, provenance, references
-from helpers.paths import RESULTS_DIR, ROOT
+from helpers import data
+from helpers.paths import RESULTS_DIR, ROOT, read_results
+from helpers.devices import BFLOAT16_VERDICT, CPU_BFLOAT16_BY_DEFAULT
+from lab import benchmark, references
 
 README = ROOT / "README.md"
+RESULTS_README = RESULTS_DIR / "README.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
 ORIGINAL = [  # what the Keras 2 project's README reported; quoted, not measured here
@@ -31,7 +34,7 @@ def _tta(record: dict) -> str:
 def _read(name: str) -> dict | None:
     """``RESULTS_DIR/<name>.json``, or None when that run has not been recorded."""
     path = RESULTS_DIR / f"{name}.json"
-    return provenance.read_json(path) if path.exists() else None
+    return read_results(path)
 
 
 def _minutes(seconds: float | None) -> str:
@@ -58,18 +61,63 @@ def render() -> str:
     for label, accuracy, epochs in ORIGINAL:
         lines.append(f"| {label} | {accuracy} | | {epochs} | | | | original project's README |")
     if found:
-        lines += ["", "What each reference run is for (`helpers/references.py`):", ""]
+        lines += ["", "What each reference run is for (`lab/references.py`):", ""]
         lines += [f"- `{name}`: {references.ROLES[ref.role]}" for name, ref in references.REFERENCES.items() if _read(name)]
     goals = targets()
     if goals:
         lines = ["Targets:", "", *goals, "", *lines]
     if not found:
         lines.insert(0, "_No reference run has been recorded yet: the table fills in as `results/*.json` appear._\n")
-    lines += ["", *attempts_table()]
+    lines += ["", f"bfloat16 on CPUs that have it: {'on' if CPU_BFLOAT16_BY_DEFAULT else 'off'} by default: {BFLOAT16_VERDICT}.",
+              "", "Every attempt, and the validation comparison behind each setting of the recipes: "
+              "[`results/README.md`](results/README.md)."]
     bench = RESULTS_DIR / "benchmark.json"
     if bench.exists():  # the benchmark words its own findings
-        lines += ["", *benchmark.summary(provenance.read_json(bench))]
+        lines += ["", *benchmark.summary(read_results(bench))]
     return "\n".join(lines)
+
+
+DECISIONS = [  # (the setting, kept?, the run with it, the run without it): each compared on validation accuracy
+    ("batch 64 instead of 128", True, "minivggnet_improved_b64", "minivggnet_improved_b128"),
+    ("pad-2 crops and label smoothing 0.1 instead of pad-4 crops without", True,
+     "minivggnet_improved_b64_pad2_ls", "minivggnet_improved_b64"),
+    ("a whitened first convolution (30 epochs)", True, "minivggnet_improved_val", "minivggnet_improved_b64_pad2_ls"),
+    ("batch 32 with the whitened start", False, "minivggnet_improved_whiten_b32", "minivggnet_improved_val"),
+    ("SGD (Nesterov, peak 0.05, pad-4 crops) instead of AdamW", False,
+     "minivggnet_improved_sgd_b64_ls", "minivggnet_improved_b64_pad2_ls"),
+    ("fast recipe: a whitened first convolution (5 epochs)", True, "minivggnet_improved_e5_whiten", "minivggnet_improved_e5"),
+    ("fast recipe: flips only (no crops)", True, "minivggnet_improved_e5_whiten_pad0", "minivggnet_improved_e5_whiten"),
+    ("fast recipe: peak rate 5e-3 instead of 3e-3", True,
+     "minivggnet_improved_e5_whiten_pad0_lr5e3", "minivggnet_improved_e5_whiten_pad0"),
+]
+"""Why each setting of the recipes is what it is: the two recorded runs that differ in it. The verdict
+(kept or not) is the decision as it was taken; the numbers beside it are read from the results files."""
+
+
+def decisions_table() -> list[str]:
+    """:data:`DECISIONS` with each pair's best validation accuracies, the gap and whether it is a tie."""
+    lines = ["| setting | kept | run with it | run without | best val with | best val without | gap | |",
+             "|---|---|---|---|---|---|---|---|"]
+    for setting, kept, with_it, without in DECISIONS:
+        a, b = _read(with_it), _read(without)
+        if not (a and b):
+            continue
+        va, vb = max(a["history"]["val_accuracy"]), max(b["history"]["val_accuracy"])
+        images = a["data"]["split"]["validation"]
+        tie = "tie (within the validation noise)" if abs(va - vb) < tie_margin(max(va, vb), images) else "more than noise"
+        lines.append(f"| {setting} | {'yes' if kept else 'no'} | `{with_it}` | `{without}` | {va:.4f} | {vb:.4f} | "
+                     f"{(va - vb) * 100:+.2f} pts ({round((va - vb) * images):+d} of {images:,} images) | {tie} |")
+    return lines
+
+
+def render_results_readme() -> str:
+    """The generated part of results/README.md: the decisions and every attempt."""
+    resumed = [path.stem for path in sorted(RESULTS_DIR.glob("*.json"))
+               if "resumed" in str((read_results(path) or {}).get("provenance_notes", ""))]
+    return "\n".join(["## Why each setting was kept", "", *decisions_table(), "", "## Every attempt", "",
+                       *attempts_table(), "", "## Resumed runs", "",
+                       "Runs stopped and resumed from their last finished epoch, as their `provenance_notes` say: "
+                       + (", ".join(f"`{name}`" for name in resumed) or "none") + "."])
 
 
 def _tta_views(record: dict) -> str:
@@ -92,12 +140,12 @@ def attempts_table() -> list[str]:
     """
     runs = []
     for path in sorted(RESULTS_DIR.glob("*.json")):
-        r = provenance.read_json(path)
+        r = read_results(path)
         if "recipe" in r:
             scores = r["history"].get("val_accuracy")
             runs.append((r["arch"], -(max(scores) if scores else -1.0), path.stem, r))
     lines = ["Every recorded run with its recipe (the log of attempts; `results/*.json` hold the full histories and "
-             "the exact commands; only the reference runs above ship their models in `models/`). Runs are ranked "
+             "the exact commands; only the reference runs of the README's results table ship their models in `models/`). Runs are ranked "
              "within each network by their best **validation** accuracy, the only number used to choose; a gap "
              "smaller than the validation set's noise is marked *tie*. Test accuracy, TTA (flips; flips with "
              "+-1 pixel shifts, 6 views) and the expected calibration error (ECE) are recorded, never used to choose.",
@@ -131,7 +179,7 @@ def targets() -> list[str]:
     """The series' targets, each marked met or not from the results files (absent ones are pending)."""
     lines = []
     main = references.with_role("main")
-    improved, fast, bench = _read(main.name), _read(references.with_role("fast").name), _read("benchmark")
+    improved, fast = _read(main.name), _read(references.with_role("fast").name)
     if improved:
         test, epochs = improved["test"], improved["epochs_run"]
         tta = _target_tta(improved)
@@ -156,9 +204,6 @@ def targets() -> list[str]:
                      f"(`{references.with_role('fast').name}`: {acc:.2%} in {epochs} epochs); its wall time <= 4 min on "
                      f"{fast['machine']['cpu_cores']} CPU cores, training and evaluation included: "
                      f"**{'met' if minutes <= 4 else 'not met yet'}** ({minutes:.1f} min)")
-    if bench:
-        lines.append(f"- Training pipeline >= 2.5x the original's images/s on the same machine: "
-                     f"**{'met' if bench['speedup'] >= 2.5 else 'not met'}** ({bench['speedup']:.2f}x)")
     return lines
 
 
@@ -182,7 +227,7 @@ def seed_repeats(record: dict) -> dict[int, dict]:
 
     repeats = {}
     for path in sorted(RESULTS_DIR.glob("*.json")):
-        r = provenance.read_json(path)
+        r = read_results(path)
         if "recipe" in r and "seed" in r and key(r) == key(record):
             if r["seed"] not in repeats or r.get("created", "") > repeats[r["seed"]].get("created", ""):
                 repeats[r["seed"]] = r
@@ -190,17 +235,20 @@ def seed_repeats(record: dict) -> dict[int, dict]:
 
 
 def update(check: bool = False) -> bool:
-    """Rewrite (or, with ``check``, compare) the README's table; True when it is up to date."""
-    text = README.read_text()
-    if START not in text or END not in text:
-        raise ValueError(f"{README} lacks the {START} ... {END} markers.")
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    new = f"{head}{START}\n{render()}\n{END}{tail}"
-    if check:
-        return new == text
-    README.write_text(new)
-    return True
+    """Rewrite (or, with ``check``, compare) the generated parts of README.md and results/README.md;
+    True when both are up to date."""
+    fresh = True
+    for path, content in ((README, render()), (RESULTS_README, render_results_readme())):
+        text = path.read_text()
+        if START not in text or END not in text:
+            raise ValueError(f"{path} lacks the {START} ... {END} markers.")
+        head, rest = text.split(START, 1)
+        _, tail = rest.split(END, 1)
+        new = f"{head}{START}\n{content}\n{END}{tail}"
+        fresh = fresh and new == text
+        if not check:
+            path.write_text(new)
+    return fresh or not check
 
 
 def comparison_figure(path=None):
@@ -250,7 +298,7 @@ def main(argv=None) -> int:
     if not args.check:
         comparison_figure()
     if args.check and not ok:
-        print("README.md's results table is out of date: run `make results`.", file=sys.stderr)
+        print("README.md or results/README.md is out of date with results/*.json: run `make results`.", file=sys.stderr)
         return 1
     return 0
 

@@ -1,0 +1,44 @@
+"""Notebook 03_training: executed in the quick profile, checked on what it printed and wrote."""
+
+import json
+import re
+
+import pytest
+
+from helpers import data, recipes
+from helpers.paths import ARTIFACTS_DIR, BUILD_DIR
+from nbtools import reference, text_of
+
+
+def test_03_trains_with_the_keras_on_the_page_and_hands_over_a_model(executed):
+    text = text_of(executed("03"))
+    padding = recipes.get_recipe("improved").crop_padding
+    assert f"crop_padding = {padding}: shifts of up to {padding} pixels" in text, "the demo shows the recipe's padding"
+    assert "history keys: ['accuracy', 'epoch_seconds', 'images_per_second', 'loss', 'lr', 'val_accuracy', 'val_loss']" in text
+    assert "reloaded model gives the same predictions: True" in text
+    starts = dict((name, (float(low), float(high), float(corr))) for name, low, high, corr in re.findall(
+        r"(random|whitened) start: output variances ([\d.]+) to ([\d.]+), largest correlation between two filters ([\d.]+)", text))
+    assert set(starts) == {"random", "whitened"}, "03 shows both starts of the first convolution"
+    low, high, corr = starts["whitened"]
+    assert 0.8 <= low <= high <= 1.2 and corr < 0.1, "whitened filters give unit-variance, uncorrelated outputs"
+    assert starts["random"][2] > 3 * corr, "the random start's outputs are correlated"
+    record = json.loads((ARTIFACTS_DIR / "minivggnet_quick.json").read_text())
+    assert record["epochs_run"] == 2 and record["params"] == 2_171_178
+    assert (ARTIFACTS_DIR / "minivggnet_quick.keras").exists()
+    fit_lines = [line for line in text.splitlines() if "val_accuracy:" in line]
+    assert len(fit_lines) == 2 and not any("epoch_seconds" in line or "lr:" in line for line in fit_lines), \
+        "compact model.fit lines"
+
+
+def test_03_and_the_command_line_train_alike(executed, cifar_sample, tmp_path):
+    """The notebook writes the training out; helpers.training.train is what the CLI calls. Same seed,
+    same data, same recipe: the same history, so the two cannot drift apart."""
+    from helpers import training
+
+    executed("03")
+    notebook = training.read_history(BUILD_DIR / "runs" / "minivggnet_quick" / "history.csv")
+    (x, y), _ = cifar_sample
+    run = training.train("minivggnet", recipes.get_recipe("improved", epochs=2), (x, y), tmp_path / "cli", seed=42,
+                         verbose=0)
+    for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+        assert run.history[key] == pytest.approx(notebook[key], rel=1e-3, abs=1e-3), key
