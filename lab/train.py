@@ -204,6 +204,8 @@ def main(argv=None) -> int:
 
 def _keep_in_run_dir(run, record: dict, artifacts) -> str:
     """After a failed save, keep the trained model and its results in the run folder; say where they are."""
+    from lab import provenance
+
     model, results = run.run_dir / "model.keras", run.run_dir / "results.json"
     try:
         artifacts.save_model(run.model, model)

@@ -22,9 +22,10 @@ def test_benchmark_measures_every_pipeline_and_writes_its_record(tmp_path):
     speeds = record["images_per_second"]
     assert set(speeds) == {"original", "ours_b64", "ours", "ours_bf16", "compute_only", "pipeline_only"}
     assert record["batch_sizes"]["ours"] == record["batch_sizes"]["ours_bf16"] == record["batch_sizes"]["pipeline_only"] == 64
-    assert record["bf16_speedup"] == speeds["ours_bf16"] / speeds["original"]
+    assert record["bf16_speedup"] == record["ratios"]["ours_bf16"]["median"]
     assert all(value > 0 for value in speeds.values())
-    assert record["speedup"] == speeds["ours"] / speeds["original"]
+    assert record["speedup"] == record["ratios"]["ours"]["median"]  # the median of adjacent-burst ratios
+    assert record["machine"]["cpu"] and "cpu_bf16" in record["machine"]
     assert record["images_per_measurement"] == 256 and record["versions"]["tensorflow"]
     # against the hardware: 26,579,968 multiply-adds forward (the layer table), x2 FLOPs, x3 with backward
     assert record["flops_per_image"] == 6 * 26_579_968
@@ -81,3 +82,18 @@ def test_benchmark_refuses_nonsense():
     result = subprocess.run([sys.executable, "-m", "lab.benchmark", "--images", "10"], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 2 and "--images must be >= 128" in result.stderr
+
+
+def test_paired_ratio_recovers_a_known_ratio_through_speed_switches():
+    """The machine halves a process's speed for minutes at a time. Contender A is truly 1.5x B. Here the
+    machine is slow for six rounds, switches to full speed between A's and B's bursts of the seventh,
+    and stays fast for B's burst only: the fastest burst of each gives 0.75x; the median of the ratios
+    of adjacent bursts (same round, same machine state) gives 1.5x."""
+    speed = {"fast": 100.0, "slow": 50.0}  # B's images/s in each state
+    rounds = [("slow", "slow")] * 6 + [("slow", "fast")]
+    a = [1.5 * speed[state_a] for state_a, _ in rounds]
+    b = [speed[state_b] for _, state_b in rounds]
+    assert max(a) / max(b) == pytest.approx(0.75), "the fastest-of-each estimate is fooled"
+    ratio = benchmark.paired_ratio(a, b)
+    assert ratio["median"] == pytest.approx(1.5) and ratio["rounds"] == 7
+    assert (ratio["low"], ratio["high"]) == (pytest.approx(0.75), pytest.approx(1.5))

@@ -192,7 +192,7 @@ def test_a_failed_save_after_training_keeps_the_model(tmp_path, monkeypatch, cap
 
 def test_bad_arguments_are_refused_without_importing_tensorflow():
     script = ("import sys\n"
-              "from helpers import train\n"
+              "from lab import train\n"
               "code = train.main(['--model', 'x.txt', '--output', 'y.png'])\n"
               "args = train.parse_args(['--reference', 'shallownet_original', '--model', sys.argv[1], '--output', sys.argv[2]])\n"
               "train.check_args(args)\n"

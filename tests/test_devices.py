@@ -39,7 +39,7 @@ def test_gpus_get_float16_only_with_tensor_cores(capabilities, expected):
 def test_cpu_bfloat16_follows_the_switch(monkeypatch):
     monkeypatch.setattr(devices, "CPU_BFLOAT16_BY_DEFAULT", False)
     precision, reason = devices.choose_precision("auto", [], ["avx512_bf16"])
-    assert precision == "float32" and "avx512_bf16" in reason and devices.BFLOAT16_VERDICT in reason
+    assert precision == "float32" and "bfloat16" in reason and devices.BFLOAT16_VERDICT in reason
     monkeypatch.setattr(devices, "CPU_BFLOAT16_BY_DEFAULT", True)
     assert devices.choose_precision("auto", [], ["amx_bf16"])[0] == "mixed_bfloat16"
     assert devices.choose_precision("auto", [], [])[0] == "float32"  # no native bfloat16: never
@@ -139,7 +139,7 @@ def test_mirrored_strategy_over_two_logical_cpus(tmp_path):
         import tensorflow as tf
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-        from helpers import data, recipes, training
+        from helpers import data, devices, recipes, training
         device = devices.select_device(devices=["/CPU:0", "/CPU:1"])
         (x, y), _ = data.load_sample("cifar10")
         recipe = recipes.get_recipe("fast", epochs=2, batch_size=64, val_fraction=0.1)
@@ -150,7 +150,7 @@ def test_mirrored_strategy_over_two_logical_cpus(tmp_path):
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     lines = result.stdout.strip().splitlines()
-    assert lines[0].startswith("Training on multi-cpu (/CPU:0, /CPU:1), float32, XLA off")
+    assert lines[0].startswith("Training on 2 devices (/CPU:0, /CPU:1) in float32") and "XLA off" in lines[0]
     out = json.loads(lines[-1])
     assert (out["replicas"], out["kind"], out["strategy"]) == (2, "multi-cpu", "MirroredStrategy")
     history = out["history"]

@@ -95,9 +95,9 @@ def test_reliability_bins_count_every_prediction_and_give_the_ece():
 
 
 def test_quick_profile_note_reads_the_full_runs_numbers():
-    assert environment.quick_profile_note("full", "minivggnet_improved") is None
-    note = environment.quick_profile_note("sample", "minivggnet_improved", trains=True)
     record = references.get("minivggnet_improved").results()
+    assert environment.quick_profile_note("full", record) is None
+    note = environment.quick_profile_note("sample", record, trains=True)
     assert "a few epochs of training" in note
     assert f"reached {record['test']['accuracy']:.2%} on all 10,000 test images" in note
     assert "results/minivggnet_improved.json" in note

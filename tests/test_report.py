@@ -80,23 +80,24 @@ def test_a_run_without_validation_is_labelled_not_failed(tmp_path, monkeypatch):
     record["data"]["split"] = {"train": 50000, "validation": 0}
     record["recipe"]["crop_padding"] = 2
     (tmp_path / "minivggnet_improved.json").write_text(json.dumps(record))
-    table = report.render()
-    assert "| 30 | 8.3 min / 10.0 min | n/a (no validation set held out) |" in table
-    assert "| crop (pad 2) + flip | 128 | float32 | 30 | 50000 / 0 | none held out | n/a | 0.8851 |" in table
+    assert "| 30 | 8.3 min / 10.0 min | n/a (no validation set held out) |" in report.render()
+    assert ("| crop (pad 2) + flip | 128 | float32 | 30 | 50000 / 0 | none held out | n/a | 0.8851 |"
+            in report.render_results_readme())
 
 
 def test_benchmark_lines_include_bfloat16_only_when_measured(tmp_path, monkeypatch):
     monkeypatch.setattr(report, "RESULTS_DIR", tmp_path)
     bench = {"images_per_second": {"original": 500.0, "ours_b64": 700.0, "ours": 600.0, "compute_only": 610.0,
                                    "pipeline_only": 40000.0},
+             "samples": {"original": [500.0, 250.0, 500.0], "ours_b64": [700.0, 350.0, 700.0], "ours": [600.0, 300.0, 300.0],
+                         "compute_only": [610.0, 305.0, 610.0]},
              "speedup": 1.2, "speedup_same_batch": 1.4, "ceiling_speedup": 1.22,
-             "machine": {"cpu_cores": 2, "cpu": "Test CPU"}}
+             "machine": {"cpu_cores": 2, "cpu": "Test CPU", "cpu_bf16": ["avx512_bf16"]}}
     (tmp_path / "benchmark.json").write_text(json.dumps(bench))
-    assert "**1.20x**" in report.render() and "bfloat16" not in report.render()
+    text = report.render()
+    assert "ours is **1.20x** the original (median of 3 adjacent-burst ratios, range 0.60-1.20)" in text
+    assert "2-core Test CPU, native bfloat16: avx512_bf16" in text and "With bfloat16 arithmetic" not in text
     bench["images_per_second"]["ours_bf16"] = 1300.0
-    bench["bf16_speedup"] = 2.6
+    bench["samples"]["ours_bf16"] = [1300.0, 650.0, 650.0]
     (tmp_path / "benchmark.json").write_text(json.dumps(bench))
-    assert "ours trains at 1300 images/s, 2.60x the original and 2.17x our float32." in report.render()
-    bench["images_per_second"]["ours_bf16"] = 610.0
-    (tmp_path / "benchmark.json").write_text(json.dumps(bench))
-    assert "610 images/s" in report.render() and "no faster than float32 on this CPU" in report.render()
+    assert "ours trains at 1300 images/s, **2.17x** our float32 (median of 3 adjacent-burst ratios" in report.render()

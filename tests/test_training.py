@@ -6,6 +6,7 @@ import pytest
 import tensorflow as tf
 
 from helpers import models, recipes, training
+from lab import artifacts
 
 
 # --------------------------------------------------------------------------- recipes and schedules
