@@ -11,6 +11,7 @@ graph: gather a shuffled batch, augment it (reflect padding + a random crop and 
 from __future__ import annotations
 
 import csv
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,12 +73,16 @@ def describe_augmentation(image: np.ndarray, augmented: np.ndarray, pad: int) ->
 
 def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, classes: int = 10,
                  training: bool = False, augment: bool = False, seed: int = 42,
-                 crop_padding: int | None = None) -> tf.data.Dataset:
+                 crop_padding: int | None = None, epochs: int = 1, first_epoch: int = 0) -> tf.data.Dataset:
     """A ``tf.data`` pipeline of ``(float32 images 0..255, one-hot labels)`` batches from uint8 arrays.
 
     Training pipelines shuffle (indices, not images: cheap) and may augment (``augment=True`` with the
     recipe's ``crop_padding``, see :func:`augment_batch`); evaluation pipelines keep the order.
     Nothing is copied to float64: the cast to float32 happens per batch in the graph.
+
+    A training pipeline holds ``epochs`` epochs one after the other, epoch ``first_epoch`` first
+    (``model.fit`` it with ``steps_per_epoch``), and epoch k's order and augmentation depend only on
+    ``seed`` and k, so that a resumed run trains its epochs exactly as an uninterrupted one.
     """
     if len(x) != len(y):
         raise ValueError(f"x has {len(x)} images but y has {len(y)} labels.")
@@ -86,20 +91,28 @@ def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, classes: int = 1
     with tf.device("/CPU:0"):  # the arrays stay in host memory: never placed on or copied through a GPU
         images = tf.constant(x if x.ndim == 4 else x[..., None])  # MNIST (N, 28, 28) -> (N, 28, 28, 1)
         labels = tf.constant(np.asarray(y).reshape(-1))
-    indices = tf.data.Dataset.range(len(x))
+
+    def one_epoch(epoch):  # stateless: this epoch's order and per-batch augmentation seeds from (seed, epoch)
+        order_seed, augment_seed = tf.unstack(tf.random.experimental.stateless_split(
+            tf.stack([tf.constant(seed, tf.int64), epoch]), num=2))
+        order = tf.random.experimental.stateless_shuffle(tf.range(len(x), dtype=tf.int64), order_seed)
+        batches = tf.data.Dataset.from_tensor_slices(order).batch(batch_size)
+        if augment:
+            seeds = tf.random.stateless_uniform([-(-len(x) // batch_size), 2], augment_seed,
+                                                minval=None, maxval=None, dtype=tf.int64)
+            batches = tf.data.Dataset.zip(batches, tf.data.Dataset.from_tensor_slices(seeds))
+        return batches
+
     if training:
-        indices = indices.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-    batches = indices.batch(batch_size)
+        batches = tf.data.Dataset.range(first_epoch, first_epoch + epochs).flat_map(one_epoch)
+    else:
+        batches = tf.data.Dataset.range(len(x)).batch(batch_size)
 
     def gather(idx, batch_seed=None):
         batch_images = tf.gather(images, idx)
         if augment:
             batch_images = augment_batch(batch_images, batch_seed, crop_padding)
         return tf.cast(batch_images, tf.float32), tf.one_hot(tf.gather(labels, idx), classes)
-
-    if training and augment:
-        seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
-        batches = tf.data.Dataset.zip(batches, seeds)
     return batches.map(gather, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
 
 
@@ -240,6 +253,27 @@ class HistoryLogger(keras.callbacks.CSVLogger):
                                      "images_per_second": self.images_per_epoch / seconds})
 
 
+class EpochSeeds(keras.callbacks.Callback):
+    """Starts every epoch's random draws of the model's layers (dropout masks) at a point that depends
+    only on the epoch, as :func:`make_dataset` does for the data: ``BackupAndRestore`` does not save the
+    layers' ``SeedGenerator`` states, so without this a run resumed at epoch 3 drew epoch 1's masks
+    again. Also checks that ``model.fit`` starts at ``first_epoch``, where the data pipeline starts."""
+
+    STRIDE = 1 << 20
+    """Draws an epoch may make per seed generator before running into the next epoch's."""
+
+    def __init__(self, first_epoch: int = 0):
+        super().__init__()
+        self.first_epoch = first_epoch
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.first_epoch is not None and epoch != self.first_epoch:
+            raise RuntimeError(f"model.fit starts at epoch {epoch + 1}, the data pipeline at {self.first_epoch + 1}.")
+        self.first_epoch = None
+        for state in (v for v in self.model.variables if v.name == "seed_generator_state"):
+            state.assign([state.numpy()[0], epoch * self.STRIDE])  # [seed, counter]: the seed stays
+
+
 @dataclass
 class Run:
     """The outcome of :func:`train`: the model to keep and what happened on the way."""
@@ -279,25 +313,28 @@ def train(arch: str, recipe: Recipe, train_data: tuple[np.ndarray, np.ndarray], 
         (x_tr, y_tr), (x_val, y_val) = (x, y), (x[:0], y[:0])
     batch = recipe.batch_size
     steps = int(np.ceil(len(x_tr) / batch))
+    history_csv, best_path = run_dir / "history.csv", run_dir / "best.keras"
+    best_so_far = start_run(run_dir)
+    first_epoch = resume_epoch(run_dir)
+    # the epochs still to train (at least one: fit reads a batch before it finds that none are left)
     train_ds = make_dataset(x_tr, y_tr, batch, classes, training=True, augment=recipe.augment, seed=seed,
-                            crop_padding=recipe.crop_padding)
+                            crop_padding=recipe.crop_padding, epochs=max(recipe.epochs - first_epoch, 1),
+                            first_epoch=first_epoch)
     val_ds = make_dataset(x_val, y_val, batch, classes) if len(x_val) else None
 
     with device.strategy.scope():
         model = compile_model(build_model(arch, recipe, x_tr, classes), recipe, steps, device.jit_compile)
 
-    history_csv, best_path = run_dir / "history.csv", run_dir / "best.keras"
-    best_so_far = start_run(run_dir)
     # in this order: an epoch is logged before it is backed up (see read_history). Notebook 03 writes
-    # the same three callbacks out; a test checks that both give the same history.
+    # the same callbacks out; a test checks that both give the same history.
     callbacks = [HistoryLogger(history_csv, images_per_epoch=len(x_tr))]
     if val_ds is not None:  # keep the best epoch on validation; without validation the last one is kept
         callbacks.append(keras.callbacks.ModelCheckpoint(
             best_path, monitor="val_accuracy", mode="max", save_best_only=True, initial_value_threshold=best_so_far))
-    callbacks.append(keras.callbacks.BackupAndRestore(run_dir / "backup"))
+    callbacks += [keras.callbacks.BackupAndRestore(run_dir / "backup"), EpochSeeds(first_epoch)]
     start = time.perf_counter()
-    model.fit(train_ds, validation_data=val_ds, epochs=recipe.epochs, callbacks=callbacks, verbose=verbose,
-              shuffle=False)  # the pipeline shuffles
+    model.fit(train_ds, validation_data=val_ds, epochs=recipe.epochs, steps_per_epoch=steps, callbacks=callbacks,
+              verbose=verbose, shuffle=False)  # the pipeline shuffles; it holds all the epochs, hence steps_per_epoch
     history = read_history(history_csv)
     restore_best(model, run_dir)
     scores = history.get("val_accuracy", []) if val_ds is not None else []
@@ -335,6 +372,12 @@ def start_run(run_dir: str | Path) -> float | None:
         (run_dir / "best.keras").unlink(missing_ok=True)
     scores = read_history(run_dir / "history.csv").get("val_accuracy")
     return max(scores) if scores else None
+
+
+def resume_epoch(run_dir: str | Path) -> int:
+    """The epoch (0-based) ``BackupAndRestore`` will resume the run in ``run_dir`` at: 0 for a fresh run."""
+    metadata = Path(run_dir) / "backup" / "training_metadata.json"
+    return int(json.loads(metadata.read_text())["epoch"]) if metadata.exists() else 0
 
 
 def read_history(path: str | Path) -> dict[str, list[float]]:

@@ -52,3 +52,47 @@ def test_03_and_the_command_line_train_alike(executed, cifar_sample, tmp_path):
                          verbose=0)
     for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
         assert run.history[key] == pytest.approx(notebook[key], rel=1e-3, abs=1e-3), key
+
+
+def test_03_killed_during_training_and_run_again_from_the_top_equals_the_uninterrupted_run(executed, tmp_path):
+    """What the notebook tells a reader whose kernel died: run it again from the top. Notebook 03 (quick
+    profile, another RUN_NAME) is killed once epoch 1 is backed up, run again, and must give the
+    uninterrupted quick run's history."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from helpers import training
+    from lab import notebooks
+
+    executed("03")
+    notebook = notebooks.notebook_paths(["03"])[0]
+    run_dir = BUILD_DIR / "runs" / "minivggnet_resume_test"
+    for leftover in sorted(run_dir.rglob("*"), reverse=True) if run_dir.exists() else []:
+        leftover.unlink() if leftover.is_file() else leftover.rmdir()
+    parameters = {**notebooks.profile_parameters("quick", notebook), "RUN_NAME": "minivggnet_resume_test"}
+    command = [sys.executable, "-m", "papermill", str(notebook), str(tmp_path / "out.ipynb"), "--cwd",
+               str(notebook.parent), "-y", json.dumps(parameters), "--no-progress-bar"]
+    killed = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    metadata = run_dir / "backup" / "training_metadata.json"
+    deadline = time.time() + 900
+    while not (metadata.exists() and json.loads(metadata.read_text() or "{}").get("epoch", 0) >= 1):
+        assert killed.poll() is None and time.time() < deadline, "the run ended before epoch 1 was backed up"
+        time.sleep(0.5)
+    os.killpg(killed.pid, signal.SIGKILL)  # the kernel dies with it
+    killed.wait()
+    again = subprocess.run(command, capture_output=True, text=True, timeout=900)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "starting at epoch 2 of 2 (resuming)" in text_of(json_notebook(tmp_path / "out.ipynb"))
+    resumed = training.read_history(run_dir / "history.csv")
+    uninterrupted = training.read_history(BUILD_DIR / "runs" / "minivggnet_quick" / "history.csv")
+    for key in ("loss", "accuracy", "val_loss", "val_accuracy", "lr"):
+        assert resumed[key] == pytest.approx(uninterrupted[key], rel=1e-4, abs=1e-6), key
+
+
+def json_notebook(path):
+    import nbformat
+
+    return nbformat.read(path, as_version=4)

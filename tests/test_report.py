@@ -101,3 +101,12 @@ def test_benchmark_lines_include_bfloat16_only_when_measured(tmp_path, monkeypat
     bench["samples"]["ours_bf16"] = [1300.0, 650.0, 650.0]
     (tmp_path / "benchmark.json").write_text(json.dumps(bench))
     assert "ours trains at 1300 images/s, **2.17x** our float32 (median of 3 adjacent-burst ratios" in report.render()
+
+
+def test_the_bfloat16_switch_follows_the_recorded_validation_comparison():
+    """CPU_BFLOAT16_BY_DEFAULT is on exactly when the recorded 10-epoch comparison puts bfloat16 within
+    the rule of float32 on validation (and off while no comparison is recorded)."""
+    from helpers import devices
+
+    found = report.bfloat16_comparison()
+    assert devices.CPU_BFLOAT16_BY_DEFAULT == bool(found and found["within_rule"])
