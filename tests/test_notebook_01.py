@@ -1,20 +1,67 @@
 """Notebook 01_data_exploration: executed in the quick profile, checked on what it printed and wrote."""
 
-import json
 import re
 
-import pytest
+import nbformat
+import numpy as np
 
-from helpers import data, recipes
-from helpers.paths import ARTIFACTS_DIR, BUILD_DIR
-from nbtools import reference, text_of
+from helpers import data, training
+from helpers.paths import BUILD_DIR, read_results
+from lab import notebooks
+from nbtools import text_of
+
+VAL_FRACTION, SEED = 0.1, 42
+"""The notebook's parameters (its `parameters` cell), which the quick profile leaves as they are."""
 
 
-def test_01_explores_the_sample(executed):
+def test_01_is_written_for_the_student_not_for_the_tests():
+    nb = nbformat.read(notebooks.notebook_paths(["01"])[0], as_version=4)
+    assert not any("NBVAL" in cell.source for cell in nb.cells)
+    parameters = next(c.source for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    assert f"SEED = {SEED}" in parameters and f"VAL_FRACTION = {VAL_FRACTION}" in parameters
+
+
+def test_01_shapes_counts_and_the_split_on_the_page(executed, cifar_sample):
     text = text_of(executed("01"))
-    assert "train: (2000, 32, 32, 3) uint8" in text
-    assert "train per class: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]" in text
-    assert "overlap 0" in text and "validation per class: [20, 20" in text
-    assert "computed on the 1800 training-split images" in text
+    (x_train, y_train), (x_test, y_test) = cifar_sample
+    assert f"train: {x_train.shape} uint8" in text and f"test:  {x_test.shape} uint8" in text
+    assert f"this run loaded {len(x_train):,} and {len(x_test):,}" in text
+    assert f"train per class: {np.bincount(y_train).tolist()}" in text
+    assert f"test per class:  {np.bincount(y_test).tolist()}" in text
+    assert "balanced: True" in text
+    # the split written out in numpy is the library's, index for index
+    assert "same indices as data.split_indices: True" in text
+    train_idx, val_idx = data.split_indices(y_train, VAL_FRACTION, seed=SEED)
+    assert f"train {len(train_idx)}, validation {len(val_idx)}, overlap 0" in text
+    assert f"validation per class: {np.bincount(y_train[val_idx], minlength=10).tolist()}" in text
+    assert len(set(np.bincount(y_train[val_idx], minlength=10))) == 1  # stratified: the same share of every class
+    full = read_results("minivggnet_improved_val")["data"]["split"]
+    assert f"train {full['train']:,}, validation {full['validation']:,}" in text
+
+
+def test_01_statistics_are_those_of_the_training_split(executed, cifar_sample):
+    text = text_of(executed("01"))
+    (x_train, y_train), _ = cifar_sample
+    train_idx, _ = data.split_indices(y_train, VAL_FRACTION, seed=SEED)
+    mean, std = training.channel_stats(x_train[train_idx])
+    assert f"computed on the {len(train_idx)} training-split images" in text
+    assert f"mean R, G, B: {np.round(mean, 2).tolist()}" in text
+    assert f"std  R, G, B: {np.round(std, 2).tolist()}" in text
+    values = x_train[train_idx]
+    share = {v: np.mean(values == v) for v in (0, 1, 254, 255)}
+    assert f"255 is {share[255] / share[254]:.2f}x as common as 254" in text
+    assert f"0 is {share[0] / share[1]:.2f}x as common as 1" in text
+
+
+def test_01_class_means_and_look_alikes(executed, cifar_sample):
+    text = text_of(executed("01"))
+    (x_train, y_train), _ = cifar_sample
+    class_means = np.stack([x_train[y_train == c].mean(0) for c in range(10)])
+    layout = class_means.mean(-1).std(axis=(1, 2))
+    printed = re.findall(r"^ *(\w+): brightness spread over the grid", text, re.M)
+    assert printed == [data.CLASS_NAMES[c] for c in np.argsort(-layout)]  # most layout first, every class once
+    assert "the two bluest top quarters (blue minus red):" in text
     assert "closest pairs shown:" in text
-    assert (BUILD_DIR / "figures" / "01_examples_per_class.png").exists()
+    for figure in ("01_examples_per_class", "01_class_balance", "01_pixel_histograms", "01_mean_images",
+                   "01_class_mean_distance", "01_closest_pair_1", "01_closest_pair_2"):
+        assert (BUILD_DIR / "figures" / f"{figure}.png").exists(), figure

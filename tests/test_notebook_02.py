@@ -1,19 +1,59 @@
 """Notebook 02_building_minivggnet: executed in the quick profile, checked on what it printed and wrote."""
 
-import json
-import re
+import shutil
 
-import pytest
+import nbformat
 
-from helpers import data, recipes
-from helpers.paths import ARTIFACTS_DIR, BUILD_DIR
-from nbtools import reference, text_of
+from helpers import models
+from helpers.paths import BUILD_DIR
+from lab import notebooks
+from nbtools import text_of
 
 
-def test_02_builds_the_exact_network(executed):
+def test_02_is_written_for_the_student_not_for_the_tests():
+    nb = nbformat.read(notebooks.notebook_paths(["02"])[0], as_version=4)
+    assert not any("NBVAL" in cell.source for cell in nb.cells)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    for layer in ("Conv2D", "Activation", "BatchNormalization", "MaxPooling2D", "Dropout", "Flatten", "Dense"):
+        assert f"layers.{layer}(" in code, f"the notebook writes its {layer} layers out"
+    assert "models.conv_block" not in code and "models.classifier_head" not in code
+
+
+def test_02_the_written_out_network_is_the_librarys(executed):
     text = text_of(executed("02"))
+    layers = len(models.minivggnet().layers)
+    assert f"same layer configs as models.minivggnet(): True ({layers} layers compared)" in text
+    assert "parameters: written out 2,171,178, models.minivggnet() 2,171,178" in text
     assert "total 2,171,178, trainable 2,169,770, non-trainable 1,408" in text
-    assert "head_fc holds 2,097,664 of 2,171,178 parameters (96.6%)" in text
+    assert "BN's moving means and variances: 1,408" in text
+
+
+def test_02_sizes_receptive_fields_and_costs(executed):
+    text = text_of(executed("02"))
     assert "3x3 windows containing a pixel: corner 4, edge 6, interior 9" in text
     assert "the last convolution (block2_conv2) sees 14x14 input pixels" in text
+    assert "after the pooling (block2_pool) one unit sees 16x16: 50% of the image's width, 25% of its area" in text
+    assert "head_fc holds 2,097,664 of 2,171,178 parameters (96.6%)" in text
+    assert "multiply-adds per image: 26.6 M, 92.1% of them in the four convolutions" in text
+    assert "shallownet: 2 weight layers,   328,586 parameters (99.7% in its largest dense layer)" in text
     assert "widest convolution receptive field 14x14" in text
+
+
+def test_02_dropout_demo_follows_the_rate(executed):
+    text = text_of(executed("02"))
+    line = next(line for line in text.splitlines() if line.startswith("training=True:"))
+    zeroed = float(line.split("%")[0].split()[-1]) / 100
+    assert abs(zeroed - 0.25) < 0.02, line  # 10,000 draws: the share of zeros lies near the rate
+    assert "the others set to 1.3333 (1 / (1 - 0.25) = 1.3333)" in line
+    assert "training=False: 0.00% zeroed, output equal to the input: True" in text
+
+
+def test_02_figures(executed):
+    nb = executed("02")
+    assert (BUILD_DIR / "figures" / "02_feature_maps_untrained.png").exists()
+    plot_cell = next(c for c in nb.cells if c.cell_type == "code" and "plot_model" in c.source)
+    if shutil.which("dot"):  # Graphviz installed: the diagram is drawn and shown
+        assert (BUILD_DIR / "figures" / "02_minivggnet_architecture.png").exists()
+        assert any("image/png" in o.get("data", {}) for o in plot_cell.outputs)
+    else:  # without it Keras says what to install
+        assert "You must install" in text_of(nb)
