@@ -1,19 +1,10 @@
-"""Loading CIFAR-10 and MNIST as verified uint8 arrays, plus the committed samples and the
-validation split.
+"""Loading CIFAR-10 and MNIST as verified uint8 arrays (scaled later, inside the model), plus the
+committed samples and the validation split.
 
-Images stay uint8 in memory (CIFAR-10 is 150 MB that way, 1.2 GB as float64); scaling happens later,
-inside the TensorFlow graph (see :mod:`helpers.training`).
-
-Where the full data comes from, first match wins:
-
-1. the ``path`` argument,
-2. the environment variable (``CIFAR10_PATH`` / ``MNIST_PATH``),
-3. ``data/cifar10.npz`` / ``data/mnist.npz`` in the repository (``make data`` writes it),
-4. the Keras download (cached in ``~/.keras/datasets``, checksum verified by Keras).
-
-A path is an ``.npz`` file with the keys ``x_train, y_train, x_test, y_test`` (``make data`` converts
-the official ``cifar-10-batches-py`` folder into one). Whatever is loaded is checked against the
-sha256 of the official arrays, so a truncated, corrupted or different file is refused by name.
+The full data comes from, first match wins: the ``path`` argument, ``$CIFAR10_PATH`` / ``$MNIST_PATH``,
+``data/cifar10.npz`` / ``data/mnist.npz`` (``make data`` writes them), the Keras download. A path is an
+``.npz`` file with the keys ``x_train, y_train, x_test, y_test``. Whatever is loaded is checked against
+the sha256 of the official arrays, so a truncated, corrupted or different file is refused by name.
 """
 
 from __future__ import annotations
@@ -137,10 +128,8 @@ def load_sample(dataset: str = "cifar10") -> tuple[Split, Split]:
     spec = get_spec(dataset)
     path = DATA_DIR / spec.sample_file
     if not path.exists():
-        raise DatasetNotFoundError(
-            f"The committed sample {path} is missing. It ships with the repository; restore it with "
-            f"`git checkout -- data/{spec.sample_file}` or rebuild it with `make samples`."
-        )
+        raise DatasetNotFoundError(f"The committed sample {path} is missing. It ships with the repository; restore it "
+                                   f"with `git checkout -- data/{spec.sample_file}` or rebuild it with `make samples`.")
     arrays = _read_npz(path)
     _check_layout(spec, arrays, path, full=False)
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
@@ -233,10 +222,8 @@ def _load_full(spec: DatasetSpec, path) -> tuple[Split, Split]:
         candidate = Path(candidate).expanduser()
         if origin != "default location" or candidate.exists():
             if not candidate.exists():
-                raise DatasetNotFoundError(
-                    f"{spec.name}: {origin} points to {candidate}, which does not exist. "
-                    f"Fix the path, or unset it to use the other sources."
-                )
+                raise DatasetNotFoundError(f"{spec.name}: {origin} points to {candidate}, which does not exist. "
+                                           f"Fix the path, or unset it to use the other sources.")
             arrays = _read_source(spec, candidate)
             _verify(spec, arrays, candidate)
             return _as_splits(arrays)
@@ -288,18 +275,14 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
         with np.load(path, allow_pickle=False) as npz:
             missing = [key for key in KEYS if key not in npz.files]
             if missing:
-                raise DatasetError(
-                    f"{path} lacks the arrays {missing}; an .npz dataset needs the keys {list(KEYS)} "
-                    f"(it has {npz.files})."
-                )
+                raise DatasetError(f"{path} lacks the arrays {missing}; an .npz dataset needs the keys "
+                                   f"{list(KEYS)} (it has {npz.files}).")
             return {key: npz[key] for key in KEYS}
     except DatasetError:
         raise
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as error:
-        raise DatasetError(
-            f"{path} could not be read as an .npz archive ({type(error).__name__}: {error}). "
-            f"The file is probably truncated or corrupted: download or copy it again."
-        ) from None
+        raise DatasetError(f"{path} could not be read as an .npz archive ({type(error).__name__}: {error}). "
+                           f"The file is probably truncated or corrupted: download or copy it again.") from None
 
 
 # --------------------------------------------------------------------------- verification
@@ -310,10 +293,8 @@ def _check_layout(spec: DatasetSpec, arrays: dict[str, np.ndarray], path: Path, 
         if y.ndim == 2 and y.shape[1] == 1:  # keras' (N, 1) labels
             y = arrays[f"y_{part}"] = y.reshape(-1)
         if x.shape[1:] != spec.image_shape or x.ndim != len(spec.image_shape) + 1:
-            raise DatasetError(
-                f"{path}: x_{part} has shape {x.shape}, expected (N, {', '.join(map(str, spec.image_shape))}) "
-                f"for {spec.name} (channels last)."
-            )
+            raise DatasetError(f"{path}: x_{part} has shape {x.shape}, expected "
+                               f"(N, {', '.join(map(str, spec.image_shape))}) for {spec.name} (channels last).")
         if y.shape != (len(x),):
             raise DatasetError(f"{path}: y_{part} has shape {y.shape}, expected ({len(x)},) to match x_{part}.")
         if x.dtype != np.uint8 or y.dtype != np.uint8:
@@ -323,21 +304,17 @@ def _check_layout(spec: DatasetSpec, arrays: dict[str, np.ndarray], path: Path, 
         if full:
             expected = spec.n_train if part == "train" else spec.n_test
             if len(x) != expected:
-                raise DatasetError(
-                    f"{path}: x_{part} has {len(x)} images, the official {spec.name} has {expected}. "
-                    f"The file is partial or not the official release."
-                )
+                raise DatasetError(f"{path}: x_{part} has {len(x)} images, the official {spec.name} has "
+                                   f"{expected}. The file is partial or not the official release.")
 
 
 def _verify(spec: DatasetSpec, arrays: dict[str, np.ndarray], path: Path) -> None:
     _check_layout(spec, arrays, path, full=True)
     for key, digest in data_sha256(arrays).items():
         if digest != spec.sha256[key]:
-            raise DatasetError(
-                f"{path}: {key} does not match the official {spec.name} data (sha256 {digest[:12]}..., "
-                f"expected {spec.sha256[key][:12]}...). The file is corrupted, modified or in another "
-                f"order: get the official release again."
-            )
+            raise DatasetError(f"{path}: {key} does not match the official {spec.name} data (sha256 "
+                               f"{digest[:12]}..., expected {spec.sha256[key][:12]}...). The file is corrupted, "
+                               f"modified or in another order: get the official release again.")
 
 
 def _as_splits(arrays: dict[str, np.ndarray]) -> tuple[Split, Split]:

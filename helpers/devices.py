@@ -63,15 +63,11 @@ class Device:
 
 def choose_precision(requested: str, gpu_capabilities: list[tuple[int, int]],
                      cpu_bf16: tuple[str, ...] | list[str]) -> tuple[str, str]:
-    """The dtype policy and the reason for it.
-
-    ``requested`` is ``"auto"`` or one of :data:`PRECISIONS`. ``gpu_capabilities`` holds the compute
-    capability of each GPU used (empty on a CPU) and ``cpu_bf16`` the CPU's native bfloat16 flags
-    (:func:`cpu_info`). Automatic choice: ``mixed_float16`` when every GPU has tensor cores (compute
-    capability 7.0 or newer; bfloat16 runs on tensor cores only from 8.0 and is no faster than float16
-    there), float32 on older GPUs, and on CPUs float32 unless :data:`CPU_BFLOAT16_BY_DEFAULT` allows
-    bfloat16 on one that has it natively (float16 has no fast CPU kernels).
-    """
+    """The dtype policy for ``requested`` (``"auto"`` or one of :data:`PRECISIONS`), and why, given each
+    GPU's compute capability (none on a CPU) and the CPU's native bfloat16 flags (:func:`cpu_info`).
+    Automatic: ``mixed_float16`` when every GPU has tensor cores (capability 7.0+), float32 on older
+    GPUs, and on CPUs float32 unless :data:`CPU_BFLOAT16_BY_DEFAULT` allows bfloat16 where it is native
+    (float16 has no fast CPU kernels)."""
     if requested != "auto":
         if requested not in PRECISIONS:
             raise ValueError(f"precision must be 'auto' or one of {', '.join(PRECISIONS)}; got {requested!r}.")
@@ -88,8 +84,8 @@ def choose_precision(requested: str, gpu_capabilities: list[tuple[int, int]],
 
 
 def choose_jit_compile(requested: str | bool, on_gpu: bool) -> tuple[bool, str]:
-    """XLA on or off, and why: ``"auto"`` turns it on for GPUs (it fuses batch norm and activations
-    and cuts per-step overhead) and leaves it off on CPUs; ``"on"``/``"off"`` (or a bool) force it."""
+    """XLA on or off, and why: ``"auto"`` turns it on for GPUs (it fuses small operations) and leaves it
+    off on CPUs; ``"on"``/``"off"`` (or a bool) force it."""
     if requested in ("on", "off", True, False):
         jit = requested in ("on", True)
         return jit, f"XLA {'on' if jit else 'off'} as asked"
@@ -100,14 +96,10 @@ def choose_jit_compile(requested: str | bool, on_gpu: bool) -> tuple[bool, str]:
 
 def select_device(precision: str = "auto", jit_compile: str | bool = "auto", devices: list[str] | None = None,
                   verbose: bool = True) -> Device:
-    """Pick what training runs on, its dtype policy and XLA, set the policy, and print one line saying
-    what was chosen and why.
-
-    By default: all GPUs (``tf.distribute.MirroredStrategy`` over several), one GPU, or the CPU.
-    ``devices`` forces the strategy onto named devices (``["/CPU:0", "/CPU:1"]`` runs the multi-device
-    path over two logical CPUs, as the tests do). ``precision`` and ``jit_compile`` are explained in
-    :func:`choose_precision` and :func:`choose_jit_compile`.
-    """
+    """Pick what training runs on (all GPUs, under ``MirroredStrategy`` when several; else the CPU), its
+    dtype policy (:func:`choose_precision`) and XLA (:func:`choose_jit_compile`), set the policy and print
+    one line saying what was chosen and why. ``devices`` forces the strategy onto named devices
+    (``["/CPU:0", "/CPU:1"]``: the multi-device path on two logical CPUs, as the tests do)."""
     import keras
     import tensorflow as tf
 

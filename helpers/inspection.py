@@ -1,9 +1,6 @@
-"""Looking inside a trained network: a layer's activations, Grad-CAM heatmaps and first-layer filters.
-
-The series' saved models are a ``Rescaling`` layer followed by the network (see
-:func:`helpers.models.with_preprocessing`); these functions walk through their layers in order, so
-they work on raw-pixel models and on bare networks alike.
-"""
+"""Looking inside a trained network: a layer's activations, Grad-CAM heatmaps and first-layer filters. The
+saved models are a ``Rescaling`` layer followed by the network (:func:`helpers.models.with_preprocessing`):
+these functions walk through their layers in order, so raw-pixel models and bare networks both work."""
 
 from __future__ import annotations
 
@@ -42,14 +39,10 @@ def activations(model: keras.Model, images: np.ndarray, layer_name: str) -> np.n
 
 
 def grad_cam(model: keras.Model, images: np.ndarray, layer_name: str, classes=None) -> np.ndarray:
-    """Grad-CAM heatmaps (Selvaraju et al., 2017), as in the keras.io example, for a batch of images.
-
-    For each image: the gradient of the score (logit) of class ``classes[i]`` (default: the predicted class)
-    with respect to the feature maps of ``layer_name`` is averaged over the grid, giving one weight
-    per channel; the heatmap is the ReLU of the weighted sum of the channels, scaled to 0..1. Its
-    grid is the layer's (16x16 for MiniVGGNet's block 2), coarser than the image.
-    Returns ``(N, H, W)`` floats in [0, 1].
-    """
+    """Grad-CAM heatmaps (Selvaraju et al., 2017) of ``layer_name`` for raw-pixel ``images``, as notebook 04
+    writes them out: the gradient of each image's logit for class ``classes[i]`` (default: the predicted
+    class), averaged over the grid, weighs the channels; the heatmap is the ReLU of their weighted sum,
+    scaled to peak at 1. Returns ``(N, H, W)`` floats in [0, 1] on the layer's grid (coarser than the image)."""
     with tf.GradientTape() as tape:
         maps, logits = _forward(model, images, layer_name)
         chosen = (tf.argmax(logits, axis=-1) if classes is None
@@ -60,13 +53,3 @@ def grad_cam(model: keras.Model, images: np.ndarray, layer_name: str, classes=No
     heatmaps = tf.nn.relu(tf.reduce_sum(weights * maps, axis=-1)).numpy()
     peaks = heatmaps.reshape(len(heatmaps), -1).max(axis=1)
     return heatmaps / np.where(peaks > 0, peaks, 1.0)[:, None, None]
-
-
-def first_layer_filters(model: keras.Model) -> np.ndarray:
-    """The kernels of the first convolution, ``(filters, height, width, channels)``, each scaled to
-    0..1 on its own so that it can be drawn as a small colour patch."""
-    conv = next(layer for layer in flat_layers(model) if isinstance(layer, keras.layers.Conv2D))
-    kernels = np.moveaxis(keras.ops.convert_to_numpy(conv.kernel), -1, 0)
-    low = kernels.min(axis=(1, 2, 3), keepdims=True)
-    high = kernels.max(axis=(1, 2, 3), keepdims=True)
-    return (kernels - low) / np.where(high > low, high - low, 1.0)

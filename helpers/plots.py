@@ -102,13 +102,12 @@ def class_balance(y_train: np.ndarray, y_test: np.ndarray, class_names):
 
 
 def channel_histograms(images: np.ndarray):
-    """Distribution of pixel values in each colour channel (0..255)."""
+    """Distribution of pixel values in each colour channel (0..255); the y axis starts at zero, so a small bump is no tower."""
     fig, ax = plt.subplots(figsize=(8, 3.5))
     for channel, color in enumerate(("red", "green", "blue")):
         counts = np.bincount(images[..., channel].ravel(), minlength=256)
         ax.plot(np.arange(256), counts / counts.sum(), color=color, label=color)
-    ax.set(title="Pixel values per channel", xlabel="pixel value", ylabel="share of pixels", xlim=(0, 255))
-    ax.set_ylim(bottom=0)  # from zero, so a small bump is not drawn as a tower
+    ax.set(title="Pixel values per channel", xlabel="pixel value", ylabel="share of pixels", xlim=(0, 255), ylim=(0, None))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
     ax.legend()
     return fig
@@ -161,21 +160,21 @@ def pairs(images: np.ndarray, labels: np.ndarray, class_names, pair: tuple[str, 
 
 def feature_maps(maps: np.ndarray, count: int = 16, title: str = "", image: np.ndarray | None = None):
     """The first ``count`` channels of one image's activations ``(H, W, C)``, as a grid, with the
-    input ``image`` in the first panel when it is given. Each map has its own colour scale
-    (yellow: the channel's strongest response on this image; dark: none)."""
+    input ``image`` in the first panel when it is given. Each map has its own colour scale, from its
+    smallest value on this image (dark) to its largest (yellow); its title prints both, the bar says so."""
     count = min(count, maps.shape[-1])
     panels = [("input", image)] if image is not None else []
-    panels += [(f"channel {i}", maps[..., i]) for i in range(count)]
-    cols = 9 if image is not None else 8
+    panels += [(f"channel {i}\n{maps[..., i].min():.2f} to {maps[..., i].max():.2f}", maps[..., i]) for i in range(count)]
+    cols = min(9 if image is not None else 8, len(panels))
     rows = int(np.ceil(len(panels) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.15, rows * 1.3 + 0.5), squeeze=False)
-    for ax in axes.ravel():
-        ax.axis("off")
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.15 + 1, rows * 1.45 + 0.4), squeeze=False, layout="constrained")
+    plt.setp(axes, xticks=[], yticks=[], frame_on=False)
     for ax, (label, picture) in zip(axes.ravel(), panels):
-        ax.imshow(picture, cmap=None if picture.ndim == 3 else "viridis", **PIXELS)
+        ax.imshow(picture, cmap="viridis" if picture.ndim == 2 else None, **PIXELS)  # default scale: smallest to largest
         ax.set_title(label, fontsize=7)
-    fig.suptitle(title, y=1.0)
-    fig.tight_layout()
+    fig.colorbar(plt.cm.ScalarMappable(cmap="viridis"), ax=axes, ticks=[0, 1], shrink=0.8).set_ticklabels(
+        ["panel's\nsmallest", "panel's\nlargest"], fontsize=7)
+    fig.suptitle(title)
     return fig
 
 
@@ -201,53 +200,62 @@ def learning_rates(schedules: dict):
 
 
 def augmentations(image: np.ndarray, augmented: np.ndarray, titles=None, title: str = ""):
-    """An image and several random augmentations of it, in one row (``titles`` label the augmented ones)."""
+    """An image and random augmentations of it, drawn large, and under each its difference from the
+    original (grey: unchanged; light or dark: the pixel changed). ``titles`` label the augmented ones."""
     count = len(augmented) + 1
-    fig, axes = plt.subplots(1, count, figsize=(count * 1.4, 2.2))
-    for ax, picture, label in zip(axes, [image, *augmented], ["original", *(titles or [""] * len(augmented))]):
-        ax.imshow(picture, **PIXELS)
-        ax.set_title(label.replace(", ", "\n"), fontsize=7)
+    fig, axes = plt.subplots(2, count, figsize=(count * 1.8, 4.4))
+    difference = [np.zeros(image.shape[:2])] + [p.astype(float).mean(-1) - image.astype(float).mean(-1) for p in augmented]
+    for col, (picture, label) in enumerate(zip([image, *augmented], ["original", *(titles or [""] * len(augmented))])):
+        axes[0, col].imshow(picture, **PIXELS)
+        axes[0, col].set_title(label.replace(", ", "\n"), fontsize=8)
+        axes[1, col].imshow(difference[col], cmap="gray", vmin=-128, vmax=128, **PIXELS)
+    for ax in axes.ravel():
         ax.axis("off")
+    axes[1, 0].set_title("difference from the original", fontsize=8, loc="left")
     if title:
-        fig.suptitle(title, fontsize=9, y=1.02)
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
     return fig
 
 
 # --------------------------------------------------------------------------- evaluation
 
-def per_class_accuracy(accuracies: dict, title: str = "Test accuracy per class"):
+def per_class_accuracy(accuracies: dict, title: str = "Test accuracy per class", intervals: dict | None = None):
     """Horizontal bars of accuracy per class; ``accuracies`` maps a run label to ``{class: accuracy}``
-    (several runs are drawn side by side)."""
-    import pandas as pd
-    import seaborn as sns
-
-    frame = pd.DataFrame([{"run": run, "class": name, "accuracy": value}
-                          for run, per_class in accuracies.items() for name, value in per_class.items()])
-    fig, ax = plt.subplots(figsize=(7, 0.45 * frame["class"].nunique() + 1))
-    sns.barplot(data=frame, y="class", x="accuracy", hue="run" if len(accuracies) > 1 else None, ax=ax, orient="h")
-    ax.set(title=title, xlim=(0, 1), ylabel="")
+    (several runs are drawn side by side); ``intervals``, the same labels to ``{class: (low, high)}``,
+    adds each bar's interval (e.g. its 95% confidence interval) as an error bar."""
+    classes, height = list(next(iter(accuracies.values()))), 0.8 / len(accuracies)
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(classes) + 1))
+    for k, (run, per_class) in enumerate(accuracies.items()):
+        values = np.array([per_class[c] for c in classes])
+        errors = np.abs(np.array([intervals[run][c] for c in classes]).T - values) if intervals else None
+        ax.barh(np.arange(len(classes)) + (k - (len(accuracies) - 1) / 2) * height, values, height, label=run,
+                xerr=errors, capsize=3, error_kw={"elinewidth": 1})
+    ax.set_yticks(np.arange(len(classes)), classes)
+    ax.invert_yaxis()  # the first class on top
+    ax.set(title=title, xlim=(0, 1), xlabel="accuracy" + (" (bars: 95% confidence intervals)" if intervals else ""))
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.grid(axis="x", alpha=0.3)
     if len(accuracies) > 1:
-        sns.move_legend(ax, "upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)  # beside the bars
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)  # beside the bars
     return fig
 
 
 def confident_mistakes(images: np.ndarray, labels: np.ndarray, probs: np.ndarray, class_names, count: int = 12):
-    """The misclassified test images the model was most sure about, with true and predicted class."""
+    """The misclassified test images the model was most sure about: true class, the class it said, and
+    the probability it gave that class."""
     predicted = probs.argmax(1)
     wrong = np.flatnonzero(predicted != labels)
     worst = wrong[np.argsort(-probs[wrong, predicted[wrong]])][:count]
-    cols = 6
-    rows = max(1, int(np.ceil(len(worst) / cols)))
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.7, rows * 2.1), squeeze=False)
-    for ax in axes.ravel():
-        ax.axis("off")
+    cols, rows = 6, max(1, int(np.ceil(len(worst) / 6)))
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.7, rows * 2.1 + 0.3), squeeze=False, layout="constrained")
+    plt.setp(axes, xticks=[], yticks=[], frame_on=False)
     for ax, index in zip(axes.ravel(), worst):
         ax.imshow(images[index], cmap="gray" if images.ndim == 3 else None, **PIXELS)
-        ax.set_title(f"{class_names[labels[index]]}\n-> {class_names[predicted[index]]} "
+        ax.set_title(f"true: {class_names[labels[index]]}\nsaid: {class_names[predicted[index]]} "
                      f"{probs[index, predicted[index]]:.0%}", fontsize=8)
-    fig.suptitle("Most confident mistakes (true -> predicted, confidence)")
+    shown = f"All {len(wrong):,}" if len(worst) == len(wrong) else f"The {len(worst)} most confident of {len(wrong):,}"
+    fig.suptitle(f"{shown} mistakes on {len(labels):,} test images", fontsize=10)
     return fig
 
 
@@ -289,56 +297,62 @@ def compare_curves(histories: dict, key: str = "val_accuracy", title: str | None
 
 # --------------------------------------------------------------------------- inside the network
 
-def grad_cam_grid(images: np.ndarray, heatmaps: np.ndarray, titles):
-    """Each image above its Grad-CAM heatmap laid over it. The heatmap is drawn on its own coarse
-    grid (each cell a block of pixels), not smoothed: that is all the resolution it has."""
-    count = len(images)
-    fig, axes = plt.subplots(2, count, figsize=(count * 1.6, 3.9), squeeze=False)
-    side = images.shape[1]
-    for col, (image, heat, title) in enumerate(zip(images, heatmaps, titles)):
-        axes[0, col].imshow(image, **PIXELS)
-        axes[0, col].set_title(title, fontsize=7)
-        axes[1, col].imshow(image, **PIXELS)
-        axes[1, col].imshow(heat, cmap="jet", alpha=0.45, vmin=0, vmax=1, extent=(-0.5, side - 0.5, side - 0.5, -0.5),
-                            **PIXELS)
-    for ax in axes.ravel():
-        ax.axis("off")
-    axes[0, 0].text(-0.15, 0.5, "image", transform=axes[0, 0].transAxes, rotation=90, va="center", ha="right")
-    axes[1, 0].text(-0.15, 0.5, "Grad-CAM", transform=axes[1, 0].transAxes, rotation=90, va="center", ha="right")
-    fig.tight_layout()
+def grad_cam_grid(groups: dict):
+    """Grad-CAM heatmaps, one section per group (``groups`` maps a label such as "right answers" to
+    ``(images, heatmaps, titles)``): each image above its heatmap laid over a grey copy of it, with a
+    colour bar. The heatmap is drawn on its own coarse grid (each cell a block of pixels), not smoothed."""
+    cols = max(len(images) for images, _, _ in groups.values())
+    fig = plt.figure(figsize=(cols * 2.2 + 0.8, len(groups) * 5.0), layout="constrained")
+    for sub, (label, (images, heatmaps, titles)) in zip(np.atleast_1d(fig.subfigures(len(groups), 1)), groups.items()):
+        axes = sub.subplots(2, cols, squeeze=False)
+        for col, (image, heat, caption) in enumerate(zip(images, heatmaps, titles)):
+            axes[0, col].imshow(image, **PIXELS)
+            axes[0, col].set_title(caption, fontsize=9)
+            axes[1, col].imshow(image.mean(-1), cmap="gray", vmin=0, vmax=255, **PIXELS)
+            shown = axes[1, col].imshow(heat, cmap="jet", alpha=0.5, vmin=0, vmax=1,
+                                        extent=(-0.5, images.shape[2] - 0.5, images.shape[1] - 0.5, -0.5), **PIXELS)
+        plt.setp(axes, xticks=[], yticks=[], frame_on=False)
+        sub.colorbar(shown, ax=axes[1, :], shrink=0.9, label="Grad-CAM\n(1: the map's peak)")
+        sub.suptitle(label, fontsize=11, fontweight="bold")
     return fig
 
 
-def filter_grid(kernels: np.ndarray, title: str = "First-layer filters"):
-    """Convolution kernels ``(filters, h, w, 3)`` scaled to 0..1, each drawn as a small colour patch."""
-    cols = 8
-    rows = int(np.ceil(len(kernels) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * 0.8, rows * 0.9), squeeze=False)
-    for ax in axes.ravel():
-        ax.axis("off")
-    for i, (ax, kernel) in enumerate(zip(axes.ravel(), kernels)):
-        ax.imshow(kernel, **PIXELS)
-        ax.set_title(str(i), fontsize=7)
+def filter_grid(kernels, title: str = "First-layer filters"):
+    """Convolution kernels ``(filters, h, w, 3)``, each scaled to 0..1 on its own and drawn as a small colour
+    patch. ``kernels`` may map labels to several such sets: drawn side by side, filter i at the same place."""
+    sets = kernels if isinstance(kernels, dict) else {"": kernels}
+    cols, rows = 8, int(np.ceil(len(next(iter(sets.values()))) / 8))
+    fig = plt.figure(figsize=(len(sets) * cols * 0.8 + 0.3, rows * 0.85 + 0.8), layout="constrained")
+    for sub, (label, found) in zip(np.atleast_1d(fig.subfigures(1, len(sets), wspace=0.05)), sets.items()):
+        axes = sub.subplots(rows, cols, squeeze=False)
+        low, high = found.min(axis=(1, 2, 3), keepdims=True), found.max(axis=(1, 2, 3), keepdims=True)
+        for i, ax in enumerate(axes.ravel()):
+            ax.axis("off")
+            if i < len(found):
+                ax.imshow(((found - low) / np.where(high > low, high - low, 1.0))[i], **PIXELS)
+                ax.set_title(str(i), fontsize=7)
+        sub.suptitle(label, fontsize=9)
     fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
     return fig
 
 
 def feature_map_rows(rows: dict, image: np.ndarray, count: int = 8, title: str = ""):
     """The same channels of one layer for one image, one row per network (``rows`` maps a label such
-    as "untrained" to activations ``(H, W, C)``), with the input image at the start of each row."""
-    fig, axes = plt.subplots(len(rows), count + 1, figsize=((count + 1) * 1.1, len(rows) * 1.35 + 0.4), squeeze=False)
+    as "untrained" to activations ``(H, W, C)``), with the input image at the start of each row. The
+    channels of a row share one colour scale, shown by the row's colour bar."""
+    fig, axes = plt.subplots(len(rows), count + 1, figsize=((count + 1) * 1.15 + 0.8, len(rows) * 1.4 + 0.4),
+                             squeeze=False, layout="constrained")
     for r, (label, maps) in enumerate(rows.items()):
         axes[r, 0].imshow(image, **PIXELS)
         axes[r, 0].set_title("input", fontsize=7)
         axes[r, 0].set_ylabel(label)
+        top = float(maps[..., :count].max()) or 1.0
         for c in range(count):
-            axes[r, c + 1].imshow(maps[..., c], cmap="viridis", **PIXELS)
+            shown = axes[r, c + 1].imshow(maps[..., c], cmap="viridis", vmin=0, vmax=top, **PIXELS)
             axes[r, c + 1].set_title(f"channel {c}", fontsize=7)
-        for ax in axes[r]:
-            ax.set_xticks([]), ax.set_yticks([])
+        fig.colorbar(shown, ax=axes[r, 1:], shrink=0.9, label="activation", pad=0.01)
+    plt.setp(axes, xticks=[], yticks=[])
     fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
     return fig
 
 
@@ -349,8 +363,7 @@ def photo_as_seen(square: np.ndarray, small: np.ndarray, caption: str = ""):
     axes[0].set_title(f"your photo ({square.shape[1]}x{square.shape[0]}, square crop)", fontsize=8)
     axes[1].imshow(small, **PIXELS)
     axes[1].set_title(f"what the network sees ({small.shape[1]}x{small.shape[0]})", fontsize=8)
-    for ax in axes:
-        ax.axis("off")
+    plt.setp(axes, xticks=[], yticks=[], frame_on=False)
     if caption:
         fig.suptitle(caption, fontsize=9)
     fig.tight_layout()

@@ -117,17 +117,13 @@ def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, classes: int = 1
 
 
 def channel_stats(x: np.ndarray) -> tuple[list[float], list[float]]:
-    """Per-channel mean and standard deviation on the 0..255 scale (computed in chunks, in float64)."""
+    """Per-channel mean and standard deviation of uint8 images on the 0..255 scale, exact: from each
+    channel's histogram of the 256 values (no float copy of the images is made)."""
     flat = x.reshape(-1, x.shape[-1] if x.ndim == 4 else 1)
-    total = np.zeros(flat.shape[1])
-    squares = np.zeros(flat.shape[1])
-    for start in range(0, len(flat), 1 << 22):
-        chunk = flat[start:start + (1 << 22)].astype(np.float64)
-        total += chunk.sum(0)
-        squares += (chunk ** 2).sum(0)
-    mean = total / len(flat)
-    std = np.sqrt(squares / len(flat) - mean ** 2)
-    return mean.tolist(), std.tolist()
+    counts = np.stack([np.bincount(flat[:, c], minlength=256) for c in range(flat.shape[1])]).astype(np.float64)
+    values = np.arange(256, dtype=np.float64)
+    mean = counts @ values / len(flat)
+    return mean.tolist(), np.sqrt(counts @ values ** 2 / len(flat) - mean ** 2).tolist()
 
 
 # --------------------------------------------------------------------------- optimiser
@@ -233,11 +229,8 @@ def whitening_filters(x_train: np.ndarray, mean, std, shape: tuple[int, int, int
 # --------------------------------------------------------------------------- fitting
 
 class HistoryLogger(keras.callbacks.CSVLogger):
-    """Keras' ``CSVLogger`` that also records each epoch's learning rate, wall time and images/s.
-
-    The extra columns go to the CSV file only, not into the logs ``model.fit`` prints, so the
-    progress line stays short.
-    """
+    """Keras' ``CSVLogger`` that also records each epoch's learning rate, wall time and images/s (in the
+    CSV file only, so that the lines ``model.fit`` prints stay short)."""
 
     def __init__(self, filename, images_per_epoch: int, append: bool = True):
         super().__init__(str(filename), append=append)
@@ -295,13 +288,12 @@ def train(arch: str, recipe: Recipe, train_data: tuple[np.ndarray, np.ndarray], 
           precision: str = "auto", jit_compile: str | bool = "auto", device: Device | None = None) -> Run:
     """Train ``arch`` with ``recipe`` on ``train_data`` (the official *training* split).
 
-    A stratified validation set is carved from it (``recipe.val_fraction``). ``run_dir`` holds the
-    run's working files: ``backup/`` (``BackupAndRestore``: a killed run started again with the same
-    ``run_dir`` resumes at the epoch it reached), ``best.keras`` (best on validation accuracy) and
-    ``history.csv``. Returns the best model (the last one without validation) and the full history,
-    resumed epochs included. ``precision`` and ``jit_compile`` go to :func:`select_device` unless a
-    ``device`` it returned is given. Under a multi-device strategy the recipe's batch is the global
-    batch, split across the devices (for more throughput, see ``lab.train.scaled_for_batch``).
+    A stratified validation set is carved from it (``recipe.val_fraction``). ``run_dir`` holds
+    ``backup/`` (a killed run started again with the same ``run_dir`` resumes where it stopped, and
+    trains as if it never had), ``best.keras`` and ``history.csv``. Returns the best model on validation
+    (the last one without validation) and the whole history. ``precision`` and ``jit_compile`` go to
+    :func:`helpers.devices.select_device` unless a ``device`` is given. Under a multi-device strategy the
+    recipe's batch is the global batch, split across the devices.
     """
     run_dir = ensure_dir(Path(run_dir))
     keras.utils.set_random_seed(seed)

@@ -255,9 +255,10 @@ def run(images: int = 1920, repeats: int = 11, source: str = "full", verbose: bo
         gpu: str = "auto") -> dict:
     """Measure every contender ``repeats`` times, interleaved, ``images`` images each time; then the
     GPU rows when ``gpu`` is ``"on"``, or ``"auto"`` with a GPU present."""
-    import tensorflow as tf
+    from helpers import environment
 
-    from helpers import training
+    environment.quiet_tensorflow()  # no start-up log lines
+    import tensorflow as tf
 
     (x, y), _ = data_lib.load("cifar10", source)
     images = min(images, len(x) // 128 * 128)  # the original's arrays hold no more than that

@@ -167,7 +167,11 @@ def main(argv=None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
-    # TensorFlow is imported only once the arguments are known to be good (it takes seconds).
+    # TensorFlow is imported only once the arguments are known to be good (it takes seconds), and
+    # without its start-up log lines.
+    from helpers import environment
+
+    environment.quiet_tensorflow()
     from helpers import evaluation, plots, training
     from lab import artifacts, provenance
 

@@ -50,6 +50,14 @@ def test_cli_run_beats_chance_and_prints_the_report(sample_run):
     assert (out / "curves.png").stat().st_size > 10_000
 
 
+def test_cli_prints_no_tensorflow_start_up_lines(sample_run):
+    import re
+
+    _, result = sample_run
+    found = re.search(r"I0000|E0000|W0000|oneDNN|cuda|absl", result.stdout + result.stderr)
+    assert not found, (result.stdout + result.stderr)[:2000]
+
+
 def test_results_file_has_the_documented_schema(sample_run):
     out, _ = sample_run
     record = json.loads((out / "net.json").read_text())

@@ -46,11 +46,6 @@ def test_activations_see_the_scaled_input(tiny_model):
     assert conv.shape == (1, 8, 8, 4) and np.allclose(conv, direct, atol=1e-5)
 
 
-def test_first_layer_filters_are_colour_patches(tiny_model):
-    filters = inspection.first_layer_filters(tiny_model)
-    assert filters.shape == (4, 3, 3, 3) and filters.min() >= 0 and filters.max() <= 1
-
-
 def test_a_photo_becomes_a_32x32_image():
     photo = photos.shrink(photos.square_photo("data/examples/cat_chelsea.jpg"))
     assert photo.shape == (32, 32, 3) and photo.dtype == np.uint8

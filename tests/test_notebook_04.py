@@ -1,12 +1,11 @@
 """Notebook 04_evaluation: executed in the quick profile, checked on what it printed and wrote."""
 
-import json
 import re
 
-import pytest
+import numpy as np
 
-from helpers import data, recipes
-from helpers.paths import ARTIFACTS_DIR, BUILD_DIR
+from helpers import data
+from helpers.paths import BUILD_DIR, ROOT
 from nbtools import reference, text_of
 
 
@@ -21,11 +20,67 @@ def test_04_evaluates_with_confidence_intervals_and_puts_the_model_to_use(execut
     assert shipped["data"]["split"] == {"train": 50000, "validation": 0}, "the shipped model trains on all 50,000 images"
     assert (f"recipe on all 50,000 training images for {shipped['epochs_run']} epochs: no validation images were left "
             f"to choose an epoch with, so the weights are those of the last epoch") in text
-    assert "block2_relu2 heatmaps: 16x16 cells" in text
+    assert "block2_relu2 heatmaps: 16x16 cells" in text and "sees a 14x14 window of the image" in text
     eces = [float(e) for e in re.findall(r"(?:as trained|temperature-scaled): ECE ([\d.]+),", text)]
     assert len(eces) == 2 and eces[1] < eces[0], "temperature scaling lowers the ECE on the half it was not fitted on"
     assert "every predicted class unchanged: True" in text
     top3 = re.findall(r"^\s+(\w+) (\d+\.\d)%$", text, flags=re.M)[-3:]
     assert len(top3) == 3 and top3[0][0] in data.CLASS_NAMES, "the own-photo cell prints a top-3"
-    for figure in ("04_confusion_matrix", "04_grad_cam", "04_first_layer_filters", "04_feature_maps_trained", "04_your_photo"):
+    for figure in ("04_confusion_matrix", "04_per_class_accuracy", "04_confident_mistakes", "04_reliability",
+                   "04_temperature", "04_grad_cam", "04_first_layer_filters", "04_feature_maps_trained", "04_your_photo"):
         assert (BUILD_DIR / "figures" / f"{figure}.png").exists(), figure
+
+
+def test_04_writes_the_lesson_out_and_shows_the_library_agrees(executed):
+    """model.predict, the mirror and Grad-CAM are on the page; each is shown equal to the library's copy."""
+    text = text_of(executed("04"))
+    assert "same probabilities as evaluation.predict(model, x_test): True" in text
+    assert "same as evaluation.predict(model, x_test, views=evaluation.FLIP_VIEWS): True" in text
+    assert "same heatmaps as inspection.grad_cam: True" in text
+    code = "\n".join(c.source for c in executed("04").cells if c.cell_type == "code")
+    assert "model.predict(x_test.astype(\"float32\"), batch_size=" in code and "x_test[:, :, ::-1]" in code
+    assert "tf.GradientTape()" in code and "tape.gradient(" in code, "Grad-CAM written out on the page"
+
+
+def test_04_sentences_follow_the_printed_numbers(executed):
+    nb = executed("04")
+    text = text_of(nb)
+    # the mirror: the verdict follows the two recorded gains, whatever they are
+    runs = {name: reference(name)["test"] for name in ("minivggnet_original", "minivggnet_improved_val")}
+    gains = {name: 100 * (t["flip_tta_accuracy"] - t["accuracy"]) for name, t in runs.items()}
+    verdict = re.search(r"the mirror added (more|no more) to the model never trained on mirror images "
+                        r"\(([+-][\d.]+) vs ([+-][\d.]+) points\)", text)
+    assert verdict, "the mirror's verdict is printed"
+    never, seen = float(verdict.group(2)), float(verdict.group(3))
+    assert (never, seen) == (round(gains["minivggnet_original"], 2), round(gains["minivggnet_improved_val"], 2))
+    assert verdict.group(1) == ("more" if never > seen else "no more")
+    # the first layer: the printed count matches the printed cosines, and the verdict the count
+    cosines = [float(c) for line in re.findall(r"^  filters [ \d]+- ?\d+: (.*)$", text, flags=re.M) for c in line.split()]
+    close = re.search(r"^(\d+) of (\d+) filters have a cosine above 0\.9 with their start: (.*)$", text, flags=re.M)
+    assert len(cosines) == 32 and close and int(close.group(1)) == sum(c > 0.9 for c in cosines)
+    assert close.group(3) == ("most of the first layer is still its starting point" if int(close.group(1)) > 16
+                              else "most filters moved away from their start")
+    pairs = re.search(r"filters i and i\+16 started as exact opposites; (\d+) of 16 pairs still are nearly so", text)
+    assert pairs and int(pairs.group(1)) == _opposite_pairs_of_the_shipped_model()
+    # no claim the output contradicts, no test talk, and the jargon defined before it is used
+    prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    for contradicted in ("cannot be told apart", "adds little", "before and after training", "past 95%",
+                         "usually sit on the object", "what its first layer learned"):
+        assert contradicted not in prose and contradicted not in text, contradicted
+    assert "NBVAL" not in "\n".join(c.source for c in nb.cells)
+    first_ci = next(i for i, c in enumerate(nb.cells) if re.search(r"\bCI\b", c.source + str(c.get("outputs", ""))))
+    defined = next(i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and "confidence interval" in c.source)
+    assert defined <= first_ci, "'confidence interval' is defined before 'CI' is used"
+
+
+def _opposite_pairs_of_the_shipped_model() -> int:
+    """How many of the shipped model's first-layer filters i are still close to minus filter i+16."""
+    import keras
+
+    from helpers import inspection
+
+    model = keras.saving.load_model(ROOT / "models" / "minivggnet_improved.keras")
+    conv = next(layer for layer in inspection.flat_layers(model) if isinstance(layer, keras.layers.Conv2D))
+    kernel = keras.ops.convert_to_numpy(conv.kernel).reshape(-1, conv.kernel.shape[-1])
+    a, b = kernel[:, :16], -kernel[:, 16:]
+    return int(np.sum((a * b).sum(0) / (np.linalg.norm(a, axis=0) * np.linalg.norm(b, axis=0)) > 0.9))
