@@ -1,19 +1,62 @@
 """Notebook 06_lenet_mnist: executed in the quick profile, checked on what it printed and wrote."""
 
-import json
+import math
 import re
 
-import pytest
+import nbformat
 
-from helpers import data, recipes
-from helpers.paths import ARTIFACTS_DIR, BUILD_DIR
+from helpers.paths import ARTIFACTS_DIR
+from lab import notebooks
 from nbtools import reference, text_of
 
 
-def test_06_evaluates_the_shipped_lenet_in_the_quick_profile(executed):
+def _cells(prefix: str, kind: str) -> str:
+    path = notebooks.notebook_paths([prefix])[0]
+    return "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == kind)
+
+
+def test_06_writes_the_training_out_in_keras():
+    code = _cells("06", "code")
+    for line in ("model.compile(", "keras.optimizers.SGD(learning_rate=recipe.learning_rate", "keras.losses.CategoricalCrossentropy(",
+                 'metrics=["accuracy"]', "model.fit(train_ds, validation_data=val_ds", "data.train_val_split(",
+                 "tf.random.experimental.stateless_shuffle", "steps_per_epoch=steps_per_epoch", "keras.callbacks.ModelCheckpoint("):
+        assert line in code, line
+    assert "run = training.train(" not in code, "the library trains only the check, not the lesson"
+    assert "NBVAL" not in code
+    prose = _cells("06", "markdown")
+    assert "variant of LeNet-5" in prose and "6 and 16 feature maps, then 120 and 84 units" in prose
+    assert "half the digit's width" not in prose
+
+
+def test_06_trains_like_the_library_and_says_how_far_it_got(executed):
     text = text_of(executed("06"))
     assert "train per digit: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]" in text
     assert "total                                                  1,256,080     6,522,000" in text
-    accuracy = float(re.search(r"test accuracy on the 1,000-digit test sample: (\d+\.\d+)%", text).group(1))
-    assert "model: models/lenet_mnist.keras" in text and accuracy > 98.0
+    assert "same layer configs as models.lenet(): True" in text
+    assert "a conv2 unit sees 14x14 pixels: 50% of the image's 28-pixel width (after pool2: 16x16)" in text
+    assert re.search(r"^training\.train, [12] epochs, same data and seed: same loss, accuracy, val_loss, val_accuracy as the "
+                     r"first [12] epochs above: True", text, flags=re.M), "the page's model.fit and training.train agree"
+    assert f"loss ln 10 = {math.log(10):.3f}" in text
+    found = re.search(r"this run, ([\d,]+) SGD steps on 1,800 digits: last training loss (\d\.\d+), validation accuracy "
+                      r"[\d.]+% \((.*)\)", text)
+    assert found, "the run's last epoch beside a uniform guess"
+    near_chance = float(found.group(2)) > 0.9 * math.log(10)
+    assert found.group(3).startswith("still close to a uniform guess" if near_chance else "well below a uniform guess")
+    full = reference("lenet_mnist")["history"]
+    assert f"after epoch 1 loss {full['loss'][0]:.3f}, validation accuracy {full['val_accuracy'][0]:.1%}" in text
+
+
+def test_06_says_which_model_it_evaluates_and_titles_the_mistakes_truthfully(executed):
+    text = text_of(executed("06"))
+    assert "evaluated (MODEL = 'reference'): models/lenet_mnist.keras" in text
+    accuracy = float(re.search(r"test accuracy on 1,000 test digits: (\d+\.\d+)%", text).group(1))
+    assert accuracy > 98.0
+    assert re.search(r"the model trained above \(lenet_mnist_quick, epoch \d+\) on the same digits: \d+\.\d+%", text)
+    assert f"the full reference run on all 10,000 test digits: {reference('lenet_mnist')['test']['accuracy']:.2%}" in text
+    mistakes = int(re.search(r"^(\d+) mistakes among 1,000 test digits", text, flags=re.M).group(1))
+    assert mistakes == round((100 - accuracy) * 10)
+    title = re.search(r"^(All \d+ mistakes|The 12 mistakes made with the highest confidence), most confident first: "
+                      r"confidence from (\d+)% down to (\d+)%$", text, flags=re.M)
+    assert title and int(title.group(2)) >= int(title.group(3))
+    assert title.group(1).startswith("All") == (mistakes <= 12)
     assert (ARTIFACTS_DIR / "lenet_mnist_quick.keras").exists()
