@@ -62,11 +62,13 @@ def test_gpu_rows_forced_without_a_gpu_never_reach_results():
 def test_the_text_says_what_was_measured():
     record = {"images_per_second": {"original": 500.0, "ours_b64": 600.0, "ours": 650.0, "compute_only": 700.0,
                                     "pipeline_only": 40000.0},
+              "samples": {"original": [500.0], "ours_b64": [600.0], "ours": [650.0], "compute_only": [700.0]},
               "speedup": 1.3, "speedup_same_batch": 1.2, "ceiling_speedup": 1.4,
               "machine": {"cpu_cores": 2, "cpu": "Test CPU"},
               "flops_per_image": 160_000_000, "matmul_gflops": 200.0, "gflops": {"ours": 104.0}}
     text = "\n".join(benchmark.summary(record))
     assert "160 MFLOP" in text and "104 GFLOP/s, 52% of the 200 GFLOP/s" in text
+    assert "ours is **1.30x** the original (median of 1 adjacent-burst ratios" in text
     assert "**still to be measured** (no GPU run of `make bench` has been recorded)" in text
     rows = {f"{p}_xla_{s}": 1000.0 for p in benchmark.PRECISIONS for s in ("on", "off")}
     del rows["mixed_bfloat16_xla_on"]

@@ -26,6 +26,15 @@ def test_06_writes_the_training_out_in_keras():
     prose = _cells("06", "markdown")
     assert "variant of LeNet-5" in prose and "6 and 16 feature maps, then 120 and 84 units" in prose
     assert "half the digit's width" not in prose
+    assert "keeps the 28x28 grid through each convolution" not in prose
+    assert "(28x28 for conv1,\n14x14 for conv2); each pooling halves it" in prose
+    assert "same recipe)" not in prose and "each network trained with\nits own original project's settings" in prose
+    assert "*mixed\nprecision* computes in 16-bit floats" in prose and "*XLA* compiles" in prose
+    assert "an epoch is not the same amount of\ntraining" in prose
+    assert "made by an older version of the code" in prose
+    assert "How much lower is the loss" not in prose and "Where does it land" not in prose
+    assert "a long run on a\n   CPU" in prose
+    assert 'figure.suptitle(f"Ten random training digits of each class' in code
 
 
 def test_06_trains_like_the_library_and_says_how_far_it_got(executed):
@@ -37,13 +46,20 @@ def test_06_trains_like_the_library_and_says_how_far_it_got(executed):
     assert re.search(r"^training\.train, [12] epochs, same data and seed: same loss, accuracy, val_loss, val_accuracy as the "
                      r"first [12] epochs above: True", text, flags=re.M), "the page's model.fit and training.train agree"
     assert f"loss ln 10 = {math.log(10):.3f}" in text
-    found = re.search(r"this run, ([\d,]+) SGD steps on 1,800 digits: last training loss (\d\.\d+), validation accuracy "
+    untrained = re.search(r"^before training, on the 200 validation digits: loss (\d\.\d+) \(ln 10 = 2\.303\), "
+                          r"accuracy (\d+\.\d)%$", text, flags=re.M)
+    assert untrained, "the untrained network's loss and accuracy, printed"
+    found = re.search(r"this run, ([\d,]+) SGD steps \(15 per epoch\) on 1,800 digits: last training loss (\d\.\d+), "
+                      r"validation accuracy "
                       r"[\d.]+% \((.*)\)", text)
     assert found, "the run's last epoch beside a uniform guess"
     near_chance = float(found.group(2)) > 0.9 * math.log(10)
     assert found.group(3).startswith("still close to a uniform guess" if near_chance else "well below a uniform guess")
     full = reference("lenet_mnist")["history"]
     assert f"after epoch 1 loss {full['loss'][0]:.3f}, validation accuracy {full['val_accuracy'][0]:.1%}" in text
+    record = reference("lenet_mnist")
+    assert (f"made by older code (commit {record['git_commit'][:10]}: `{record['command']}`), with a data order that has "
+            f"changed since: the same seed today gives a slightly different run") in text
 
 
 def test_06_says_which_model_it_evaluates_and_titles_the_mistakes_truthfully(executed):
@@ -53,6 +69,8 @@ def test_06_says_which_model_it_evaluates_and_titles_the_mistakes_truthfully(exe
     assert accuracy > 98.0
     assert re.search(r"the model trained above \(lenet_mnist_quick, epoch \d+\) on the same digits: \d+\.\d+%", text)
     assert f"the full reference run on all 10,000 test digits: {reference('lenet_mnist')['test']['accuracy']:.2%}" in text
+    assert "classification report of models/lenet_mnist.keras, NOT the model trained above:" in text
+    assert "mistakes of models/lenet_mnist.keras, NOT the model trained above:" in text
     mistakes = int(re.search(r"^(\d+) mistakes among 1,000 test digits", text, flags=re.M).group(1))
     assert mistakes == round((100 - accuracy) * 10)
     title = re.search(r"^(All \d+ mistakes|The 12 mistakes made with the highest confidence), most confident first: "
