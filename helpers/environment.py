@@ -75,7 +75,7 @@ def quick_profile_note(data: str, full_run: dict | None = None, trains: bool = F
         return None
     note = ("QUICK PROFILE (DATA = \"sample\"): the numbers below come from the small sample committed in data/"
             + ("; its short training runs show that the code works, not what the full dataset gives." if trains else
-               " (1,000 test images): the same measurements as on the full data, with wider intervals."))
+               ": the same measurements as on the full data, on fewer images, so less precise."))
     if full_run:
         test = full_run["test"]
         note += (f"\nThe full run ({full_run['name']}: {full_run['data']['split']['train']:,} training images, "

@@ -83,7 +83,7 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
     for reference_ in ("Zeiler &\n  Fergus (2014", "Ioffe & Szegedy, 2015", "Srivastava et al., 2014"):
         assert reference_ in prose, "claims the series does not test are attributed to the literature"
     assert "not findings of this series" in prose
-    for term, definition in (("batch normalisation", "*batch normalisation* (each layer's\noutputs rescaled over the batch)"),
+    for term, definition in (("batch normalisation", "*batch normalisation* (each channel of a layer's\noutput, the next layer's input, rescaled over the batch)"),
                              ("dropout", "*dropout* (random units switched off during training)"),
                              ("multiply-adds", "*multiply-adds* (the multiplications"),
                              ("stratified", "*stratified*: every class keeps its share"),

@@ -58,7 +58,8 @@ def test_06_trains_like_the_library_and_says_how_far_it_got(executed):
     full = reference("lenet_mnist")["history"]
     assert f"after epoch 1 loss {full['loss'][0]:.3f}, validation accuracy {full['val_accuracy'][0]:.1%}" in text
     record = reference("lenet_mnist")
-    assert (f"made by older code (commit {record['git_commit'][:10]}: `{record['command']}`), with a data order that has "
+    assert (f"made by older code (commit {record['git_commit'][:10]}: `{record['command']}`; today's command is "
+            f"`python -m lab.train` and the recipe 'seed' is called 'original'), with a data order that has "
             f"changed since: the same seed today gives a slightly different run") in text
 
 
