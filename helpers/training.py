@@ -1,6 +1,6 @@
 """Training: the tf.data input pipeline, the input scaling, the optimiser and schedule from a recipe,
 and a resumable ``model.fit`` with Keras callbacks. Notebook 03 writes each of these out in Keras;
-``tests/test_training.py`` checks that the notebook's lines and these functions give the same result.
+``tests/test_notebook_03.py`` checks that the notebook's lines and these functions give the same result.
 
 The pipeline keeps the images uint8 in memory and does everything per batch inside the TensorFlow
 graph: gather a shuffled batch, augment it (reflect padding + a random crop and a horizontal flip
