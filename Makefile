@@ -11,7 +11,7 @@ STAMP   := $(VENV)/.installed
 PROFILE ?=
 
 .PHONY: help install install-locked run test test-floor train reference reference-improved reference-improved-val reference-fast \
-        reference-original reference-shallow reference-lenet bench data samples results lab html clean
+        reference-original reference-shallow reference-lenet bench bench-twice data samples results lab html clean
 
 help:
 	@echo "make run      execute every notebook into build/executed/ (PROFILE=quick|full)"
@@ -19,6 +19,7 @@ help:
 	@echo "make train    train the shipped improved MiniVGGNet on all 50,000 training images (models/, results/, figures/)"
 	@echo "make reference  every reference run (improved on 45k/5k and on 50k, fast, original, shallow, lenet), the benchmark, the table"
 	@echo "make bench    throughput of the original pipeline against ours -> results/benchmark.json"
+	@echo "make bench-twice  the same twice back to back (the first -> results/benchmark_repeat.json): is it repeatable?"
 	@echo "make data     write data/cifar10.npz and data/mnist.npz from any reachable source"
 	@echo "make results  regenerate the README's results table from results/*.json"
 	@echo "make lab      open the notebooks in JupyterLab;  make html  render executed notebooks"
@@ -84,6 +85,10 @@ reference-lenet: $(STAMP)
 	$(TRAIN) --reference lenet_mnist
 
 bench: $(STAMP)
+	$(BIN)/python -m lab.benchmark
+
+bench-twice: $(STAMP)
+	$(BIN)/python -m lab.benchmark --output results/benchmark_repeat.json
 	$(BIN)/python -m lab.benchmark
 
 data: $(STAMP)

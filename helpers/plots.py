@@ -69,18 +69,18 @@ def training_curves(history: dict, title: str = "Training Loss and Accuracy", re
 
 # --------------------------------------------------------------------------- data exploration
 
-def image_grid(images: np.ndarray, labels: np.ndarray, class_names, per_class: int = 8, seed: int = 0):
-    """One row per class with ``per_class`` random examples of it."""
+def image_grid(images: np.ndarray, labels: np.ndarray, class_names, per_class: int = 8, seed: int = 0, title: str = ""):
+    """One row per class with ``per_class`` random examples of it, and ``title`` (if any) just above the grid."""
     rng = np.random.default_rng(seed)
-    fig, axes = plt.subplots(len(class_names), per_class, figsize=(per_class * 0.9, len(class_names) * 0.95))
+    fig, axes = plt.subplots(len(class_names), per_class, figsize=(per_class * 0.9, len(class_names) * 0.9))
     for row, name in enumerate(class_names):
         picks = rng.choice(np.flatnonzero(labels == row), per_class, replace=False)
-        for col, index in enumerate(picks):
-            ax = axes[row, col]
+        for ax, index in zip(axes[row], picks):
             ax.imshow(images[index], cmap="gray" if images.ndim == 3 else None, **PIXELS)
             ax.set_xticks([]), ax.set_yticks([])
         axes[row, 0].set_ylabel(name, rotation=0, ha="right", va="center")
-    fig.subplots_adjust(wspace=0.05, hspace=0.05)
+    fig.subplots_adjust(left=0, right=1, bottom=0, top=1, wspace=0.05, hspace=0.05)  # square cells filling the figure
+    fig.suptitle(title, y=1.005, va="bottom", fontsize=10)  # on the grid's top edge: no empty band between the two
     return fig
 
 
@@ -114,9 +114,9 @@ def channel_histograms(images: np.ndarray):
 
 
 def mean_images(images: np.ndarray, labels: np.ndarray, class_names):
-    """The average image of each class."""
-    fig, axes = plt.subplots(1, len(class_names), figsize=(len(class_names) * 1.2, 1.8))
-    for i, (ax, name) in enumerate(zip(axes, class_names)):
+    """The average image of each class, in two rows, each image large enough to show its layout."""
+    fig, axes = plt.subplots(2, (len(class_names) + 1) // 2, figsize=(10, 4.6))
+    for i, (ax, name) in enumerate(zip(axes.flat, class_names)):
         ax.imshow(images[labels == i].mean(0).astype(np.uint8), **PIXELS)
         ax.set_title(name, fontsize=9)
         ax.axis("off")
@@ -211,7 +211,7 @@ def augmentations(image: np.ndarray, augmented: np.ndarray, titles=None, title: 
         axes[1, col].imshow(difference[col], cmap="gray", vmin=-128, vmax=128, **PIXELS)
     for ax in axes.ravel():
         ax.axis("off")
-    axes[1, 0].set_title("difference from the original", fontsize=8, loc="left")
+    axes[1, 0].set_title("difference from\nthe original", fontsize=8)
     if title:
         fig.suptitle(title, fontsize=10)
     fig.tight_layout()
@@ -233,7 +233,7 @@ def per_class_accuracy(accuracies: dict, title: str = "Test accuracy per class",
                 xerr=errors, capsize=3, error_kw={"elinewidth": 1})
     ax.set_yticks(np.arange(len(classes)), classes)
     ax.invert_yaxis()  # the first class on top
-    ax.set(title=title, xlim=(0, 1), xlabel="accuracy" + (" (bars: 95% confidence intervals)" if intervals else ""))
+    ax.set(title=title, xlim=(0, 1), xlabel="accuracy" + (" (black lines: 95% confidence intervals)" if intervals else ""))
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.grid(axis="x", alpha=0.3)
     if len(accuracies) > 1:

@@ -34,23 +34,24 @@ class Recipe:
     """
 
     name: str
-    epochs: int = field(metadata={"help": "number of epochs"})
-    batch_size: int = field(metadata={"help": "batch size"})
-    optimizer: str = field(default="sgd", metadata={"help": "optimizer", "choices": OPTIMIZERS})
-    learning_rate: float = field(default=0.01, metadata={"help": "(peak) learning rate"})
-    schedule: str = field(default="constant", metadata={"help": "learning-rate schedule", "choices": SCHEDULES})
+    epochs: int = field(metadata={"help": "passes over the training images"})
+    batch_size: int = field(metadata={"help": "images per gradient step"})
+    optimizer: str = field(default="sgd", metadata={"help": "how gradients update the weights", "choices": OPTIMIZERS})
+    learning_rate: float = field(default=0.01, metadata={"help": "size of the update steps (the peak of the schedule)"})
+    schedule: str = field(default="constant", metadata={
+        "help": "how the learning rate changes during training", "choices": SCHEDULES})
     decay: float = field(default=0.0, metadata={
-        "help": "Keras 2 decay= of the inverse_time schedule: lr / (1 + decay * iteration)"})
+        "help": "how fast the inverse_time schedule lowers the rate: lr / (1 + decay * step)"})
     warmup_fraction: float = field(default=0.0, metadata={
-        "help": "share of all steps spent warming up linearly from warmup_start * learning_rate"})
+        "help": "share of all steps spent raising the rate linearly to its peak (from warmup_start x peak)"})
     warmup_start: float = field(default=0.1, metadata={"help": "share of the peak rate the warmup starts at"})
-    momentum: float = field(default=0.9, metadata={"help": "SGD momentum"})
-    nesterov: bool = field(default=True, metadata={"help": "Nesterov momentum for SGD"})
+    momentum: float = field(default=0.9, metadata={"help": "share of the previous SGD step each step carries on"})
+    nesterov: bool = field(default=True, metadata={"help": "SGD takes the gradient where momentum carries the weights"})
     weight_decay: float = field(default=0.0, metadata={
-        "help": "decoupled weight decay (AdamW / SGD weight_decay), not applied to BN or biases"})
-    label_smoothing: float = field(default=0.0, metadata={"help": "label smoothing of the cross-entropy"})
+        "help": "weight decay applied to the weights directly, not to batch normalisation or biases"})
+    label_smoothing: float = field(default=0.0, metadata={"help": "share of the target spread evenly over all classes"})
     augment: bool = field(default=False, metadata={
-        "help": "per-example reflect padding + random crop back to the input size + horizontal flip"})
+        "help": "each image padded (its border mirrored), cropped back at a random place, flipped half the time"})
     crop_padding: int = field(default=4, metadata={
         "help": "pixels of reflect padding before the random crop (augmentation strength; 0: flips only)"})
     normalization: str = field(default="unit", metadata={

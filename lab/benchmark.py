@@ -37,12 +37,13 @@ import argparse
 import shutil
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 
 from helpers import data as data_lib
-from helpers.devices import BFLOAT16_VERDICT, PRECISIONS, select_device
+from helpers.devices import BFLOAT16_VERDICT, CPU_BFLOAT16_BY_DEFAULT, PRECISIONS, select_device
 from helpers.paths import BUILD_DIR, RESULTS_DIR
 from helpers.recipes import Recipe, get_recipe
 from lab import provenance
@@ -301,9 +302,10 @@ def run(images: int = 1920, repeats: int = 11, source: str = "full", verbose: bo
 
 def finding(record: dict) -> str:
     """Where the training time goes, in words, from a benchmark record's numbers."""
-    ips = record["images_per_second"]
-    return (f"Our pipeline trains at {ips['ours'] / ips['compute_only']:.0%} of the no-pipeline ceiling "
-            f"({ips['compute_only']:.0f} images/s, one batch reused from memory), and the input pipeline alone "
+    ips, share = record["images_per_second"], paired_ratio(record["samples"]["ours"], record["samples"]["compute_only"])
+    return (f"Our pipeline trains at {share['median']:.0%} of the no-pipeline ceiling (one batch reused from memory; "
+            f"median of {share['rounds']} adjacent-burst ratios, range {share['low']:.0%}-{share['high']:.0%}), "
+            f"and the input pipeline alone "
             f"delivers {ips['pipeline_only']:.0f} images/s, {ips['pipeline_only'] / ips['ours']:.0f}x what training "
             f"consumes: the remaining time is the network's own forward and backward passes. Even a free input "
             f"pipeline would be {record['ceiling_speedup']:.2f}x the original here; more speed needs less arithmetic "
@@ -350,8 +352,21 @@ def _ratio_words(record: dict, name: str, base: str = "original", versus: str = 
             f"range {ratio['low']:.2f}-{ratio['high']:.2f})")
 
 
-def summary(record: dict) -> list[str]:
-    """The README's paragraphs about a benchmark record (``lab.report`` places them)."""
+def repeat_line(record: dict, repeat: dict) -> str:
+    """Whether an earlier run's ratios (``repeat``) and this run's lie within each other's ranges."""
+    agree = []
+    for name in (n for n in ("ours", "ours_b64", "ours_bf16") if n in record["samples"] and n in repeat["samples"]):
+        a, b = (paired_ratio(r["samples"][name], r["samples"]["original"]) for r in (record, repeat))
+        agree.append(a["low"] <= b["median"] <= a["high"] and b["low"] <= a["median"] <= b["high"])
+    return (f"Repeatability: the run just before this one, back to back on the same machine "
+            f"([`results/benchmark_repeat.json`](results/benchmark_repeat.json), {repeat['machine']['cpu']}), "
+            f"gave ours {_ratio_words(repeat, 'ours')}; {sum(agree)} of the {len(agree)} ratios to the original "
+            f"agree between the two runs (each run's median inside the other run's range).")
+
+
+def summary(record: dict, repeat: dict | None = None) -> list[str]:
+    """The README's paragraphs about a benchmark record and, if given, the run repeated just before it
+    (``lab.report`` places them)."""
     ips, machine = record["images_per_second"], record["machine"]
     bf16 = f", native bfloat16: {', '.join(machine['cpu_bf16'])}" if machine.get("cpu_bf16") else ""
     lines = [f"Training throughput (`make bench` on a {machine['cpu_cores']}-core {machine['cpu']}{bf16}): "
@@ -360,27 +375,18 @@ def summary(record: dict) -> list[str]:
              f"{paired_ratio(record['samples']['ours_b64'], record['samples']['original'])['median']:.2f}x for our "
              f"pipeline feeding the original's recipe, without augmentation. "
              f"See [`results/benchmark.json`](results/benchmark.json).", "", finding(record)]
+    gap = (datetime.fromisoformat(record["created"]) - datetime.fromisoformat(repeat["created"])).total_seconds() \
+        if repeat and "created" in record else None
+    if gap is not None and 0 < gap < 3600:  # only a run made just before this one is a repeat of it
+        lines += ["", repeat_line(record, repeat)]
     if hardware_line(record):
         lines += ["", hardware_line(record)]
     if "ours_bf16" in ips:
-        lines += ["", f"With bfloat16 arithmetic (`mixed_bfloat16`, measured in the same run; not the default: "
+        lines += ["", f"With bfloat16 arithmetic (`mixed_bfloat16`, measured in the same run; "
+                      f"{'the default on such CPUs' if CPU_BFLOAT16_BY_DEFAULT else 'not the default'}: "
                       f"{BFLOAT16_VERDICT}) ours trains at {ips['ours_bf16']:.0f} images/s, "
                       f"{_ratio_words(record, 'ours_bf16', 'ours', 'our float32')}."]
     return lines + ["", gpu_line(record)]
-
-
-def images_per_second(arch: str, recipe: Recipe, x: np.ndarray, y: np.ndarray, steps: int = 12) -> float:
-    """Training speed of a fresh ``arch`` with ``recipe`` and our pipeline on this device: one
-    untimed warm-up (tracing), then ``steps`` timed batches. Nothing trained elsewhere is touched."""
-    from helpers import training
-
-    model = training.compile_model(training.build_model(arch, recipe, x), recipe, steps_per_epoch=steps)
-    dataset = training.make_dataset(x, y, recipe.batch_size, training=True, augment=recipe.augment,
-                                    crop_padding=recipe.crop_padding).repeat()
-    model.fit(dataset, epochs=1, steps_per_epoch=2, verbose=0, shuffle=False)
-    start = time.perf_counter()
-    model.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0, shuffle=False)
-    return steps * recipe.batch_size / (time.perf_counter() - start)
 
 
 # --------------------------------------------------------------------------- command line

@@ -35,6 +35,12 @@ def locate_model(choice: str, artifact: str, reference: str) -> Path | None:
     return next((path for path in candidates if path.exists()), None)
 
 
+def results_of(path: Path) -> dict | None:
+    """The results record saved beside a model: ``build/artifacts/<name>.json`` for notebook 03's
+    models, ``results/<name>.json`` for the shipped ones (None when there is none)."""
+    return read_results(path.with_suffix(".json") if path.parent == ARTIFACTS_DIR else RESULTS_DIR / f"{path.stem}.json")
+
+
 def load_model(choice: str, reference: str, artifact: str | None = None, train_if_missing=None,
                fallback_epochs: int = 2, seed: int = 42):
     """Load the model :func:`locate_model` finds for the reference run ``reference`` (a name of
@@ -53,9 +59,7 @@ def load_model(choice: str, reference: str, artifact: str | None = None, train_i
     artifact = artifact or ref.arch
     path = locate_model(choice, artifact, reference)
     if path is not None:
-        record_path = path.with_suffix(".json") if path.parent == ARTIFACTS_DIR else RESULTS_DIR / f"{path.stem}.json"
-        record = read_results(record_path)
-        return keras.saving.load_model(path), str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path), record
+        return keras.saving.load_model(path), str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path), results_of(path)
     if train_if_missing is None:
         raise FileNotFoundError(f"No trained {ref.arch} found ({artifact} from notebook 03, or models/{reference}.keras): "
                                 f"run notebook 03, `python -m lab.train --reference {reference}` "

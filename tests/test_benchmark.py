@@ -32,6 +32,8 @@ def test_benchmark_measures_every_pipeline_and_writes_its_record(tmp_path):
     assert record["matmul_gflops"] > 0 and len(record["samples"]["matmul"]) == 1
     assert record["gflops"]["ours"] == pytest.approx(speeds["ours"] * record["flops_per_image"] / 1e9)
     assert record["gpu"] == {"measured": False, "reason": "no GPU visible to TensorFlow on this machine"}
+    share = record["samples"]["ours"][0] / record["samples"]["compute_only"][0]  # one round: the ratio of its two bursts
+    assert f"Our pipeline trains at {share:.0%} of the no-pipeline ceiling" in record["finding"], "a paired ratio, not fastest-of"
     assert "original" in result.stdout and "GFLOP/s" in result.stdout and "still to be measured" in result.stdout
 
 
@@ -70,6 +72,13 @@ def test_the_text_says_what_was_measured():
     assert "160 MFLOP" in text and "104 GFLOP/s, 52% of the 200 GFLOP/s" in text
     assert "ours is **1.30x** the original (median of 1 adjacent-burst ratios" in text
     assert "**still to be measured** (no GPU run of `make bench` has been recorded)" in text
+    assert "Repeatability" not in text
+    record["created"] = "2026-12-01T13:00:00+00:00"
+    repeat = {**record, "created": "2026-12-01T12:55:00+00:00", "samples": {**record["samples"], "ours": [1000.0]}}
+    text = "\n".join(benchmark.summary(record, repeat))
+    assert "gave ours **2.00x** the original" in text and "1 of the 2 ratios to the original agree" in text
+    stale = {**repeat, "created": "2026-11-01T12:55:00+00:00"}
+    assert "Repeatability" not in "\n".join(benchmark.summary(record, stale)), "an old run is no repeat of this one"
     rows = {f"{p}_xla_{s}": 1000.0 for p in benchmark.PRECISIONS for s in ("on", "off")}
     del rows["mixed_bfloat16_xla_on"]
     record["gpu"] = {"measured": True, "on_gpu": True, "gpus": ["Test GPU"], "batch_size": 64,

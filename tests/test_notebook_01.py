@@ -65,3 +65,18 @@ def test_01_class_means_and_look_alikes(executed, cifar_sample):
     for figure in ("01_examples_per_class", "01_class_balance", "01_pixel_histograms", "01_mean_images",
                    "01_class_mean_distance", "01_closest_pair_1", "01_closest_pair_2"):
         assert (BUILD_DIR / "figures" / f"{figure}.png").exists(), figure
+
+
+def test_01_quick_run_prints_the_full_datas_numbers_beside_its_own(executed):
+    """The full run writes its key numbers to results/data_exploration.json; the quick copy prints them."""
+    full = read_results("data_exploration")
+    assert full is not None, "results/data_exploration.json is missing: run notebook 01 in the full profile"
+    assert full["channels"]["images"] == read_results("minivggnet_improved_val")["data"]["split"]["train"]
+    text = text_of(executed("01"))
+    assert "the same as training.channel_stats (to 1e-6): True" in text
+    assert f"full data ({full['channels']['images']:,} images): mean R, G, B {np.round(full['channels']['mean'], 2).tolist()}" in text
+    assert f"255 is {full['ends']['ratios']['255/254']:.2f}x as common as 254" in text
+    order = sorted(full["layout"], key=full["layout"].get, reverse=True)
+    assert "full data, from the most to the least layout: " + ", ".join(order) in text
+    assert "full data, the two bluest top quarters: " + ", ".join(full["bluest"]) in text
+    assert "full data's four closest: " + ", ".join(f"{a} - {b} {d:.1f}" for a, b, d in full["closest"]) in text

@@ -35,8 +35,23 @@ def test_02_sizes_receptive_fields_and_costs(executed):
     assert "after the pooling (block2_pool) one unit sees 16x16: 50% of the image's width, 25% of its area" in text
     assert "head_fc holds 2,097,664 of 2,171,178 parameters (96.6%)" in text
     assert "multiply-adds per image: 26.6 M, 92.1% of them in the four convolutions" in text
-    assert "shallownet: 2 weight layers,   328,586 parameters (99.7% in its largest dense layer)" in text
-    assert "widest convolution receptive field 14x14" in text
+    assert "after block 2: a 8x8 grid with 64 channels" in text
+    assert "flatten: (8, 8, 64) -> 4,096 numbers" in text
+    assert "head_fc: a 4,096 x 512 kernel (2,097,152 weights) and 512 biases" in text
+
+
+def test_02_counts_a_layers_parameters_by_hand(executed):
+    text = text_of(executed("02"))
+    assert "3*3*3*32 + 32 = 896, the layer's count_params() = 896" in text  # weights plus one bias per filter
+    assert ("block1_bn1: gamma (32,) trained, beta (32,) trained, moving_mean (32,) not trained, "
+            "moving_variance (32,) not trained = 128 parameters") in text
+    assert "zero everywhere on this image" in text
+
+
+def test_02_leaves_shallownet_to_notebook_05():
+    nb = nbformat.read(notebooks.notebook_paths(["02"])[0], as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "shallownet" not in code.lower(), "notebook 05 is where ShallowNet is first written out"
 
 
 def test_02_dropout_demo_follows_the_rate(executed):

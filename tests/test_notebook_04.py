@@ -5,7 +5,7 @@ import re
 import numpy as np
 
 from helpers import data
-from helpers.paths import BUILD_DIR, ROOT
+from helpers.paths import BUILD_DIR, ROOT, read_results
 from nbtools import reference, text_of
 
 
@@ -37,7 +37,9 @@ def test_04_writes_the_lesson_out_and_shows_the_library_agrees(executed):
     assert "same probabilities as evaluation.predict(model, x_test): True" in text
     assert "same as evaluation.predict(model, x_test, views=evaluation.FLIP_VIEWS): True" in text
     assert "same heatmaps as inspection.grad_cam: True" in text
+    assert re.search(r"ECE over 15 bins \(\d+ of them hold predictions\): [\d.]+; same as evaluation.score: True", text)
     code = "\n".join(c.source for c in executed("04").cells if c.cell_type == "code")
+    assert "pretrained.locate_model(" in code and "keras.saving.load_model(path)" in code, "the model is loaded on the page"
     assert "model.predict(x_test.astype(\"float32\"), batch_size=" in code and "x_test[:, :, ::-1]" in code
     assert "tf.GradientTape()" in code and "tape.gradient(" in code, "Grad-CAM written out on the page"
 
@@ -54,6 +56,14 @@ def test_04_sentences_follow_the_printed_numbers(executed):
     never, seen = float(verdict.group(2)), float(verdict.group(3))
     assert (never, seen) == (round(gains["minivggnet_original"], 2), round(gains["minivggnet_improved_val"], 2))
     assert verdict.group(1) == ("more" if never > seen else "no more")
+    # the seeds: every run with the shipped model's settings is printed, seed by seed, with its test accuracy
+    shipped = reference("minivggnet_improved")
+    seeds = re.search(r"^the shipped model's settings, run by run: (.*) on the test set \(the shipped model is seed (\d+)\)$",
+                      text, flags=re.M)
+    assert seeds and int(seeds.group(2)) == shipped["seed"]
+    assert f"seed {shipped['seed']} {shipped['test']['accuracy']:.2%}" in seeds.group(1)
+    seed43 = read_results("minivggnet_improved_seed43")
+    assert f"seed 43 {seed43['test']['accuracy']:.2%}" in seeds.group(1), "the repeat with another seed is shown, not hidden"
     # the first layer: the printed count matches the printed cosines, and the verdict the count
     cosines = [float(c) for line in re.findall(r"^  filters [ \d]+- ?\d+: (.*)$", text, flags=re.M) for c in line.split()]
     close = re.search(r"^(\d+) of (\d+) filters have a cosine above 0\.9 with their start: (.*)$", text, flags=re.M)
@@ -71,6 +81,39 @@ def test_04_sentences_follow_the_printed_numbers(executed):
     first_ci = next(i for i, c in enumerate(nb.cells) if re.search(r"\bCI\b", c.source + str(c.get("outputs", ""))))
     defined = next(i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and "confidence interval" in c.source)
     assert defined <= first_ci, "'confidence interval' is defined before 'CI' is used"
+
+
+def test_04_sets_the_full_run_beside_the_sample_and_scores_with_keras(executed):
+    """Quick profile: each sample number with a full-run counterpart is printed beside the results file's."""
+    nb = executed("04")
+    text = text_of(nb)
+    full = reference("minivggnet_improved")["test"]
+    assert f"the full test set (results file): top-2 accuracy {full['top2_accuracy']:.2%}, loss {full['loss']:.4f}" in text
+    assert f"the full test set (results file): accuracy {full['accuracy']:.2%}, ECE {full['ece']:.4f}" in text
+    assert (f"the full test set (results file): accuracy {full['accuracy']:.2%} -> {full['flip_tta_accuracy']:.2%} "
+            f"with flip TTA") in text
+    assert re.search(r"^exceptions: .* \(full test set: .*\)$", text, flags=re.M)
+    assert re.search(r"^the full test set \(results file\): \w+ taken for \w+ \d+ times", text, flags=re.M)
+    # the top mistakes: every pair tied at the last place is listed, and the cut is said
+    listed = [int(n) for n in re.findall(r"^ *\w+ taken for \w+ +(\d+) times \(", text, flags=re.M)]
+    assert len(listed) >= 5 and listed == sorted(listed, reverse=True)
+    if len(listed) > 5:
+        assert f"pairs are tied at {listed[-1]} times: all are listed" in text
+    # the confusion matrix counted on the page; model.evaluate agrees and shows the smoothed loss apart
+    assert "same as evaluation.score's confusion matrix (scikit-learn): True" in text
+    evaluated = re.search(r"^model\.evaluate: accuracy [\d.]+%, plain loss ([\d.]+); same as above: True$", text, flags=re.M)
+    smoothed = re.search(r"^the compiled \(smoothed\) loss: ([\d.]+); its floor, the loss of predicting the smoothed target: "
+                         r"([\d.]+)$", text, flags=re.M)
+    assert evaluated and smoothed and float(smoothed.group(1)) > float(smoothed.group(2)) > 0
+    # the TTA sentence names the larger of the two changes it prints
+    moved = re.search(r"accuracy moved ([+-][\d.]+) points and the mean confidence ([+-][\d.]+) points: .* moved more by the "
+                      r"(accuracy|confidence)$", text, flags=re.M)
+    assert moved and moved.group(3) == ("accuracy" if abs(float(moved.group(1))) > abs(float(moved.group(2))) else "confidence")
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "model.evaluate(" in code and "np.add.at(confusion" in code and "einsum" not in code
+    prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    for typed in ("45,000", "5,000", "50,000", "0.91", "stop short of certainty", "climbs steeply"):
+        assert typed not in prose, typed
 
 
 def _opposite_pairs_of_the_shipped_model() -> int:

@@ -1,11 +1,12 @@
 """Notebook 05_shallow_vs_minivggnet: executed in the quick profile, checked on what it printed and wrote."""
 
+import dataclasses
 import re
 
 import numpy as np
 import nbformat
 
-from helpers import data
+from helpers import data, recipes
 from lab import notebooks
 from nbtools import reference, text_of
 
@@ -87,7 +88,8 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
                              ("dropout", "*dropout* (random units switched off during training)"),
                              ("multiply-adds", "*multiply-adds* (the multiplications"),
                              ("stratified", "*stratified*: every class keeps its share"),
-                             ("weight decay", "*Weight decay* shrinks every weight"),
+                             ("weight decay", "*weight decay* (shrinking every weight"),
+                             ("momentum", "With *momentum* each step"), ("AdamW", "*AdamW* scales each weight's step"),
                              ("two-stage protocol", "(the *two-stage protocol*)"),
                              ("Wilson", "the range of true accuracies p for which the\nmeasured accuracy lies within 1.96 standard errors")):
         assert definition in prose, term
@@ -104,3 +106,16 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
     assert "evaluation.predict(" not in source and "evaluation.score(labels" not in source
     assert 'recipes.get_recipe("original", "shallownet")' in source
     assert "each network with its original project's settings" in source, "the per-class figure's title"
+    for keras_on_the_page in ('keras.layers.Conv2D(32, 3, padding="same", name="conv")', "keras.saving.load_model(path)",
+                              "network.compile(optimizer=keras.optimizers.SGD(", "network.fit(inputs, labels[:size]",
+                              "intervals=intervals"):
+        assert keras_on_the_page in source, keras_on_the_page
+
+
+def test_05_writes_shallownet_out_and_explains_the_recipe_fields(executed):
+    text = text_of(executed("05"))
+    assert "328,586 parameters; the same network as models.shallownet(): True" in text
+    glossary = text[text.index("What these fields mean (recipes.Recipe):"):]
+    for field in dataclasses.fields(recipes.Recipe):
+        if field.name in ("batch_size", "momentum", "label_smoothing", "whiten_first_layer"):
+            assert f"  {field.name:<20} {field.metadata['help']}" in glossary, field.name
