@@ -180,10 +180,8 @@ def layer_table(model: keras.Model) -> list[LayerRow]:
             field, jump = field + (kh - 1) * jump, jump * layer.strides[0]
         elif isinstance(layer, layers.MaxPooling2D):
             field, jump = field + (layer.pool_size[0] - 1) * jump, jump * layer.strides[0]
-        elif isinstance(layer, layers.Dense):
-            macs = shape[-1] * layer.units
-        elif isinstance(layer, layers.Flatten):
-            field = None
+        elif isinstance(layer, layers.Dense):  # each unit reads every input (Flatten only reshapes): the whole image
+            macs, field = shape[-1] * layer.units, None
         rows.append(LayerRow(layer.name, type(layer).__name__, out_shape, layer.count_params(), macs, field))
         shape = out_shape
     return rows

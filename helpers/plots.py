@@ -211,7 +211,7 @@ def augmentations(image: np.ndarray, augmented: np.ndarray, titles=None, title: 
         axes[1, col].imshow(difference[col], cmap="gray", vmin=-128, vmax=128, **PIXELS)
     for ax in axes.ravel():
         ax.axis("off")
-    axes[1, 0].set_title("difference from\nthe original", fontsize=8)
+    axes[1, 0].text(0.5, 0.5, "this row:\ndifference from\nthe original", transform=axes[1, 0].transAxes, ha="center", va="center")
     if title:
         fig.suptitle(title, fontsize=10)
     fig.tight_layout()
@@ -253,7 +253,7 @@ def confident_mistakes(images: np.ndarray, labels: np.ndarray, probs: np.ndarray
     for ax, index in zip(axes.ravel(), worst):
         ax.imshow(images[index], cmap="gray" if images.ndim == 3 else None, **PIXELS)
         ax.set_title(f"true: {class_names[labels[index]]}\nsaid: {class_names[predicted[index]]} "
-                     f"{probs[index, predicted[index]]:.0%}", fontsize=8)
+                     f"{probs[index, predicted[index]]:.1%}", fontsize=8)
     shown = f"All {len(wrong):,}" if len(worst) == len(wrong) else f"The {len(worst)} most confident of {len(wrong):,}"
     fig.suptitle(f"{shown} mistakes on {len(labels):,} test images", fontsize=10)
     return fig

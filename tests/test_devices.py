@@ -74,7 +74,8 @@ def test_select_device_prints_one_line_with_its_reasons(capsys):
     device = devices.select_device(precision="auto", jit_compile="auto")
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines == [device.describe()] and device.kind == "cpu"  # CI has no GPU
-    assert device.precision == "float32" and device.jit_compile is False
+    expected = devices.choose_precision("auto", [], devices.cpu_info()[1])[0]  # float32, or bfloat16 where native
+    assert device.precision == expected and device.jit_compile is False
     assert "XLA off" in lines[0] and devices.XLA_ON_CPU in device.reason
     forced = devices.select_device(precision="mixed_bfloat16", jit_compile="on", verbose=False)
     assert keras.mixed_precision.global_policy().name == "mixed_bfloat16" and forced.jit_compile
@@ -150,7 +151,8 @@ def test_mirrored_strategy_over_two_logical_cpus(tmp_path):
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     lines = result.stdout.strip().splitlines()
-    assert lines[0].startswith("Training on 2 devices (/CPU:0, /CPU:1) in float32") and "XLA off" in lines[0]
+    expected = devices.choose_precision("auto", [], devices.cpu_info()[1])[0]  # float32, or bfloat16 where native
+    assert lines[0].startswith(f"Training on 2 devices (/CPU:0, /CPU:1) in {expected}") and "XLA off" in lines[0]
     out = json.loads(lines[-1])
     assert (out["replicas"], out["kind"], out["strategy"]) == (2, "multi-cpu", "MirroredStrategy")
     history = out["history"]

@@ -67,6 +67,7 @@ def test_layer_table_matches_hand_computed_values():
     assert rows["block1_pool"].receptive_field == 6
     assert rows["block2_conv1"].receptive_field == 10  # 6 + 2 * 2 (the pool doubled the step)
     assert rows["block2_pool"].receptive_field == 16 and rows["block2_pool"].output_shape == (8, 8, 64)
+    assert rows["flatten"].receptive_field == 16  # Flatten only reshapes; the dense layer after it sees everything
     dense = rows["head_fc"]
     assert dense.params == 4096 * 512 + 512 and dense.macs == 4096 * 512
     assert dense.receptive_field is None

@@ -31,6 +31,8 @@ def test_02_the_written_out_network_is_the_librarys(executed):
 def test_02_sizes_receptive_fields_and_costs(executed):
     text = text_of(executed("02"))
     assert "3x3 windows containing a pixel: corner 4, edge 6, interior 9" in text
+    assert "the same as the RF column of models.layer_table: True" in text  # the rule applied by hand on the page
+    assert "block2_conv1     RF 10  step 2" in text and "block2_pool      RF 16  step 4" in text
     assert "the last convolution (block2_conv2) sees 14x14 input pixels" in text
     assert "after the pooling (block2_pool) one unit sees 16x16: 50% of the image's width, 25% of its area" in text
     assert "head_fc holds 2,097,664 of 2,171,178 parameters (96.6%)" in text

@@ -19,6 +19,9 @@ def test_03_writes_the_training_out_and_each_piece_equals_the_library(executed):
                  "same rates as training.learning_rate_schedule: True",
                  "reloaded model gives the same predictions: True"):
         assert line in text, line
+    precision = re.search(r"Training on .* in (\w+) \(", text).group(1)  # what the device line says it chose
+    compute = {"float32": "float32", "mixed_bfloat16": "bfloat16", "mixed_float16": "float16"}[precision]
+    assert f"the model computes in {compute} (weights in float32)" in text, "clear_session() must not undo the choice"
     padding = recipes.get_recipe("improved").crop_padding
     assert f"crop_padding = {padding}: shifts of up to {padding} pixels" in text, "the demo shows the recipe's padding"
     assert "history keys: ['accuracy', 'epoch_seconds', 'images_per_second', 'loss', 'lr', 'val_accuracy', 'val_loss']" in text
@@ -50,7 +53,8 @@ def test_03_and_the_command_line_train_alike(executed, cifar_sample, tmp_path):
     (x, y), _ = cifar_sample
     run = training.train("minivggnet", recipes.get_recipe("improved", epochs=2), (x, y), tmp_path / "cli", seed=42,
                          verbose=0)
-    for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+    assert sorted(run.history) == sorted(notebook), "the notebook's HistoryLogger writes the library's columns"
+    for key in ("loss", "accuracy", "val_loss", "val_accuracy", "lr"):
         assert run.history[key] == pytest.approx(notebook[key], rel=1e-3, abs=1e-3), key
 
 

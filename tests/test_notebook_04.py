@@ -127,3 +127,36 @@ def _opposite_pairs_of_the_shipped_model() -> int:
     kernel = keras.ops.convert_to_numpy(conv.kernel).reshape(-1, conv.kernel.shape[-1])
     a, b = kernel[:, :16], -kernel[:, 16:]
     return int(np.sum((a * b).sum(0) / (np.linalg.norm(a, axis=0) * np.linalg.norm(b, axis=0)) > 0.9))
+
+
+def test_04_prints_the_full_test_sets_numbers_from_its_file(executed):
+    """Quick profile: results/evaluation.json describes the shipped model, and its numbers are printed beside the sample's."""
+    import hashlib
+    import json
+
+    saved = json.loads((ROOT / "results" / "evaluation.json").read_text())
+    shipped = ROOT / "models" / "minivggnet_improved.keras"
+    assert saved["model"] == "models/minivggnet_improved.keras" and saved["test_images"] == 10000
+    assert saved["sha256"] == hashlib.sha256(shipped.read_bytes()).hexdigest(), "the file describes the shipped model file"
+    assert saved["accuracy"] == reference("minivggnet_improved")["test"]["accuracy"], "and agrees with its results file"
+    nb = executed("04")
+    text = text_of(nb)
+    assert "the model evaluated here, so they are printed beside this run's" in text
+    t, f = saved["temperature"], saved["flip"]
+    for expected in (f"the compiled (smoothed) loss {saved['smoothed_loss']:.4f}",
+                     f"{saved['mistakes']:,} mistakes",
+                     f"mean confidence {saved['mean_confidence']:.2%}",
+                     f"{saved['above_target'][0]:,} of {saved['above_target'][1]:,} above the target",
+                     f"temperature {t['T']:.2f}, fitted on {t['fitted_on']:,} test images; on the other half, "
+                     f"ECE {t['as trained']['ece']:.4f} -> {t['temperature-scaled']['ece']:.4f}",
+                     f"averaged {f['mean_confidence'][2]:.2%}; ECE {f['ece'][0]:.4f} -> {f['ece'][1]:.4f}",
+                     f"{saved['first_layer']['close']} of 32 filters above 0.9"):
+        assert f"the full {'data' if 'filters' in expected else 'test set'} (results/evaluation.json" in text
+        assert expected in text, expected
+    assert "a run on the sample leaves results/evaluation.json" in text
+    # the Wilson interval and the top-2 accuracy are computed on the page and agree with the library and Keras
+    assert re.search(r"^Wilson interval on the page: [\d.]+% to [\d.]+%; same as evaluation.confidence_interval: True$", text, flags=re.M)
+    assert "top-2 accuracy" in text and "(same as evaluation.score: True)" in text
+    assert "same as the top-2 accuracy computed with numpy above: True" in text
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "TopKCategoricalAccuracy(k=2" in code and "np.sqrt(p * (1 - p) / n" in code

@@ -75,7 +75,7 @@ def test_06_says_which_model_it_evaluates_and_titles_the_mistakes_truthfully(exe
     mistakes = int(re.search(r"^(\d+) mistakes among 1,000 test digits", text, flags=re.M).group(1))
     assert mistakes == round((100 - accuracy) * 10)
     title = re.search(r"^(All \d+ mistakes|The 12 mistakes made with the highest confidence), most confident first: "
-                      r"confidence from (\d+)% down to (\d+)%$", text, flags=re.M)
-    assert title and int(title.group(2)) >= int(title.group(3))
+                      r"confidence from (\d+\.\d)% down to (\d+\.\d)%$", text, flags=re.M)
+    assert title and float(title.group(2)) >= float(title.group(3))
     assert title.group(1).startswith("All") == (mistakes <= 12)
     assert (ARTIFACTS_DIR / "lenet_mnist_quick.keras").exists()
