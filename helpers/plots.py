@@ -45,16 +45,16 @@ def save_figure(fig, name: str | Path, folder: str | Path = FIGURES_DIR, dpi: in
 def training_curves(history: dict, title: str = "Training Loss and Accuracy", reference: dict | None = None,
                     reference_label: str = "full run"):
     """The original project's figure, in two panels: loss, and accuracy, of training and validation
-    against the epoch. ``reference`` (another history) is drawn thin and dashed beside it, e.g. the full
-    reference run beside a quick run on the sample."""
+    against the epoch (dots mark the epochs). ``reference`` (another history) is drawn dashed in paler colours
+    beside it, e.g. the full reference run beside a quick run on the sample."""
     fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(11, 4))
-    runs = [(history, "", "-", 2.0)] + ([(reference, f" ({reference_label})", "--", 1.0)] if reference else [])
+    runs = [(history, " (this run)" if reference else "", "-o", ("tab:blue", "tab:orange"))] + ([(reference, f" ({reference_label})", "--", ("#9ecae1", "#fdae6b"))] if reference else [])
     for ax, keys in ((loss_ax, ("loss", "val_loss")), (acc_ax, ("accuracy", "val_accuracy"))):
-        for run, suffix, style, width in runs:
-            for key, color in zip(keys, ("tab:blue", "tab:orange")):
+        for run, suffix, style, colors in runs:
+            for key, color in zip(keys, colors):
                 values = run.get(key)
                 if values:
-                    ax.plot(np.arange(1, len(values) + 1), values, style, color=color, linewidth=width,
+                    ax.plot(np.arange(1, len(values) + 1), values, style, color=color, markersize=3,
                             label=("train" if key in ("loss", "accuracy") else "validation") + suffix)
         _epoch_axis(ax)
         ax.grid(alpha=0.3)
@@ -84,40 +84,23 @@ def image_grid(images: np.ndarray, labels: np.ndarray, class_names, per_class: i
     return fig
 
 
-def class_balance(y_train: np.ndarray, y_test: np.ndarray, class_names):
-    """Images per class in the training and test sets (seaborn bars)."""
-    import pandas as pd
-    import seaborn as sns
-
-    frame = pd.DataFrame({
-        "class": [class_names[i] for i in np.concatenate([y_train, y_test])],
-        "set": ["train"] * len(y_train) + ["test"] * len(y_test),
-    })
-    fig, ax = plt.subplots(figsize=(9, 3.5))
-    sns.countplot(data=frame, x="class", hue="set", order=list(class_names), ax=ax)
-    ax.set(title="Images per class", xlabel="", ylabel="images")
-    ax.tick_params(axis="x", rotation=30)
-    sns.move_legend(ax, "upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)  # beside the bars, never on them
-    return fig
-
-
 def channel_histograms(images: np.ndarray):
     """Distribution of pixel values in each colour channel (0..255); the y axis starts at zero, so a small bump is no tower."""
     fig, ax = plt.subplots(figsize=(8, 3.5))
     for channel, color in enumerate(("red", "green", "blue")):
         counts = np.bincount(images[..., channel].ravel(), minlength=256)
         ax.plot(np.arange(256), counts / counts.sum(), color=color, label=color)
-    ax.set(title="Pixel values per channel", xlabel="pixel value", ylabel="share of pixels", xlim=(0, 255), ylim=(0, None))
+    ax.set(title="Pixel values per channel", xlabel="pixel value", ylabel="share of the channel's values", xlim=(0, 255), ylim=(0, None))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
     ax.legend()
     return fig
 
 
-def mean_images(images: np.ndarray, labels: np.ndarray, class_names):
-    """The average image of each class, in two rows, each image large enough to show its layout."""
+def mean_images(images: np.ndarray, class_names):
+    """One image per class (RGB floats in 0..1, e.g. the class averages), in two rows, large enough to show a layout."""
     fig, axes = plt.subplots(2, (len(class_names) + 1) // 2, figsize=(10, 4.6))
-    for i, (ax, name) in enumerate(zip(axes.flat, class_names)):
-        ax.imshow(images[labels == i].mean(0).astype(np.uint8), **PIXELS)
+    for ax, image, name in zip(axes.flat, images, class_names):
+        ax.imshow(image, **PIXELS)
         ax.set_title(name, fontsize=9)
         ax.axis("off")
     return fig
@@ -181,18 +164,19 @@ def feature_maps(maps: np.ndarray, count: int = 16, title: str = "", image: np.n
 # --------------------------------------------------------------------------- training
 
 def learning_rates(schedules: dict):
-    """Learning rate against the epoch, drawn before training.
+    """Learning rate against the share of the run's steps done (0 to 1), drawn before training, so that
+    runs of different lengths can be compared in shape.
 
     ``schedules`` maps a label to ``(keras schedule, steps per epoch, epochs)``.
     """
     import keras
 
     fig, ax = plt.subplots(figsize=(8, 3.5))
-    for label, (schedule, steps_per_epoch, epochs) in schedules.items():
+    for i, (label, (schedule, steps_per_epoch, epochs)) in enumerate(schedules.items()):  # the first broad, below
         steps = np.linspace(0, steps_per_epoch * epochs, 200).astype(int)
         rates = [float(keras.ops.convert_to_numpy(schedule(int(s)))) for s in steps]
-        ax.plot(steps / steps_per_epoch, rates, label=label)
-    ax.set(title="Learning-rate schedules", xlabel="epoch", ylabel="learning rate")
+        ax.plot(steps / steps[-1], rates, label=label, linewidth=5 if i == 0 else 1.5, alpha=0.45 if i == 0 else 1)
+    ax.set(title="Learning-rate schedules", xlabel="share of the run's steps done", ylabel="learning rate")
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)
     ax.legend()
@@ -220,17 +204,17 @@ def augmentations(image: np.ndarray, augmented: np.ndarray, titles=None, title: 
 
 # --------------------------------------------------------------------------- evaluation
 
-def per_class_accuracy(accuracies: dict, title: str = "Test accuracy per class", intervals: dict | None = None):
+def per_class_accuracy(accuracies: dict, title: str = "Test accuracy per class", intervals: dict | None = None, colors: dict | None = None):
     """Horizontal bars of accuracy per class; ``accuracies`` maps a run label to ``{class: accuracy}``
     (several runs are drawn side by side); ``intervals``, the same labels to ``{class: (low, high)}``,
-    adds each bar's interval (e.g. its 95% confidence interval) as an error bar."""
+    adds each bar's interval (e.g. its 95% confidence interval) as an error bar; ``colors``, a colour per label."""
     classes, height = list(next(iter(accuracies.values()))), 0.8 / len(accuracies)
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(classes) + 1))
     for k, (run, per_class) in enumerate(accuracies.items()):
         values = np.array([per_class[c] for c in classes])
         errors = np.abs(np.array([intervals[run][c] for c in classes]).T - values) if intervals else None
         ax.barh(np.arange(len(classes)) + (k - (len(accuracies) - 1) / 2) * height, values, height, label=run,
-                xerr=errors, capsize=3, error_kw={"elinewidth": 1})
+                xerr=errors, capsize=3, error_kw={"elinewidth": 1}, color=(colors or {}).get(run))
     ax.set_yticks(np.arange(len(classes)), classes)
     ax.invert_yaxis()  # the first class on top
     ax.set(title=title, xlim=(0, 1), xlabel="accuracy" + (" (black lines: 95% confidence intervals)" if intervals else ""))
@@ -280,12 +264,12 @@ def reliability_diagram(labels: np.ndarray, probs: np.ndarray, bins: int = 15, e
     return fig
 
 
-def compare_curves(histories: dict, key: str = "val_accuracy", title: str | None = None):
-    """One metric of several runs against the epoch; ``histories`` maps a label to a history dict."""
+def compare_curves(histories: dict, key: str = "val_accuracy", title: str | None = None, colors: dict | None = None):
+    """One metric of several runs against the epoch; ``histories`` maps a label to a history dict, ``colors`` to a colour."""
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for label, history in histories.items():
         values = history.get(key, [])
-        ax.plot(np.arange(1, len(values) + 1), values, label=label)
+        ax.plot(np.arange(1, len(values) + 1), values, label=label, color=(colors or {}).get(label))
     _epoch_axis(ax)
     ax.set(title=title or key, ylabel=key.replace("val_", "validation ").replace("_", " "))
     if "accuracy" in key:
@@ -299,8 +283,8 @@ def compare_curves(histories: dict, key: str = "val_accuracy", title: str | None
 
 def grad_cam_grid(groups: dict):
     """Grad-CAM heatmaps, one section per group (``groups`` maps a label such as "right answers" to
-    ``(images, heatmaps, titles)``): each image above its heatmap laid over a grey copy of it, with a
-    colour bar. The heatmap is drawn on its own coarse grid (each cell a block of pixels), not smoothed."""
+    ``(images, heatmaps, titles)``): each image above its heatmap, drawn half-transparent in "inferno" on a grey
+    copy of it, with a colour bar; drawn on the map's coarse grid, not smoothed."""
     cols = max(len(images) for images, _, _ in groups.values())
     fig = plt.figure(figsize=(cols * 2.2 + 0.8, len(groups) * 5.0), layout="constrained")
     for sub, (label, (images, heatmaps, titles)) in zip(np.atleast_1d(fig.subfigures(len(groups), 1)), groups.items()):
@@ -309,7 +293,7 @@ def grad_cam_grid(groups: dict):
             axes[0, col].imshow(image, **PIXELS)
             axes[0, col].set_title(caption, fontsize=9)
             axes[1, col].imshow(image.mean(-1), cmap="gray", vmin=0, vmax=255, **PIXELS)
-            shown = axes[1, col].imshow(heat, cmap="jet", alpha=0.5, vmin=0, vmax=1,
+            shown = axes[1, col].imshow(heat, cmap="inferno", alpha=0.5, vmin=0, vmax=1,
                                         extent=(-0.5, images.shape[2] - 0.5, images.shape[1] - 0.5, -0.5), **PIXELS)
         plt.setp(axes, xticks=[], yticks=[], frame_on=False)
         sub.colorbar(shown, ax=axes[1, :], shrink=0.9, label="Grad-CAM\n(1: the map's peak)")
@@ -317,20 +301,20 @@ def grad_cam_grid(groups: dict):
     return fig
 
 
-def filter_grid(kernels, title: str = "First-layer filters"):
-    """Convolution kernels ``(filters, h, w, 3)``, each scaled to 0..1 on its own and drawn as a small colour
-    patch. ``kernels`` may map labels to several such sets: drawn side by side, filter i at the same place."""
+def filter_grid(kernels, title: str = "First-layer filters", order=None):
+    """Convolution kernels ``(filters, h, w, 3)`` as small colour patches, in ``order`` (default: by index), on one colour
+    scale for all (grey 0, symmetric). ``kernels`` may map labels to several such sets: side by side, filter i at the same place."""
     sets = kernels if isinstance(kernels, dict) else {"": kernels}
-    cols, rows = 8, int(np.ceil(len(next(iter(sets.values()))) / 8))
+    order = np.arange(len(next(iter(sets.values())))) if order is None else order
+    cols, rows, top = 8, int(np.ceil(len(order) / 8)), max(float(np.abs(found).max()) for found in sets.values()) or 1.0
     fig = plt.figure(figsize=(len(sets) * cols * 0.8 + 0.3, rows * 0.85 + 0.8), layout="constrained")
     for sub, (label, found) in zip(np.atleast_1d(fig.subfigures(1, len(sets), wspace=0.05)), sets.items()):
         axes = sub.subplots(rows, cols, squeeze=False)
-        low, high = found.min(axis=(1, 2, 3), keepdims=True), found.max(axis=(1, 2, 3), keepdims=True)
         for i, ax in enumerate(axes.ravel()):
             ax.axis("off")
-            if i < len(found):
-                ax.imshow(((found - low) / np.where(high > low, high - low, 1.0))[i], **PIXELS)
-                ax.set_title(str(i), fontsize=7)
+            if i < len(order):
+                ax.imshow(0.5 + 0.5 * found[order[i]] / top, **PIXELS)
+                ax.set_title(str(order[i]), fontsize=7)
         sub.suptitle(label, fontsize=9)
     fig.suptitle(title, fontsize=10)
     return fig

@@ -59,7 +59,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--run-dir", help="working folder for checkpoints and logs (default: build/runs/<model name>)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--precision", choices=["auto", *PRECISIONS], default="auto",
-                        help="dtype policy (auto: mixed_float16 on tensor-core GPUs, float32 otherwise)")
+                        help="dtype policy (auto: mixed_float16 on tensor-core GPUs, mixed_bfloat16 on CPUs with native bfloat16, float32 otherwise)")
     parser.add_argument("--jit-compile", choices=["auto", "on", "off"], default="auto",
                         help="XLA compilation (auto: on for GPUs, off on CPUs)")
     parser.add_argument("--scale-batch", type=int, metavar="N",

@@ -35,8 +35,6 @@ def test_01_shapes_counts_and_the_split_on_the_page(executed, cifar_sample):
     assert f"train {len(train_idx)}, validation {len(val_idx)}, overlap 0" in text
     assert f"validation per class: {np.bincount(y_train[val_idx], minlength=10).tolist()}" in text
     assert len(set(np.bincount(y_train[val_idx], minlength=10))) == 1  # stratified: the same share of every class
-    full = read_results("minivggnet_improved_val")["data"]["split"]
-    assert f"train {full['train']:,}, validation {full['validation']:,}" in text
 
 
 def test_01_statistics_are_those_of_the_training_split(executed, cifar_sample):
@@ -44,13 +42,29 @@ def test_01_statistics_are_those_of_the_training_split(executed, cifar_sample):
     (x_train, y_train), _ = cifar_sample
     train_idx, _ = data.split_indices(y_train, VAL_FRACTION, seed=SEED)
     mean, std = training.channel_stats(x_train[train_idx])
-    assert f"computed on the {len(train_idx)} training-split images" in text
+    assert f"computed on the {len(train_idx):,} training-split images" in text
     assert f"mean R, G, B: {np.round(mean, 2).tolist()}" in text
     assert f"std  R, G, B: {np.round(std, 2).tolist()}" in text
-    values = x_train[train_idx]
-    share = {v: np.mean(values == v) for v in (0, 1, 254, 255)}
-    assert f"255 is {share[255] / share[254]:.2f}x as common as 254" in text
-    assert f"0 is {share[0] / share[1]:.2f}x as common as 1" in text
+
+
+def test_01_ends_of_the_scale_verdicts_follow_the_printed_numbers(executed, cifar_sample):
+    text = text_of(executed("01"))
+    (x_train, y_train), _ = cifar_sample
+    train_idx, _ = data.split_indices(y_train, VAL_FRACTION, seed=SEED)
+    total = np.bincount(x_train[train_idx].ravel(), minlength=256)
+    ratios = {0: total[0] / total[3:7].mean(), 255: total[255] / total[249:253].mean()}
+    assert f"0: {ratios[0]:.2f}x" in text and f"255: {ratios[255]:.2f}x" in text
+    printed = re.search(r"the larger pile-up is at (\d+): ([\d.]+)x, against ([\d.]+)x at (\d+)", text)
+    assert printed and float(printed[2]) >= float(printed[3])  # the verdict names the end with the larger printed ratio
+    assert {printed[1], printed[4]} == {"0", "255"} and float(printed[2]) == round(ratios[int(printed[1])], 2)
+    # "too few to move the channel statistics much": a small share, and a small change when left out
+    share = float(re.search(r"values at 0 or 255: ([\d.]+)% of all", text)[1]) / 100
+    change = float(re.search(r"the largest change: ([\d.]+)% of the channel's standard deviation", text)[1]) / 100
+    assert share < 0.05 and change < 0.05, (share, change)
+    values = x_train[train_idx].reshape(-1, 3)
+    kept_mean = [values[(values[:, c] > 0) & (values[:, c] < 255), c].mean() for c in range(3)]
+    printed_mean = re.search(r"without them: mean R, G, B \[([^]]+)\]", text)[1]
+    assert np.allclose([float(v) for v in printed_mean.split(",")], kept_mean, atol=0.006)  # the counts' arithmetic, checked directly
 
 
 def test_01_class_means_and_look_alikes(executed, cifar_sample):
@@ -62,7 +76,11 @@ def test_01_class_means_and_look_alikes(executed, cifar_sample):
     assert printed == [data.CLASS_NAMES[c] for c in np.argsort(-layout)]  # most layout first, every class once
     assert "the two bluest top quarters (blue minus red):" in text
     assert "closest pairs shown:" in text
-    for figure in ("01_examples_per_class", "01_class_balance", "01_pixel_histograms", "01_mean_images",
+    spans = re.search(r"each class's average spans (\d+) to (\d+) of the scale's 255 steps", text)
+    assert spans and int(spans[2]) < 255  # only part of the scale: why each average is stretched for display
+    code = "\n".join(c.source for c in executed("01").cells if c.cell_type == "code")
+    assert 'set_title(f"Pixel values per channel ({len(x):,} training-split images' in code  # the histogram says what it counts
+    for figure in ("01_examples_per_class", "01_pixel_histograms", "01_mean_images",
                    "01_class_mean_distance", "01_closest_pair_1", "01_closest_pair_2"):
         assert (BUILD_DIR / "figures" / f"{figure}.png").exists(), figure
 
@@ -75,7 +93,9 @@ def test_01_quick_run_prints_the_full_datas_numbers_beside_its_own(executed):
     text = text_of(executed("01"))
     assert "the same as training.channel_stats (to 1e-6): True" in text
     assert f"full data ({full['channels']['images']:,} images): mean R, G, B {np.round(full['channels']['mean'], 2).tolist()}" in text
-    assert f"255 is {full['ends']['ratios']['255/254']:.2f}x as common as 254" in text
+    assert "full data: " + ", ".join(f"{v}: {r:.2f}x" for v, r in full["ends"]["ratios"].items()) in text
+    assert f"the larger pile-up at {max(('0', '255'), key=full['ends']['ratios'].get)}" in text
+    assert f"full data: values at 0 or 255 {full['ends']['share_at_an_end']:.2%} of all" in text
     order = sorted(full["layout"], key=full["layout"].get, reverse=True)
     assert "full data, from the most to the least layout: " + ", ".join(order) in text
     assert "full data, the two bluest top quarters: " + ", ".join(full["bluest"]) in text

@@ -1,5 +1,6 @@
 """Notebook 02_building_minivggnet: executed in the quick profile, checked on what it printed and wrote."""
 
+import re
 import shutil
 
 import nbformat
@@ -36,10 +37,23 @@ def test_02_sizes_receptive_fields_and_costs(executed):
     assert "the last convolution (block2_conv2) sees 14x14 input pixels" in text
     assert "after the pooling (block2_pool) one unit sees 16x16: 50% of the image's width, 25% of its area" in text
     assert "head_fc holds 2,097,664 of 2,171,178 parameters (96.6%)" in text
-    assert "multiply-adds per image: 26.6 M, 92.1% of them in the four convolutions" in text
+    assert "multiply-adds per image: 26.6 M, 92.1% of them in the 4 convolutions" in text
     assert "after block 2: a 8x8 grid with 64 channels" in text
     assert "flatten: (8, 8, 64) -> 4,096 numbers" in text
     assert "head_fc: a 4,096 x 512 kernel (2,097,152 weights) and 512 biases" in text
+
+
+def test_02_counts_the_multiply_adds_by_hand(executed):
+    text = text_of(executed("02"))
+    rows = models.layer_table(models.minivggnet())
+    for row in rows:  # every convolution and dense layer, its formula and count printed on the page
+        if row.kind in ("Conv2D", "Dense"):
+            assert re.search(rf"^{row.name} +[\d *]+ = +{row.macs:,}$", text, flags=re.M), row.name
+    assert "block1_conv2  32 * 32 * 3 * 3 * 32 * 32 =  9,437,184" in text  # H_out * W_out * k * k * C_in * C_out
+    assert "head_fc       4096 * 512 =  2,097,152" in text  # in * out
+    assert f"total: {sum(r.macs for r in rows):,} multiply-adds per image (26.6 M)" in text
+    assert "same as the mult-adds column of models.layer_table: True" in text
+    assert "the layers not counted output 226,826 values per image, 0.9% as many as the multiply-adds" in text
 
 
 def test_02_counts_a_layers_parameters_by_hand(executed):
@@ -48,6 +62,14 @@ def test_02_counts_a_layers_parameters_by_hand(executed):
     assert ("block1_bn1: gamma (32,) trained, beta (32,) trained, moving_mean (32,) not trained, "
             "moving_variance (32,) not trained = 128 parameters") in text
     assert "zero everywhere on this image" in text
+
+
+def test_02_the_untrained_prediction_is_near_uniform_as_the_page_says(executed):
+    text = text_of(executed("02"))
+    low, high = map(float, re.search(r"^logits from (-?[\d.]+) to (-?[\d.]+)$", text, re.M).groups())
+    largest, smallest = map(float, re.search(r"^largest ([\d.]+), smallest ([\d.]+); uniform would be 0.100 each$", text, re.M).groups())
+    assert high - low < 1  # "close to one another": within 1, so no probability is more than e times another
+    assert smallest <= 0.1 <= largest and largest - smallest < 0.1, (largest, smallest)
 
 
 def test_02_leaves_shallownet_to_notebook_05():

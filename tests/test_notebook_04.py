@@ -11,10 +11,10 @@ from nbtools import reference, text_of
 
 def test_04_evaluates_with_confidence_intervals_and_puts_the_model_to_use(executed):
     text = text_of(executed("04"))
-    assert "test images: 1,000 (the sample: 100 per class)" in text
+    assert "test images: 1,000 (the test sample)" in text
     assert "accuracy on the 1,000-image test sample:" in text and "(95% CI" in text
     improved = reference("minivggnet_improved")["test"]
-    assert f"the same model on the full test set (results file): {improved['accuracy']:.2%} (95% CI" in text
+    assert f"full test set: {improved['accuracy']:.2%} (95% CI" in text
     assert "precision    recall  f1-score   support" in text and "with flip TTA" in text
     shipped = reference("minivggnet_improved")
     assert shipped["data"]["split"] == {"train": 50000, "validation": 0}, "the shipped model trains on all 50,000 images"
@@ -38,10 +38,12 @@ def test_04_writes_the_lesson_out_and_shows_the_library_agrees(executed):
     assert "same as evaluation.predict(model, x_test, views=evaluation.FLIP_VIEWS): True" in text
     assert "same heatmaps as inspection.grad_cam: True" in text
     assert re.search(r"ECE over 15 bins \(\d+ of them hold predictions\): [\d.]+; same as evaluation.score: True", text)
+    assert "same bins as evaluation.reliability_bins: True" in text, "the reliability bins are computed on the page"
     code = "\n".join(c.source for c in executed("04").cells if c.cell_type == "code")
     assert "pretrained.locate_model(" in code and "keras.saving.load_model(path)" in code, "the model is loaded on the page"
     assert "model.predict(x_test.astype(\"float32\"), batch_size=" in code and "x_test[:, :, ::-1]" in code
     assert "tf.GradientTape()" in code and "tape.gradient(" in code, "Grad-CAM written out on the page"
+    assert "np.digitize(" in code and "evaluation.reliability_bins(" in code, "the bins written out, then compared"
 
 
 def test_04_sentences_follow_the_printed_numbers(executed):
@@ -75,7 +77,7 @@ def test_04_sentences_follow_the_printed_numbers(executed):
     # no claim the output contradicts, no test talk, and the jargon defined before it is used
     prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     for contradicted in ("cannot be told apart", "adds little", "before and after training", "past 95%",
-                         "usually sit on the object", "what its first layer learned"):
+                         "usually sit on the object", "what its first layer learned", "trains faster"):
         assert contradicted not in prose and contradicted not in text, contradicted
     assert "NBVAL" not in "\n".join(c.source for c in nb.cells)
     first_ci = next(i for i, c in enumerate(nb.cells) if re.search(r"\bCI\b", c.source + str(c.get("outputs", ""))))
@@ -88,12 +90,12 @@ def test_04_sets_the_full_run_beside_the_sample_and_scores_with_keras(executed):
     nb = executed("04")
     text = text_of(nb)
     full = reference("minivggnet_improved")["test"]
-    assert f"the full test set (results file): top-2 accuracy {full['top2_accuracy']:.2%}, loss {full['loss']:.4f}" in text
-    assert f"the full test set (results file): accuracy {full['accuracy']:.2%}, ECE {full['ece']:.4f}" in text
-    assert (f"the full test set (results file): accuracy {full['accuracy']:.2%} -> {full['flip_tta_accuracy']:.2%} "
-            f"with flip TTA") in text
+    assert f"full test set: top-2 accuracy {full['top2_accuracy']:.2%}, loss {full['loss']:.4f}" in text
+    assert re.search(rf"^full test set: accuracy {full['accuracy']:.2%}, mean confidence [\d.]+%: on average (under|over)-confident "
+                     rf"by [\d.]+ points; ECE {full['ece']:.4f}$", text, flags=re.M)
+    assert f"full test set: accuracy {full['accuracy']:.2%} -> {full['flip_tta_accuracy']:.2%} with flip TTA" in text
     assert re.search(r"^exceptions: .* \(full test set: .*\)$", text, flags=re.M)
-    assert re.search(r"^the full test set \(results file\): \w+ taken for \w+ \d+ times", text, flags=re.M)
+    assert re.search(r"^full test set: \w+ taken for \w+ \d+ times", text, flags=re.M)
     # the top mistakes: every pair tied at the last place is listed, and the cut is said
     listed = [int(n) for n in re.findall(r"^ *\w+ taken for \w+ +(\d+) times \(", text, flags=re.M)]
     assert len(listed) >= 5 and listed == sorted(listed, reverse=True)
@@ -151,8 +153,8 @@ def test_04_prints_the_full_test_sets_numbers_from_its_file(executed):
                      f"ECE {t['as trained']['ece']:.4f} -> {t['temperature-scaled']['ece']:.4f}",
                      f"averaged {f['mean_confidence'][2]:.2%}; ECE {f['ece'][0]:.4f} -> {f['ece'][1]:.4f}",
                      f"{saved['first_layer']['close']} of 32 filters above 0.9"):
-        assert f"the full {'data' if 'filters' in expected else 'test set'} (results/evaluation.json" in text
-        assert expected in text, expected
+        line = next((line for line in text.splitlines() if expected in line), None)
+        assert line and line.startswith("full data: " if "filters" in expected else "full test set: "), expected
     assert "a run on the sample leaves results/evaluation.json" in text
     # the Wilson interval and the top-2 accuracy are computed on the page and agree with the library and Keras
     assert re.search(r"^Wilson interval on the page: [\d.]+% to [\d.]+%; same as evaluation.confidence_interval: True$", text, flags=re.M)
@@ -160,3 +162,31 @@ def test_04_prints_the_full_test_sets_numbers_from_its_file(executed):
     assert "same as the top-2 accuracy computed with numpy above: True" in text
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert "TopKCategoricalAccuracy(k=2" in code and "np.sqrt(p * (1 - p) / n" in code
+
+
+def test_04_the_calibration_ranges_are_over_the_runs_in_the_table(executed):
+    """Each ECE range, one per label smoothing value, spans exactly the table's runs of that value, named at both ends."""
+    text = text_of(executed("04"))
+    rows = {m.group(1): (float(m.group(2)), float(m.group(3))) for m in re.finditer(
+        r"^ *(minivggnet_\w+) +[\d,]+ +\d+ +\d+ +\d+ +([\d.]+) +[\d.]+% +([\d.]+)$", text, flags=re.M)}
+    assert {"minivggnet_improved", "minivggnet_original", "minivggnet_improved_e10_ls02_s44"} <= set(rows)
+    ranges = re.findall(r"^ECE with label smoothing ([\d.]+): ([\d.]+) \((\w+)\)(?: to ([\d.]+) \((\w+)\), (\d+) runs|, one run)$",
+                        text, flags=re.M)
+    assert sorted(float(r[0]) for r in ranges) == sorted({s for s, _ in rows.values()}), "one range per value in the table"
+    for value, low, low_name, high, high_name, count in ranges:
+        at = {name: ece for name, (s, ece) in rows.items() if s == float(value)}
+        high, high_name = (high, high_name) if count else (low, low_name)
+        assert len(at) == (int(count) if count else 1), value
+        assert at[low_name] == float(low) == min(at.values()) and at[high_name] == float(high) == max(at.values()), value
+    for name, r in ((p.stem, read_results(p)) for p in sorted((ROOT / "results").glob("minivggnet_*.json"))):
+        if r["recipe"]["label_smoothing"] in (0, 0.2):
+            assert name in rows, f"{name} ({r['recipe']['label_smoothing']:g}) is in the table"
+    with_s = [ece for s, ece in rows.values() if s]
+    without = [ece for s, ece in rows.values() if not s]
+    assert ("every run in the table with label smoothing has a higher test ECE than every run without" in text) == (
+        min(with_s) > max(without))
+    pair = re.search(r"^label smoothing alone changed, [\d.]+ -> [\d.]+ \((\w+) -> (\w+)\): test ECE ([\d.]+) -> ([\d.]+), "
+                     r"(higher|not higher) with more smoothing$", text, flags=re.M)
+    assert pair and pair.group(1) in rows and pair.group(2) in rows
+    assert rows[pair.group(1)][0] < rows[pair.group(2)][0] and rows[pair.group(2)][1] == float(pair.group(4))
+    assert pair.group(5) == ("higher" if float(pair.group(4)) > float(pair.group(3)) else "not higher")

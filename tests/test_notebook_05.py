@@ -1,13 +1,16 @@
 """Notebook 05_shallow_vs_minivggnet: executed in the quick profile, checked on what it printed and wrote."""
 
 import dataclasses
+import hashlib
+import json
 import re
 
 import numpy as np
 import nbformat
 
 from helpers import data, recipes
-from lab import notebooks
+from helpers.paths import ROOT
+from lab import notebooks, references
 from nbtools import reference, text_of
 
 
@@ -16,16 +19,47 @@ def _markdown(prefix: str) -> str:
     return "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
 
 
-def test_05_prints_cost_speed_and_the_loss_floor(executed):
+def _full_data_accuracies() -> dict:
+    """results/shallow_vs_minivggnet.json, checked: it describes the shipped model files and agrees with their results files."""
+    saved = json.loads((ROOT / "results" / "shallow_vs_minivggnet.json").read_text())
+    assert set(saved) == {"shallownet_original", "minivggnet_original", "minivggnet_improved_val", "minivggnet_improved"}
+    for name, full in saved.items():
+        run = reference(name)
+        assert full["sha256"] == hashlib.sha256(references.get(name).model_path.read_bytes()).hexdigest(), f"{name}: the shipped file"
+        assert round(full["test"], 4) == run["test"]["accuracy"], f"{name}: its results file's test accuracy"
+        if run["data"]["split"]["validation"]:
+            assert abs(full["val"] - run["history"]["val_accuracy"][run["best_epoch"] - 1]) < 1e-4, f"{name}: its kept epoch's"
+        else:
+            assert "val" not in full, f"{name} trained on the validation images"
+    return saved
+
+
+def test_05_prints_cost_and_the_loss_floor(executed):
     text = text_of(executed("05"))
     assert "shallownet:   328,586 parameters,   1.2 M multiply-adds per image" in text
     assert "MiniVGGNet: 6.6x the parameters, 22x the multiply-adds per image" in text
     assert "the classifier reads 32,768 values, each from a 3x3 window" in text, "what the prose says ShallowNet sees"
     assert "the classifier reads 4,096 values, each from a 16x16 window" in text, "what the prose says MiniVGGNet sees"
     assert "lowest possible loss with label smoothing 0.1: 0.500" in text
-    assert "from 12 batches of 32 (its reference run, on its machine and day:" in text, "how the speed was measured"
-    assert "from 12 batches of 64 (its reference run, on its machine and day:" in text
     assert "epochs: original recipe 40, improved recipe 30" in text, "why the improved curve stops early"
+
+
+def test_05_times_the_two_networks_in_turn(executed):
+    text = text_of(executed("05"))
+    assert "7 rounds, each network in turn for 1 s of training steps on batches of 64 images" in text
+    for arch in ("shallownet", "minivggnet"):
+        found = re.search(rf"^{arch}: median +([\d,]+) images per second \(rounds: ([\d, ]+)\)$", text, flags=re.M)
+        assert found, arch
+        rounds = [float(s.replace(",", "")) for s in found.group(2).split(", ")]
+        median = float(found.group(1).replace(",", ""))
+        assert len(rounds) == 7 and abs(median - np.median(rounds)) <= 1, f"{arch}: the median of its rounds"
+    found = re.search(r"^MiniVGGNet takes (\d+\.\d)x as long per image \(median of the 7 rounds; range (\d+\.\d)x to (\d+\.\d)x\), "
+                      r"for 22x the multiply-adds: a (smaller|larger) ratio than the arithmetic alone$", text, flags=re.M)
+    assert found, "the ratio with its range, beside the ratio of multiply-adds"
+    ratio, low, high = (float(found.group(i)) for i in (1, 2, 3))
+    assert low <= ratio <= high
+    if abs(ratio - 22) > 1:  # the multiply-adds' ratio is printed rounded
+        assert found.group(4) == ("smaller" if ratio < 22 else "larger")
 
 
 def test_05_prints_what_changes_in_each_step(executed):
@@ -52,12 +86,17 @@ def test_05_prints_what_changes_in_each_step(executed):
 
 def test_05_prints_the_full_runs_numbers_beside_every_quick_effect(executed):
     text = text_of(executed("05"))
-    assert "only the test columns are measured here, on the 1,000-image test sample" in text, "says why no gap on the sample"
-    for name in ("shallownet_original", "minivggnet_original", "minivggnet_improved_val", "minivggnet_improved"):
-        run = reference(name)
-        val = f"{run['history']['val_accuracy'][run['best_epoch'] - 1]:.3f}" if "val_accuracy" in run["history"] else " seen"
-        assert re.search(rf"^\s*{name}\s+\d\.\d{{3}}\s+\d\.\d{{3}}-\d\.\d{{3}}\s+{run['test']['accuracy']:.3f}, {val}$", text,
-                         flags=re.M), f"{name}: sample test accuracy, its CI, and the full run's test and validation accuracy"
+    assert ("Left, measured now: test accuracy on the 1,000-image test sample. Right, read from results/shallow_vs_minivggnet.json: "
+            "the same models measured on the full data the last time this notebook ran on it.") in text, "where each column comes from"
+    full_images = reference("minivggnet_improved")["test"]["images"]
+    assert f"full runs, {full_images:,} images, unpaired" in text and f"full runs ({full_images:,} test images):" in text
+    split, everything = (reference(n)["data"]["split"]["train"] for n in ("minivggnet_improved_val", "minivggnet_improved"))
+    assert f"data (improved recipe, {split:,} -> all {everything:,} training images):" in text, "the data step, from the results files"
+    assert "results/shallow_vs_minivggnet.json holds the full data's accuracies of 4 of the 4 shipped models" in text
+    for name, full in _full_data_accuracies().items():
+        val, gap = (f"{full['val']:.3f}", f"{full['train'] - full['val']:+.3f}") if "val" in full else ("seen", "")
+        assert re.search(rf"^\s*{name}\s+\d\.\d{{3}}\s+\d\.\d{{3}}-\d\.\d{{3}}\s+{full['train']:.3f}\s+{val}\s+{re.escape(gap)}\s+"
+                         rf"{full['test']:.3f}$", text, flags=re.M), f"{name}: sample test and CI, then the full data's train, val, gap, test"
     effects = re.findall(r"^(?:network|recipe|data) .*\):\s+[+-]\d+\.\d \+- \d+\.\d points(?: \(noise\))?\s+([+-]\d+\.\d) \+- \d+\.\d points",
                          text, flags=re.M)
     pairs = [("shallownet_original", "minivggnet_original"), ("minivggnet_original", "minivggnet_improved_val"),
@@ -84,7 +123,14 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
     for reference_ in ("Zeiler &\n  Fergus (2014", "Ioffe & Szegedy, 2015", "Srivastava et al., 2014"):
         assert reference_ in prose, "claims the series does not test are attributed to the literature"
     assert "not findings of this series" in prose
-    for term, definition in (("batch normalisation", "*batch normalisation* (each channel of a layer's\noutput, the next layer's input, rescaled over the batch)"),
+    for term, definition in (("batch normalisation", "*batch normalisation* (each\nchannel's values are shifted and scaled to mean 0 and spread (standard deviation) 1 over the batch,\nthen given a learned scale and shift)"),
+                             ("ReLU", "a ReLU\n(it keeps positive values and sets negative ones to 0)"),
+                             ("softmax", "softmax turns into probabilities (ten positive numbers that add up to 1"),
+                             ("float32", "The softmax layer's `dtype=\"float32\"` keeps them in 32-bit floats"),
+                             ("warmup", "Warmup: the rate starts at a fraction of its peak"),
+                             ("standardisation", "(*standardisation*) shifts and scales each colour channel to mean 0 and spread 1"),
+                             ("whitening", "(*whitening*): the first convolution starts from filters computed from"),
+                             ("timing", "read the medians of the alternating rounds, not any single round"),
                              ("dropout", "*dropout* (random units switched off during training)"),
                              ("multiply-adds", "*multiply-adds* (the multiplications"),
                              ("stratified", "*stratified*: every class keeps its share"),
@@ -95,11 +141,19 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
         assert definition in prose, term
     for confounded in ("what depth buys", "both original recipe", "both trained with the original recipe", "separates them",
                        "as the architecture effect", "on equal terms, using", "measured\nthem on augmented images with dropout on",
-                       "which are harder than plain ones", "near chance", "too few steps even for that", "where does it land\n   between"):
+                       "which are harder than plain ones", "both recipes measured them", "near chance", "too few steps even for that", "where does it land\n   between"):
         assert confounded not in prose, confounded
     assert "so it measures the two together, not the architecture alone" in prose
-    assert "it rests on ten times as many images" in prose, "why the full runs' unpaired interval is narrower"
-    source = "\n".join(c.source for c in nbformat.read(notebooks.notebook_paths(["05"])[0], as_version=4).cells)
+    assert "it rests on many more images (the header prints both counts)" in prose, "why the full runs' unpaired interval is narrower"
+    for typed in ("1,000", "10,000", "45,000", "50,000"):
+        assert typed not in prose, f"{typed}: sizes are printed by the code, not typed into the prose"
+    assert "with MiniVGGNet's dropout on\nand, for the improved recipe, on augmented images" in prose, "why training accuracy is measured again"
+    cells = nbformat.read(notebooks.notebook_paths(["05"])[0], as_version=4).cells
+    source = "\n".join(c.source for c in cells)
+    assert source.count("COLOURS = {") == 1 and "`COLOURS`, the same in every figure below" in prose, "one colour per model"
+    figures = [c.source for c in cells if "plots.save_figure(" in c.source]
+    assert len(figures) == 2 and all("COLOURS" in c and "colors=" in c for c in figures), "every figure in those colours"
+    assert "rc_context" not in source, "a figure made inside plt.rc_context can stay undisplayed"
     assert "NBVAL" not in source
     assert 'model.predict(images.astype("float32"), batch_size=' in source, "the Keras scoring is on the page"
     assert "probs.argmax(axis=1) == labels" in source
@@ -107,8 +161,8 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
     assert 'recipes.get_recipe("original", "shallownet")' in source
     assert "each network with its original project's settings" in source, "the per-class figure's title"
     for keras_on_the_page in ('keras.layers.Conv2D(32, 3, padding="same", name="conv")', "keras.saving.load_model(path)",
-                              "network.compile(optimizer=keras.optimizers.SGD(", "network.fit(inputs, labels[:size]",
-                              "intervals=intervals"):
+                              "network.compile(optimizer=keras.optimizers.SGD(", "network.train_on_batch(images[i:i + batch_size]",
+                              "intervals=bar_intervals"):
         assert keras_on_the_page in source, keras_on_the_page
 
 
@@ -119,3 +173,13 @@ def test_05_writes_shallownet_out_and_explains_the_recipe_fields(executed):
     for field in dataclasses.fields(recipes.Recipe):
         if field.name in ("batch_size", "momentum", "label_smoothing", "whiten_first_layer"):
             assert f"  {field.name:<20} {field.metadata['help']}" in glossary, field.name
+
+
+def test_05_shows_every_figure_it_saves(executed):
+    notebook = executed("05")
+    figures = [cell for cell in notebook.cells if cell.cell_type == "code" and "plots.save_figure(" in cell.source]
+    assert len(figures) == 2
+    for cell in figures:
+        assert any("image/png" in output.get("data", {}) for output in cell.outputs), cell.source.splitlines()[0]
+    source = "\n".join(c.source for c in notebook.cells)
+    assert "histories = {LABELS[name]:" in source and '"ShallowNet, original recipe"' in source, "plain names in the legends"

@@ -19,7 +19,7 @@ def test_06_writes_the_training_out_in_keras():
     code = _cells("06", "code")
     for line in ("model.compile(", "keras.optimizers.SGD(learning_rate=recipe.learning_rate", "keras.losses.CategoricalCrossentropy(",
                  'metrics=["accuracy"]', "model.fit(train_ds, validation_data=val_ds", "data.train_val_split(",
-                 "tf.random.experimental.stateless_shuffle", "steps_per_epoch=steps_per_epoch", "keras.callbacks.ModelCheckpoint("):
+                 "training.make_dataset(x_tr, y_tr, recipe.batch_size, classes, training=True, seed=SEED", "steps_per_epoch=steps_per_epoch", "keras.callbacks.ModelCheckpoint("):
         assert line in code, line
     assert "run = training.train(" not in code, "the library trains only the check, not the lesson"
     assert "NBVAL" not in code
@@ -27,9 +27,16 @@ def test_06_writes_the_training_out_in_keras():
     assert "variant of LeNet-5" in prose and "6 and 16 feature maps, then 120 and 84 units" in prose
     assert "half the digit's width" not in prose
     assert "keeps the 28x28 grid through each convolution" not in prose
-    assert "(28x28 for conv1,\n14x14 for conv2); each pooling halves it" in prose
+    assert "28x28 for conv1" not in prose and "each pooling halves it (the output column of the table below)" in prose
+    assert "learning rate of 0.01" not in prose and "20 and 50 filters" not in prose, "numbers read from the recipe and the code"
+    assert "model.fit(x_tr[..., None], one_hot(y_tr), batch_size=recipe.batch_size" in prose, "the plain form, first"
+    assert "**Aside: why this notebook feeds `model.fit` from a pipeline instead.**" in prose
+    assert "stateless_split" not in code + prose and "flat_map" not in code + prose, "the pipeline's plumbing stays in 03"
+    assert "*logits*: the raw scores" in prose and "harmonic mean, *f1* (a mean pulled towards" in prose
+    assert "both counts are in the figure's title" not in prose and "the table further down gives both runs'" in prose
+    assert "not the number format" not in prose
     assert "same recipe)" not in prose and "each network trained with\nits own original project's settings" in prose
-    assert "*mixed\nprecision* computes in 16-bit floats" in prose and "*XLA* compiles" in prose
+    assert "*mixed precision*\n(most layers computing in 16-bit floats" in prose and "*XLA* compiles" in prose
     assert "an epoch is not the same amount of\ntraining" in prose
     assert "made by an older version of the code" in prose
     assert "How much lower is the loss" not in prose and "Where does it land" not in prose
@@ -42,6 +49,8 @@ def test_06_trains_like_the_library_and_says_how_far_it_got(executed):
     assert "train per digit: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]" in text
     assert "total                                                  1,256,080     6,522,000" in text
     assert "same layer configs as models.lenet(): True" in text
+    first = re.search(r"^the first validation digit, a (\d), as a one-hot label: \[([01, ]+)\]$", text, flags=re.M)
+    assert first and [int(v) for v in first.group(2).split(", ")] == [int(d == int(first.group(1))) for d in range(10)]
     assert "a conv2 unit sees 14x14 pixels: 50% of the image's 28-pixel width (after pool2: 16x16)" in text
     assert re.search(r"^training\.train, [12] epochs, same data and seed: same loss, accuracy, val_loss, val_accuracy as the "
                      r"first [12] epochs above: True", text, flags=re.M), "the page's model.fit and training.train agree"
@@ -54,10 +63,24 @@ def test_06_trains_like_the_library_and_says_how_far_it_got(executed):
     assert found, "the run's last epoch beside a uniform guess: the loss beside ln 10, the accuracy beside 10%"
     near_chance = float(found.group(2)) > 0.9 * math.log(10)
     assert found.group(3).startswith("still close to ln 10" if near_chance else "well below ln 10")
-    assert "one validation digit is 0.50 points of accuracy (200 validation digits)" in text
+    assert re.search(r"^one validation digit is 0\.50 points of accuracy \(200 validation digits\); the largest change "
+                     r"between two epochs here: (\d+) digits, (\d+\.\d) points$", text, flags=re.M)
     assert "a tenth of each, rounded: [20, 20, 20, 20, 20, 20, 20, 20, 20, 20], 200 in all; a tenth of all 2,000: 200.0" in text
+    # this run's epoch 1 and last epoch beside the full reference run's, one column each
     full = reference("lenet_mnist")["history"]
-    assert f"after epoch 1 loss {full['loss'][0]:.3f}, validation accuracy {full['val_accuracy'][0]:.1%}" in text
+    logged = re.findall(r"- loss: (\d\.\d+) - val_accuracy: (\d\.\d+)", text)  # model.fit's line for each epoch
+    table = {row: re.search(rf"^{row} +(\S+) +(\S+)$", text, flags=re.M).groups()
+             for row in ("epoch 1: training loss", "epoch 1: validation accuracy", "last epoch",
+                         "last epoch: training loss", "last epoch: validation accuracy", "SGD steps per epoch")}
+    assert table["SGD steps per epoch"] == ("15", "422")
+    assert table["last epoch"] == (str(len(logged)), str(len(full["loss"])))
+    for epoch, row in ((0, "epoch 1"), (-1, "last epoch")):
+        loss, val_accuracy = (float(v) for v in logged[epoch])
+        assert abs(float(table[f"{row}: training loss"][0]) - loss) <= 6e-4
+        assert abs(float(table[f"{row}: validation accuracy"][0].rstrip("%")) / 100 - val_accuracy) <= 6e-4
+    assert table["epoch 1: training loss"][1] == f"{full['loss'][0]:.3f}"
+    assert table["epoch 1: validation accuracy"][1] == f"{full['val_accuracy'][0]:.1%}"
+    assert table["last epoch: validation accuracy"][1] == f"{full['val_accuracy'][-1]:.1%}"
     assert "helpers.train" not in text and "'seed'" not in text, "no command history in the outputs"
     assert "  learning_rate  0.01      size of the update steps" in text
     assert "its other fields serve the improved recipe of notebook 03 and are off or unused here: " in text
@@ -78,4 +101,9 @@ def test_06_says_which_model_it_evaluates_and_titles_the_mistakes_truthfully(exe
                       r"confidence from (\d+\.\d)% down to (\d+\.\d)%$", text, flags=re.M)
     assert title and float(title.group(2)) >= float(title.group(3))
     assert title.group(1).startswith("All") == (mistakes <= 12)
+    copies = re.search(r"^exact copies of another test digit among those shown: (\d+) of (\d+)", text, flags=re.M)
+    assert copies and int(copies.group(2)) == min(mistakes, 12) and int(copies.group(1)) <= int(copies.group(2))
+    if int(copies.group(2)) > 1:
+        assert re.search(r"^the two most alike of them \(positions \d+ and \d+, counting along the rows\) differ in \d+ of "
+                         r"their 784 pixels$", text, flags=re.M)
     assert (ARTIFACTS_DIR / "lenet_mnist_quick.keras").exists()

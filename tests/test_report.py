@@ -110,3 +110,31 @@ def test_the_bfloat16_switch_follows_the_recorded_validation_comparison():
 
     found = report.bfloat16_comparison()
     assert devices.CPU_BFLOAT16_BY_DEFAULT == bool(found and found["decided"] and found["within_rule"])
+
+
+def test_a_screening_run_is_kept_apart_from_the_recipe_and_compared_seed_by_seed(tmp_path, monkeypatch):
+    """A run that changes one setting of the improved recipe is a lever on the screening table, never a
+    run of the recipe itself (the bfloat16 comparison must not take it for one)."""
+    from helpers.recipes import get_recipe
+
+    monkeypatch.setattr(report, "RESULTS_DIR", tmp_path)
+    recipe = get_recipe("improved", epochs=10).to_dict()
+
+    def run(name, val, test, **changes):
+        record = {**fake_record(test, epochs=10, val=val), "name": name, "seed": 44, "recipe": {**recipe, **changes}}
+        record["device"]["precision"] = "mixed_bfloat16"
+        (tmp_path / f"{name}.json").write_text(json.dumps(record))
+
+    monkeypatch.setattr(report, "SCREENS", [("label smoothing 0.2", {44: ("with_ls", "without")})])
+    run("without", 0.8500, 0.8450)
+    run("with_ls", 0.8560, 0.8470, label_smoothing=0.2)
+    (tmp_path / "float32.json").write_text(json.dumps({**fake_record(0.8400, epochs=10, val=0.8480), "name": "float32",
+                                                       "seed": 44, "recipe": recipe}))
+    found = report.bfloat16_comparison()
+    assert [r["name"] for r in found["runs"]["mixed_bfloat16"]] == ["without"], "the lever's run is not the recipe's"
+    section = "\n".join(report.screens_section())
+    assert "| label smoothing 0.2 | 44 | `with_ls` | 0.8560 | 0.8470 | `without` | 0.8500 | 0.8450 | +0.60 pts |" in section
+    assert "- label smoothing 0.2: mean gap on validation +0.60 points over 1 seed. Verdict: a second seed is needed" in section
+    run("without", 0.8600, 0.8450)
+    assert "-0.40 pts |" in "\n".join(report.screens_section()) and "dropped: it did not gain on every seed" in "\n".join(report.screens_section())
+    assert "a tie below about 1.4 points" in section
