@@ -283,8 +283,8 @@ def compare_curves(histories: dict, key: str = "val_accuracy", title: str | None
 
 def grad_cam_grid(groups: dict):
     """Grad-CAM heatmaps, one section per group (``groups`` maps a label such as "right answers" to
-    ``(images, heatmaps, titles)``): each image above its heatmap, drawn half-transparent in "inferno" on a grey
-    copy of it, with a colour bar; drawn on the map's coarse grid, not smoothed."""
+    ``(images, heatmaps, titles)``): each image above its heatmap, drawn half-transparent in "inferno" on a slightly
+    darkened copy of it, with a colour bar; smoothed between the map's cells (bilinear), as keras.io's example."""
     cols = max(len(images) for images, _, _ in groups.values())
     fig = plt.figure(figsize=(cols * 2.2 + 0.8, len(groups) * 5.0), layout="constrained")
     for sub, (label, (images, heatmaps, titles)) in zip(np.atleast_1d(fig.subfigures(len(groups), 1)), groups.items()):
@@ -292,9 +292,9 @@ def grad_cam_grid(groups: dict):
         for col, (image, heat, caption) in enumerate(zip(images, heatmaps, titles)):
             axes[0, col].imshow(image, **PIXELS)
             axes[0, col].set_title(caption, fontsize=9)
-            axes[1, col].imshow(image.mean(-1), cmap="gray", vmin=0, vmax=255, **PIXELS)
-            shown = axes[1, col].imshow(heat, cmap="inferno", alpha=0.5, vmin=0, vmax=1,
-                                        extent=(-0.5, images.shape[2] - 0.5, images.shape[1] - 0.5, -0.5), **PIXELS)
+            axes[1, col].imshow((image * 0.8).astype("uint8"), **PIXELS)  # the colour image, lightly darkened
+            shown = axes[1, col].imshow(heat, cmap="inferno", alpha=0.5, vmin=0, vmax=1, interpolation="bilinear",
+                                        extent=(-0.5, images.shape[2] - 0.5, images.shape[1] - 0.5, -0.5))
         plt.setp(axes, xticks=[], yticks=[], frame_on=False)
         sub.colorbar(shown, ax=axes[1, :], shrink=0.9, label="Grad-CAM\n(1: the map's peak)")
         sub.suptitle(label, fontsize=11, fontweight="bold")

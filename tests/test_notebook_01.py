@@ -57,6 +57,9 @@ def test_01_ends_of_the_scale_verdicts_follow_the_printed_numbers(executed, cifa
     printed = re.search(r"the larger pile-up is at (\d+): ([\d.]+)x, against ([\d.]+)x at (\d+)", text)
     assert printed and float(printed[2]) >= float(printed[3])  # the verdict names the end with the larger printed ratio
     assert {printed[1], printed[4]} == {"0", "255"} and float(printed[2]) == round(ratios[int(printed[1])], 2)
+    for v in (0, 255):  # each end labelled by the thresholds the cell states (2 and 1.2)
+        label = "strong pile-up" if ratios[v] >= 2 else "mild pile-up" if ratios[v] >= 1.2 else "no pile-up"
+        assert f"at {v}: {ratios[v]:.2f}x, {label}" in text
     # "too few to move the channel statistics much": a small share, and a small change when left out
     share = float(re.search(r"values at 0 or 255: ([\d.]+)% of all", text)[1]) / 100
     change = float(re.search(r"the largest change: ([\d.]+)% of the channel's standard deviation", text)[1]) / 100
@@ -74,6 +77,10 @@ def test_01_class_means_and_look_alikes(executed, cifar_sample):
     layout = class_means.mean(-1).std(axis=(1, 2))
     printed = re.findall(r"^ *(\w+): brightness spread over the grid", text, re.M)
     assert printed == [data.CLASS_NAMES[c] for c in np.argsort(-layout)]  # most layout first, every class once
+    order = [data.CLASS_NAMES[c] for c in np.argsort(-layout)]
+    kept = ", ".join(n for n in order if layout[data.CLASS_NAMES.index(n)] > 12) or "none"
+    lost = ", ".join(n for n in order if layout[data.CLASS_NAMES.index(n)] <= 12) or "none"
+    assert f"spread above 12, a layout kept: {kept}" in text and f"spread of 12 or less, little layout left: {lost}" in text
     assert "the two bluest top quarters (blue minus red):" in text
     assert "closest pairs shown:" in text
     spans = re.search(r"each class's average spans (\d+) to (\d+) of the scale's 255 steps", text)

@@ -38,7 +38,7 @@ def test_02_sizes_receptive_fields_and_costs(executed):
     assert "after the pooling (block2_pool) one unit sees 16x16: 50% of the image's width, 25% of its area" in text
     assert "head_fc holds 2,097,664 of 2,171,178 parameters (96.6%)" in text
     assert "multiply-adds per image: 26.6 M, 92.1% of them in the 4 convolutions" in text
-    assert "after block 2: a 8x8 grid with 64 channels" in text
+    assert "after block 2: a grid of 8x8 positions with 64 channels" in text
     assert "flatten: (8, 8, 64) -> 4,096 numbers" in text
     assert "head_fc: a 4,096 x 512 kernel (2,097,152 weights) and 512 biases" in text
 
@@ -67,6 +67,8 @@ def test_02_counts_a_layers_parameters_by_hand(executed):
 def test_02_the_untrained_prediction_is_near_uniform_as_the_page_says(executed):
     text = text_of(executed("02"))
     low, high = map(float, re.search(r"^logits from (-?[\d.]+) to (-?[\d.]+)$", text, re.M).groups())
+    ten = [float(v) for v in re.search(r"^logits: (.+)$", text, re.M)[1].split()]
+    assert len(ten) == 10 and min(ten) == low and max(ten) == high  # all ten printed, and the range is theirs
     largest, smallest = map(float, re.search(r"^largest ([\d.]+), smallest ([\d.]+); uniform would be 0.100 each$", text, re.M).groups())
     assert high - low < 1  # "close to one another": within 1, so no probability is more than e times another
     assert smallest <= 0.1 <= largest and largest - smallest < 0.1, (largest, smallest)

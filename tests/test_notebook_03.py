@@ -103,3 +103,22 @@ def json_notebook(path):
     import nbformat
 
     return nbformat.read(path, as_version=4)
+
+
+def test_03_says_whether_the_whitened_start_helped_beyond_the_noise(executed):
+    """The recorded with/without pairs are printed with a verdict that follows lab.report's tie margin."""
+    from lab.report import tie_margin
+    from helpers.paths import read_results
+
+    text = text_of(executed("03"))
+    lines = re.findall(r"(\d+) epochs on the full data: best validation accuracy ([\d.]+) with the whitened start, "
+                       r"([\d.]+) without \(([+-][\d.]+) points; (within|beyond) the noise of \+-([\d.]+)\)", text)
+    assert len(lines) == 2, "both recorded pairs are printed"
+    for pair, (epochs, with_it, without, gap, verdict, noise) in zip(
+            (("minivggnet_improved_e5_whiten", "minivggnet_improved_e5"),
+             ("minivggnet_improved_val", "minivggnet_improved_b64_pad2_ls")), lines):
+        a, b = (read_results(name) for name in pair)
+        assert float(with_it) == round(max(a["history"]["val_accuracy"]), 4) and int(epochs) == a["epochs_run"]
+        margin = tie_margin(max(b["history"]["val_accuracy"]), b["data"]["split"]["validation"])
+        assert float(noise) == round(margin * 100, 1)
+        assert verdict == ("within" if abs(float(with_it) - float(without)) < margin else "beyond")

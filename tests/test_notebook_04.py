@@ -24,6 +24,21 @@ def test_04_evaluates_with_confidence_intervals_and_puts_the_model_to_use(execut
     eces = [float(e) for e in re.findall(r"(?:as trained|temperature-scaled): ECE ([\d.]+),", text)]
     assert len(eces) == 2 and eces[1] < eces[0], "temperature scaling lowers the ECE on the half it was not fitted on"
     assert "every predicted class unchanged: True" in text
+    # the claim about plain cross-entropy is shown: the original model's verdict follows its two printed numbers
+    for verdict in re.finditer(r"\(label smoothing ([\d.]+)\): accuracy ([\d.]+)%, mean confidence ([\d.]+)%: (over|under)-confident "
+                               r"by ([\d.]+) points$", text, flags=re.M):
+        accuracy, confidence = float(verdict.group(2)), float(verdict.group(3))
+        assert verdict.group(4) == ("over" if confidence > accuracy else "under")
+        assert abs(float(verdict.group(5)) - abs(confidence - accuracy)) < 0.06
+    assert re.search(r"^minivggnet_original \(label smoothing 0\): accuracy", text, flags=re.M), "the model without smoothing"
+    # Grad-CAM: each shown image's peak is placed, and the verdict follows the printed cell
+    peaks = re.findall(r"^(right|wrong) answer, true \w+, said \w+: the map peaks at cell \((\d+), (\d+)\) of (\d+)x(\d+), "
+                       r"(in the central half|at the border)$", text, flags=re.M)
+    assert len(peaks) == 8
+    for _, r, c, rows, cols, where in peaks:
+        r, c, rows, cols = int(r), int(c), int(rows), int(cols)
+        central = rows // 4 <= r < rows - rows // 4 and cols // 4 <= c < cols - cols // 4
+        assert where == ("in the central half" if central else "at the border")
     top3 = re.findall(r"^\s+(\w+) (\d+\.\d)%$", text, flags=re.M)[-3:]
     assert len(top3) == 3 and top3[0][0] in data.CLASS_NAMES, "the own-photo cell prints a top-3"
     for figure in ("04_confusion_matrix", "04_per_class_accuracy", "04_confident_mistakes", "04_reliability",
@@ -168,7 +183,7 @@ def test_04_the_calibration_ranges_are_over_the_runs_in_the_table(executed):
     """Each ECE range, one per label smoothing value, spans exactly the table's runs of that value, named at both ends."""
     text = text_of(executed("04"))
     rows = {m.group(1): (float(m.group(2)), float(m.group(3))) for m in re.finditer(
-        r"^ *(minivggnet_\w+) +[\d,]+ +\d+ +\d+ +\d+ +([\d.]+) +[\d.]+% +([\d.]+)$", text, flags=re.M)}
+        r"^ *(minivggnet_\w+) +[\d,]+ +\d+ +\d+ +(?:yes|no) +\d+ +([\d.]+) +[\d.]+% +([\d.]+)$", text, flags=re.M)}
     assert {"minivggnet_improved", "minivggnet_original", "minivggnet_improved_e10_ls02_s44"} <= set(rows)
     ranges = re.findall(r"^ECE with label smoothing ([\d.]+): ([\d.]+) \((\w+)\)(?: to ([\d.]+) \((\w+)\), (\d+) runs|, one run)$",
                         text, flags=re.M)
@@ -190,3 +205,12 @@ def test_04_the_calibration_ranges_are_over_the_runs_in_the_table(executed):
     assert pair and pair.group(1) in rows and pair.group(2) in rows
     assert rows[pair.group(1)][0] < rows[pair.group(2)][0] and rows[pair.group(2)][1] == float(pair.group(4))
     assert pair.group(5) == ("higher" if float(pair.group(4)) > float(pair.group(3)) else "not higher")
+
+
+def test_04_shows_a_photo_of_none_of_the_ten_classes_still_named_as_one(executed):
+    """The softmax has no "none of these": the coffee cup gets three of the ten classes, printed in order."""
+    found = re.search(r"a coffee cup, which is none of the ten classes: (\w+) ([\d.]+)%, (\w+) ([\d.]+)%, (\w+) ([\d.]+)%",
+                      text_of(executed("04")))
+    assert found, "the coffee cup's top 3 is printed"
+    shares = [float(found.group(k)) for k in (2, 4, 6)]
+    assert shares == sorted(shares, reverse=True) and all(found.group(k) in data.CLASS_NAMES for k in (1, 3, 5))

@@ -32,6 +32,8 @@ def test_06_writes_the_training_out_in_keras():
     assert "model.fit(x_tr[..., None], one_hot(y_tr), batch_size=recipe.batch_size" in prose, "the plain form, first"
     assert "**Aside: why this notebook feeds `model.fit` from a pipeline instead.**" in prose
     assert "stateless_split" not in code + prose and "flat_map" not in code + prose, "the pipeline's plumbing stays in 03"
+    assert "*recipe* below, the series'\nname for all" in prose and "*decision boundary*" in prose
+    assert "import tensorflow as tf" not in code or "tf." in code.replace("import tensorflow as tf", "")
     assert "*logits*: the raw scores" in prose and "harmonic mean, *f1* (a mean pulled towards" in prose
     assert "both counts are in the figure's title" not in prose and "the table further down gives both runs'" in prose
     assert "not the number format" not in prose
@@ -64,7 +66,7 @@ def test_06_trains_like_the_library_and_says_how_far_it_got(executed):
     near_chance = float(found.group(2)) > 0.9 * math.log(10)
     assert found.group(3).startswith("still close to ln 10" if near_chance else "well below ln 10")
     assert re.search(r"^one validation digit is 0\.50 points of accuracy \(200 validation digits\); the largest change "
-                     r"between two epochs here: (\d+) digits, (\d+\.\d) points$", text, flags=re.M)
+                     r"between two epochs here: (\d+) digits, (\d+\.\d) points, (up|down) from epoch (\d+) to epoch (\d+)$", text, flags=re.M)
     assert "a tenth of each, rounded: [20, 20, 20, 20, 20, 20, 20, 20, 20, 20], 200 in all; a tenth of all 2,000: 200.0" in text
     # this run's epoch 1 and last epoch beside the full reference run's, one column each
     full = reference("lenet_mnist")["history"]
@@ -82,7 +84,11 @@ def test_06_trains_like_the_library_and_says_how_far_it_got(executed):
     assert table["epoch 1: validation accuracy"][1] == f"{full['val_accuracy'][0]:.1%}"
     assert table["last epoch: validation accuracy"][1] == f"{full['val_accuracy'][-1]:.1%}"
     assert "helpers.train" not in text and "'seed'" not in text, "no command history in the outputs"
-    assert "  learning_rate  0.01      size of the update steps" in text
+    assert "  learning_rate   0.01      size of the update steps" in text
+    assert re.search(r"^  nesterov +False ", text, flags=re.M) and re.search(r"^  label_smoothing 0\.0 ", text, flags=re.M)
+    assert "train_ds is a tf.data.Dataset: True" in text
+    pixels = re.search(r"; its pixel values: from (\S+) to (\S+)$", text, flags=re.M)
+    assert pixels and 0 <= float(pixels.group(1)) < float(pixels.group(2)) <= 255 and float(pixels.group(2)) > 1, "0..255, not yet scaled"
     assert "its other fields serve the improved recipe of notebook 03 and are off or unused here: " in text
 
 
@@ -104,6 +110,11 @@ def test_06_says_which_model_it_evaluates_and_titles_the_mistakes_truthfully(exe
     copies = re.search(r"^exact copies of another test digit among those shown: (\d+) of (\d+)", text, flags=re.M)
     assert copies and int(copies.group(2)) == min(mistakes, 12) and int(copies.group(1)) <= int(copies.group(2))
     if int(copies.group(2)) > 1:
-        assert re.search(r"^the two most alike of them \(positions \d+ and \d+, counting along the rows\) differ in \d+ of "
-                         r"their 784 pixels$", text, flags=re.M)
+        alike = re.search(r"^the two most alike of them \(positions \d+ and \d+, counting along the rows\) differ in (\d+) of "
+                          r"their 784 pixels$", text, flags=re.M)
+        assert alike
+        gap = re.search(r"^  over those pixels their grey levels \(0\.\.255\) differ by (\d+\.\d) on average, (\d+) at most$",
+                        text, flags=re.M)
+        assert (gap is not None) == (int(alike.group(1)) > 0), "the grey-level gap is printed when the two differ"
+        assert gap is None or 0 < float(gap.group(1)) <= int(gap.group(2)) <= 255
     assert (ARTIFACTS_DIR / "lenet_mnist_quick.keras").exists()
