@@ -142,21 +142,21 @@ def pairs(images: np.ndarray, labels: np.ndarray, class_names, pair: tuple[str, 
 # --------------------------------------------------------------------------- models
 
 def feature_maps(maps: np.ndarray, count: int = 16, title: str = "", image: np.ndarray | None = None):
-    """The first ``count`` channels of one image's activations ``(H, W, C)``, as a grid, with the
-    input ``image`` in the first panel when it is given. Each map has its own colour scale, from its
+    """The first ``count`` channels of one image's activations ``(H, W, C)``, in rows of 8, with the input
+    ``image`` drawn large on their left when it is given. Each map has its own colour scale, from its
     smallest value on this image (dark) to its largest (yellow); its title prints both, the bar says so."""
-    count = min(count, maps.shape[-1])
-    panels = [("input", image)] if image is not None else []
-    panels += [(f"channel {i}\n{maps[..., i].min():.2f} to {maps[..., i].max():.2f}", maps[..., i]) for i in range(count)]
-    cols = min(9 if image is not None else 8, len(panels))
-    rows = int(np.ceil(len(panels) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.15 + 1, rows * 1.45 + 0.4), squeeze=False, layout="constrained")
-    plt.setp(axes, xticks=[], yticks=[], frame_on=False)
-    for ax, (label, picture) in zip(axes.ravel(), panels):
-        ax.imshow(picture, cmap="viridis" if picture.ndim == 2 else None, **PIXELS)  # default scale: smallest to largest
-        ax.set_title(label, fontsize=7)
-    fig.colorbar(plt.cm.ScalarMappable(cmap="viridis"), ax=axes, ticks=[0, 1], shrink=0.8).set_ticklabels(
-        ["panel's\nsmallest", "panel's\nlargest"], fontsize=7)
+    panels = [(f"channel {i}\n{maps[..., i].min():.2f} to {maps[..., i].max():.2f}", maps[..., i]) for i in range(min(count, maps.shape[-1]))]
+    cols, big = min(8, len(panels)), int(image is not None)  # the input, when given, spans all the rows
+    rows = -(-len(panels) // cols)
+    mosaic = [["input"] * big + [panels[r * cols + c][0] if r * cols + c < len(panels) else "." for c in range(cols)] for r in range(rows)]
+    fig, axes = plt.subplot_mosaic(mosaic, figsize=((cols + rows * big) * 1.35 + 0.8, rows * 1.8 + 0.5), layout="constrained",
+                                   width_ratios=[rows] * big + [1] * cols, empty_sentinel=".")
+    plt.setp(list(axes.values()), xticks=[], yticks=[], frame_on=False)
+    for label, picture in [("input", image)] * big + panels:
+        axes[label].imshow(picture, cmap="viridis" if picture.ndim == 2 else None, **PIXELS)  # default scale: smallest to largest
+        axes[label].set_title(label, fontsize=10)
+    fig.colorbar(plt.cm.ScalarMappable(cmap="viridis"), ax=list(axes.values()), ticks=[0, 1], shrink=0.8).set_ticklabels(
+        ["panel's\nsmallest", "panel's\nlargest"], fontsize=9)
     fig.suptitle(title)
     return fig
 
@@ -183,21 +183,24 @@ def learning_rates(schedules: dict):
     return fig
 
 
-def augmentations(image: np.ndarray, augmented: np.ndarray, titles=None, title: str = ""):
+def augmentations(image: np.ndarray, augmented: np.ndarray, titles=None, title: str = "", mirrored=None):
     """An image and random augmentations of it, drawn large, and under each its difference from the
-    original (grey: unchanged; light or dark: the pixel changed). ``titles`` label the augmented ones."""
-    count = len(augmented) + 1
-    fig, axes = plt.subplots(2, count, figsize=(count * 1.8, 4.4))
-    difference = [np.zeros(image.shape[:2])] + [p.astype(float).mean(-1) - image.astype(float).mean(-1) for p in augmented]
+    original (grey: unchanged; light or dark: the pixel changed). ``titles`` label the augmented ones;
+    where ``mirrored`` (one flag per picture) is true, the original is mirrored too, so the row shows the shift."""
+    count, mirrored = len(augmented) + 1, mirrored or [False] * len(augmented)
+    fig, axes = plt.subplots(2, count, figsize=(count * 1.8, 4.6))
+    difference = [np.zeros(image.shape[:2])] + [p.astype(float).mean(-1) - (image[:, ::-1] if m else image).astype(float).mean(-1)
+                                                for p, m in zip(augmented, mirrored)]
     for col, (picture, label) in enumerate(zip([image, *augmented], ["original", *(titles or [""] * len(augmented))])):
         axes[0, col].imshow(picture, **PIXELS)
-        axes[0, col].set_title(label.replace(", ", "\n"), fontsize=8)
+        axes[0, col].set_title(label.replace(", ", "\n"), fontsize=10)
         axes[1, col].imshow(difference[col], cmap="gray", vmin=-128, vmax=128, **PIXELS)
     for ax in axes.ravel():
         ax.axis("off")
-    axes[1, 0].text(0.5, 0.5, "this row:\ndifference from\nthe original", transform=axes[1, 0].transAxes, ha="center", va="center")
+    axes[1, 0].text(0.5, 0.5, "this row:\ndifference from\nthe original\n(mirrored too\nwhere the\npicture is)",
+                    transform=axes[1, 0].transAxes, ha="center", va="center", fontsize=9)
     if title:
-        fig.suptitle(title, fontsize=10)
+        fig.suptitle(title, fontsize=11)
     fig.tight_layout()
     return fig
 
@@ -253,12 +256,12 @@ def reliability_diagram(labels: np.ndarray, probs: np.ndarray, bins: int = 15, e
     fig, (ax, counts) = plt.subplots(2, 1, figsize=(5, 6.5), sharex=True, gridspec_kw={"height_ratios": [3, 1]})
     ax.plot([0, 1], [0, 1], "--", color="gray", label="perfect calibration")
     ax.bar(centres, [b["accuracy"] for b in found], width=1 / bins, alpha=0.7, edgecolor="black",
-           label="accuracy of the predictions in the bin")
+           label="bar: share of the bin's\npredictions that are right")
     ax.plot([b["confidence"] for b in found], [b["accuracy"] for b in found], "o", color="black", markersize=3,
-            label="at the bin's mean confidence")
+            label="dot: the same share, placed\nat the average confidence\nof the bin's predictions")
     ax.set(ylabel="accuracy", xlim=(0, 1), ylim=(0, 1.05),
            title="Reliability diagram" + (f" (ECE {ece:.3f})" if ece is not None else ""))
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8, frameon=False)  # beside the bars, clear of them
     counts.bar(centres, [b["count"] for b in found], width=1 / bins, color="tab:gray", edgecolor="black")
     counts.set(xlabel="confidence (probability of the predicted class)", ylabel="predictions")
     return fig
@@ -328,12 +331,12 @@ def feature_map_rows(rows: dict, image: np.ndarray, count: int = 8, title: str =
                              squeeze=False, layout="constrained")
     for r, (label, maps) in enumerate(rows.items()):
         axes[r, 0].imshow(image, **PIXELS)
-        axes[r, 0].set_title("input", fontsize=7)
+        axes[r, 0].set_title("input", fontsize=9)
         axes[r, 0].set_ylabel(label)
         top = float(maps[..., :count].max()) or 1.0
         for c in range(count):
             shown = axes[r, c + 1].imshow(maps[..., c], cmap="viridis", vmin=0, vmax=top, **PIXELS)
-            axes[r, c + 1].set_title(f"channel {c}", fontsize=7)
+            axes[r, c + 1].set_title(f"channel {c}", fontsize=9)
         fig.colorbar(shown, ax=axes[r, 1:], shrink=0.9, label="activation", pad=0.01)
     plt.setp(axes, xticks=[], yticks=[])
     fig.suptitle(title, fontsize=10)

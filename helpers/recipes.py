@@ -18,7 +18,7 @@ returns the right one.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 
 OPTIMIZERS = ("sgd", "adamw")
 SCHEDULES = ("constant", "inverse_time", "warmup_cosine")
@@ -59,6 +59,8 @@ class Recipe:
         "choices": NORMALIZATIONS})
     val_fraction: float = field(default=0.1, metadata={
         "help": "share of the training set held out for validation, stratified (0: train on all of it)"})
+    ema_momentum: float = field(default=0.0, metadata={
+        "help": "0: off; else a running average of the weights (this momentum per step) replaces them after every epoch"})
     whiten_first_layer: bool = field(default=False, metadata={
         "help": "start the first convolution from the training images' 3x3 patch-whitening filters "
                 "(and their negatives) instead of random ones; the architecture is unchanged"})
@@ -78,6 +80,7 @@ class Recipe:
             (isinstance(self.crop_padding, int) and 0 <= self.crop_padding <= 8,
              f"crop_padding must be an integer in [0, 8], got {self.crop_padding!r}"),
             (0 <= self.val_fraction < 1, f"val_fraction must be in [0, 1), got {self.val_fraction!r}"),
+            (0 <= self.ema_momentum < 1, f"ema_momentum must be in [0, 1), got {self.ema_momentum!r}"),
         ]
         problems = [message for ok, message in rules if not ok]
         if problems:
@@ -93,6 +96,11 @@ class Recipe:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def defaults(cls) -> dict:
+        """The fields that have a default, with it (what a results file older than a field trained with)."""
+        return {f.name: f.default for f in fields(cls) if f.default is not MISSING}
 
 
 ORIGINAL = Recipe(

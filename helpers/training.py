@@ -151,14 +151,16 @@ def learning_rate_schedule(recipe: Recipe, steps_per_epoch: int):
 
 
 def make_optimizer(recipe: Recipe, steps_per_epoch: int) -> keras.optimizers.Optimizer:
-    """SGD (momentum, Nesterov) or AdamW with the recipe's schedule; weight decay spares BN and biases."""
+    """SGD (momentum, Nesterov) or AdamW with the recipe's schedule; weight decay spares BN and biases;
+    with ``ema_momentum`` the weights' running average replaces them after every epoch."""
     schedule = learning_rate_schedule(recipe, steps_per_epoch)
     decay = recipe.weight_decay or None
+    ema = dict(use_ema=True, ema_momentum=recipe.ema_momentum, ema_overwrite_frequency=steps_per_epoch) if recipe.ema_momentum else {}
     if recipe.optimizer == "adamw":
-        optimizer = keras.optimizers.AdamW(learning_rate=schedule, weight_decay=decay or 0.0)
+        optimizer = keras.optimizers.AdamW(learning_rate=schedule, weight_decay=decay or 0.0, **ema)
     else:
         optimizer = keras.optimizers.SGD(learning_rate=schedule, momentum=recipe.momentum,
-                                         nesterov=recipe.nesterov, weight_decay=decay)
+                                         nesterov=recipe.nesterov, weight_decay=decay, **ema)
     if decay:
         optimizer.exclude_from_weight_decay(var_names=["bias", "gamma", "beta"])
     return optimizer

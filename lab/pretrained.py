@@ -8,6 +8,8 @@ A reference run's results come from the registry: ``references.get("minivggnet_o
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 from helpers.paths import ARTIFACTS_DIR, BUILD_DIR, RESULTS_DIR, ROOT, read_results
@@ -72,3 +74,23 @@ def load_model(choice: str, reference: str, artifact: str | None = None, train_i
                          classes=ref.dataset.classes, verbose=0)
     return run.model, f"a {fallback_epochs}-epoch fallback model", None
 
+
+def shipped_accuracies(file: Path, used: dict, measured: dict | None = None) -> dict:
+    """The shipped models' accuracies on the full data, kept in ``file`` with each model file's sha256
+    (a fingerprint of its bytes), so that numbers of an older or retrained file are never shown as its.
+
+    ``used`` maps reference runs to the model files a notebook loaded. With ``measured``
+    (``{run: {part: accuracy}}``), rewrite ``file`` first, if every file used is the shipped one.
+    Returns ``{run: {part: accuracy}}`` for the runs whose shipped file still has the recorded sha256.
+    """
+    shipped = {name: references.get(name).model_path for name in used}
+    fingerprints = {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in shipped.items() if path.exists()}
+    if measured is not None and all(used[name] == path for name, path in shipped.items()):
+        file.write_text(json.dumps({name: {"sha256": fingerprints[name], **parts} for name, parts in measured.items()},
+                                   indent=2) + "\n")
+        print(f"wrote the shipped models' accuracies on the full data to {file.relative_to(ROOT)}")
+    elif measured is not None:
+        print(f"not every model here is its shipped file: {file.relative_to(ROOT)} is left as it is")
+    saved = json.loads(file.read_text()) if file.exists() else {}
+    return {name: {part: value for part, value in saved[name].items() if part != "sha256"}
+            for name in used if name in saved and saved[name]["sha256"] == fingerprints.get(name)}

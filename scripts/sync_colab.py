@@ -40,8 +40,8 @@ def setup_cell(url: str, folder: str | None = None) -> str:
         "import sys",
         f'if "google.colab" in sys.modules:  {MARKER} (nothing happens elsewhere): clone the repository once, '
         "then run its setup script",
-        f"    !test -d {folder} || git clone -q --depth 1 {url} {folder} || echo 'Check that this address is where the "
-        "project is published (pyproject.toml, [project.urls]) and that the runtime is online, then run this cell again.'",
+        f"    !test -d {folder} || git clone -q --depth 1 {url} {folder} || echo 'Could not download the "
+        "project: check that this Colab runtime is connected, then run this cell again.'",
         f"    %run -i {folder}/scripts/colab_setup.py",
     ])
 

@@ -99,7 +99,7 @@ def test_setup_cell_says_what_to_do_when_the_clone_fails(runtime, monkeypatch):
     bad = f"file://{runtime['root']}/no-such-repository"
     (setup,) = run_cells(runtime, monkeypatch, sync_colab.setup_cell(bad, str(runtime["root"] / "content" / "nope")))
     shown = "".join(o.get("text", "") for o in setup.outputs)
-    assert "fatal:" in shown and "pyproject.toml" in shown and "run this cell again" in shown, shown
+    assert "fatal:" in shown and "Could not download the project" in shown and "run this cell again" in shown, shown
     errors = [o for o in setup.outputs if o.output_type == "error"]  # only %run's one line: the script is not there
     assert all("colab_setup.py" in o.evalue and "not found" in o.evalue for o in errors), errors
 

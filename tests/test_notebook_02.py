@@ -18,6 +18,8 @@ def test_02_is_written_for_the_student_not_for_the_tests():
     for layer in ("Conv2D", "Activation", "BatchNormalization", "MaxPooling2D", "Dropout", "Flatten", "Dense"):
         assert f"layers.{layer}(" in code, f"the notebook writes its {layer} layers out"
     assert "models.conv_block" not in code and "models.classifier_head" not in code
+    prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "modern" not in prose and "improved one" in prose  # the recipe goes by notebook 03's name
 
 
 def test_02_the_written_out_network_is_the_librarys(executed):
@@ -29,9 +31,20 @@ def test_02_the_written_out_network_is_the_librarys(executed):
     assert "BN's moving means and variances: 1,408" in text
 
 
+def test_02_the_seed_makes_the_build_repeatable(executed):
+    text = text_of(executed("02"))
+    assert re.search(r"^block1_conv1 kernel, first values:( -?\d\.\d{4}){4} \(sum of all 864: -?[\d.]+\)$", text, re.M)
+    arrays = len(models.minivggnet().get_weights())
+    assert f"built again from seed 42: the same kernel: True, all {arrays} weight arrays the same: True" in text
+    assert f"built again from seed 43: the same kernel: False, all {arrays} weight arrays the same: False" in text
+
+
 def test_02_sizes_receptive_fields_and_costs(executed):
     text = text_of(executed("02"))
     assert "3x3 windows containing a pixel: corner 4, edge 6, interior 9" in text
+    assert ("2 stacked 3x3 convolutions see 5x5: 2 * 3 * 3 = 18 weights per channel pair; "
+            "one 5x5 convolution: 5 * 5 = 25") in text  # the stack: fewer weights for the same window
+    assert "3 stacked 3x3 convolutions see 7x7: 3 * 3 * 3 = 27 weights per channel pair; one 7x7 convolution: 7 * 7 = 49" in text
     assert "the same as the RF column of models.layer_table: True" in text  # the rule applied by hand on the page
     assert "block2_conv1     RF 10  step 2" in text and "block2_pool      RF 16  step 4" in text
     assert "the last convolution (block2_conv2) sees 14x14 input pixels" in text
@@ -59,9 +72,14 @@ def test_02_counts_the_multiply_adds_by_hand(executed):
 def test_02_counts_a_layers_parameters_by_hand(executed):
     text = text_of(executed("02"))
     assert "3*3*3*32 + 32 = 896, the layer's count_params() = 896" in text  # weights plus one bias per filter
+    plain = re.sub(r"\x1b\[[\d;]*m", "", text)  # model.summary() colours its text with terminal codes
+    assert 'Model: "sequential"' in plain and "Total params: 10,400" in plain  # Keras' own summary of block 1 first
+    assert "parameter counts the same as network.summary()'s: True" in text  # then the series' table, which agrees
     assert ("block1_bn1: gamma (32,) trained, beta (32,) trained, moving_mean (32,) not trained, "
             "moving_variance (32,) not trained = 128 parameters") in text
     assert "zero everywhere on this image" in text
+    assert "probe.output.shape: (None, 32, 32, 32)" in text  # the inner model stops at block1_relu1
+    assert "probe's block1_conv1 is the network's: True" in text  # shared, not copied
 
 
 def test_02_the_untrained_prediction_is_near_uniform_as_the_page_says(executed):
@@ -71,6 +89,7 @@ def test_02_the_untrained_prediction_is_near_uniform_as_the_page_says(executed):
     assert len(ten) == 10 and min(ten) == low and max(ten) == high  # all ten printed, and the range is theirs
     largest, smallest = map(float, re.search(r"^largest ([\d.]+), smallest ([\d.]+); uniform would be 0.100 each$", text, re.M).groups())
     assert high - low < 1  # "close to one another": within 1, so no probability is more than e times another
+    assert "softmax by hand, np.exp(logits) / np.exp(logits).sum(), equals the network's probabilities: True" in text
     assert smallest <= 0.1 <= largest and largest - smallest < 0.1, (largest, smallest)
 
 
@@ -92,9 +111,30 @@ def test_02_dropout_demo_follows_the_rate(executed):
 def test_02_figures(executed):
     nb = executed("02")
     assert (BUILD_DIR / "figures" / "02_feature_maps_untrained.png").exists()
-    plot_cell = next(c for c in nb.cells if c.cell_type == "code" and "plot_model" in c.source)
-    if shutil.which("dot"):  # Graphviz installed: the diagram is drawn and shown
-        assert (BUILD_DIR / "figures" / "02_minivggnet_architecture.png").exists()
-        assert any("image/png" in o.get("data", {}) for o in plot_cell.outputs)
-    else:  # without it Keras says what to install
+    plot_cells = [c for c in nb.cells if c.cell_type == "code" and "plot_model" in c.source]
+    assert len(plot_cells) == 2  # block 1, then the head
+    assert ("block 2 has block 1's layer classes in the same order: True; configs differ (names aside) in: "
+            "block2_conv1 filters 32 -> 64; block2_conv2 filters 32 -> 64") in text_of(nb)  # why block 2 is not drawn
+    layers = len(models.minivggnet().layers)
+    assert f"the whole network: {layers} layers, one box each; drawn below: block 1, 8 layers" in text_of(nb)  # why it is drawn in parts
+    if shutil.which("dot"):  # Graphviz installed: block 1 and the head drawn, saved and shown
+        for name in ("02_block1_diagram", "02_head_diagram"):
+            assert (BUILD_DIR / "figures" / f"{name}.png").exists()
+        assert all(any("image/png" in o.get("data", {}) for o in cell.outputs) for cell in plot_cells)
+    else:  # without it each cell prints Keras' line saying what to install, and goes on
         assert "You must install" in text_of(nb)
+        assert not any(o.get("output_type") == "error" for cell in plot_cells for o in cell.outputs)
+
+
+def test_02_diagram_cells_say_what_to_install_without_graphviz(monkeypatch, capsys, tmp_path):
+    import keras
+
+    def missing(*args, **kwargs):  # what keras.utils.plot_model does outside IPython's magics without Graphviz
+        raise ImportError("You must install graphviz for `plot_model` to work.")
+
+    monkeypatch.setattr(keras.utils, "plot_model", missing)
+    nb = nbformat.read(notebooks.notebook_paths(["02"])[0], as_version=4)
+    cell = next(c for c in nb.cells if c.cell_type == "code" and "plot_model" in c.source)
+    scope = {"keras": keras, "block1": [keras.layers.Dense(2)], "FIGURES": tmp_path, "model": keras.Sequential([keras.layers.Dense(2)])}
+    exec(cell.source, scope)  # no error: the message is printed and nothing is drawn
+    assert scope["diagram"] is None and "You must install graphviz" in capsys.readouterr().out

@@ -15,10 +15,15 @@ def test_03_writes_the_training_out_and_each_piece_equals_the_library(executed):
     text = text_of(executed("03"))
     for line in ("same training batches as training.make_dataset: True",
                  "same validation batches as training.make_dataset: True",
-                 "same outputs as models.with_preprocessing: True",
-                 "same rates as training.learning_rate_schedule: True",
+                 "same model outputs as models.with_preprocessing: True",
+                 "same whitening filters as training.whitening_filters: True",
+                 "same learning rates as training.learning_rate_schedule: True",
+                 "same dropout seeds as training.EpochSeeds: True",
                  "reloaded model gives the same predictions: True"):
         assert line in text, line
+    assert re.search(r"\d+ batches per epoch; one batch: images \(64, 32, 32, 3\) float32 \(pixel values \d+ to \d+\), "
+                     r"labels \(64, 10\)", text), "a batch of the pipeline, as the model receives it"
+    assert "3 seed generators, one per Dropout layer" in text
     precision = re.search(r"Training on .* in (\w+) \(", text).group(1)  # what the device line says it chose
     compute = {"float32": "float32", "mixed_bfloat16": "bfloat16", "mixed_float16": "float16"}[precision]
     assert f"the model computes in {compute} (weights in float32)" in text, "clear_session() must not undo the choice"

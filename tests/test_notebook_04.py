@@ -20,7 +20,9 @@ def test_04_evaluates_with_confidence_intervals_and_puts_the_model_to_use(execut
     assert shipped["data"]["split"] == {"train": 50000, "validation": 0}, "the shipped model trains on all 50,000 images"
     assert (f"recipe on all 50,000 training images for {shipped['epochs_run']} epochs: no validation images were left "
             f"to choose an epoch with, so the weights are those of the last epoch") in text
-    assert "block2_relu2 heatmaps: 16x16 cells" in text and "sees a 14x14 window of the image" in text
+    assert "block2_relu2 heatmaps: 16x16 cells" in text and "sees a 14x14 window of the image, its receptive field" in text
+    few = re.search(r"^bins with fewer than (\d+) predictions \(their dots labelled with the count\): (\d+) of (\d+)$", text, flags=re.M)
+    assert few and int(few.group(2)) <= int(few.group(3))
     eces = [float(e) for e in re.findall(r"(?:as trained|temperature-scaled): ECE ([\d.]+),", text)]
     assert len(eces) == 2 and eces[1] < eces[0], "temperature scaling lowers the ECE on the half it was not fitted on"
     assert "every predicted class unchanged: True" in text
@@ -39,6 +41,10 @@ def test_04_evaluates_with_confidence_intervals_and_puts_the_model_to_use(execut
         r, c, rows, cols = int(r), int(c), int(rows), int(cols)
         central = rows // 4 <= r < rows - rows // 4 and cols // 4 <= c < cols - cols // 4
         assert where == ("in the central half" if central else "at the border")
+    border = [k + 1 for k, (kind, *_, where) in enumerate(peaks) if kind == "right" and where == "at the border"]
+    pointer = re.search(r"^to look at first: (.*)$", text, flags=re.M)
+    assert pointer and (pointer.group(1) == "every right answer's map peaks in the central half" if not border else
+                        re.findall(r"\(column (\d+)\)", pointer.group(1)) == [str(k) for k in border])
     top3 = re.findall(r"^\s+(\w+) (\d+\.\d)%$", text, flags=re.M)[-3:]
     assert len(top3) == 3 and top3[0][0] in data.CLASS_NAMES, "the own-photo cell prints a top-3"
     for figure in ("04_confusion_matrix", "04_per_class_accuracy", "04_confident_mistakes", "04_reliability",
@@ -73,6 +79,13 @@ def test_04_sentences_follow_the_printed_numbers(executed):
     never, seen = float(verdict.group(2)), float(verdict.group(3))
     assert (never, seen) == (round(gains["minivggnet_original"], 2), round(gains["minivggnet_improved_val"], 2))
     assert verdict.group(1) == ("more" if never > seen else "no more")
+    rates = dict(re.findall(r"^ *(minivggnet_\w+): .*; image and mirror disagree on ([\d.]+)% of the 1,000-image test sample$",
+                            text, flags=re.M))
+    assert set(rates) == {"minivggnet_original", "minivggnet_improved_val"}, "both models' disagreement is measured"
+    less = re.search(r"^the model trained on mirror images disagrees with its mirror (less|no less) often than the one never shown "
+                     r"one \(([\d.]+)% vs ([\d.]+)%\)$", text, flags=re.M)
+    assert less and (less.group(2), less.group(3)) == (rates["minivggnet_improved_val"], rates["minivggnet_original"])
+    assert less.group(1) == ("less" if float(less.group(2)) < float(less.group(3)) else "no less")
     # the seeds: every run with the shipped model's settings is printed, seed by seed, with its test accuracy
     shipped = reference("minivggnet_improved")
     seeds = re.search(r"^the shipped model's settings, run by run: (.*) on the test set \(the shipped model is seed (\d+)\)$",
@@ -122,10 +135,17 @@ def test_04_sets_the_full_run_beside_the_sample_and_scores_with_keras(executed):
     smoothed = re.search(r"^the compiled \(smoothed\) loss: ([\d.]+); its floor, the loss of predicting the smoothed target: "
                          r"([\d.]+)$", text, flags=re.M)
     assert evaluated and smoothed and float(smoothed.group(1)) > float(smoothed.group(2)) > 0
-    # the TTA sentence names the larger of the two changes it prints
-    moved = re.search(r"accuracy moved ([+-][\d.]+) points and the mean confidence ([+-][\d.]+) points: .* moved more by the "
-                      r"(accuracy|confidence)$", text, flags=re.M)
-    assert moved and moved.group(3) == ("accuracy" if abs(float(moved.group(1))) > abs(float(moved.group(2))) else "confidence")
+    # the TTA sentence: its direction words follow the changes it prints, and the gap's verdict the printed numbers
+    moved = re.search(r"^flip TTA (raised|lowered|did not change) the accuracy \(([+-][\d.]+) points\) and (raised|lowered|did not "
+                      r"change) the mean confidence \(([+-][\d.]+) points\), so (.*)$", text, flags=re.M)
+    assert moved, "the TTA sentence is printed"
+    for verb, change in ((moved.group(1), float(moved.group(2))), (moved.group(3), float(moved.group(4)))):
+        assert verb == ("raised" if change > 0 else "lowered" if change < 0 else "did not change")
+    gap = re.fullmatch(r"the (under|over)-confidence gap (grew|shrank): ([\d.]+) -> ([\d.]+) points", moved.group(5))
+    assert gap and gap.group(2) == ("grew" if float(gap.group(4)) > float(gap.group(3)) else "shrank")
+    confident = re.search(r"^accuracy ([\d.]+)%, mean confidence ([\d.]+)%: on average (under|over)-confident", text, flags=re.M)
+    assert confident and gap.group(1) == confident.group(3)
+    assert abs(float(gap.group(3)) - abs(float(confident.group(1)) - float(confident.group(2)))) < 0.011
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert "model.evaluate(" in code and "np.add.at(confusion" in code and "einsum" not in code
     prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
@@ -179,38 +199,65 @@ def test_04_prints_the_full_test_sets_numbers_from_its_file(executed):
     assert "TopKCategoricalAccuracy(k=2" in code and "np.sqrt(p * (1 - p) / n" in code
 
 
-def test_04_the_calibration_ranges_are_over_the_runs_in_the_table(executed):
-    """Each ECE range, one per label smoothing value, spans exactly the table's runs of that value, named at both ends."""
+def test_04_label_smoothing_is_judged_on_two_controlled_pairs(executed):
+    """One line per pair of runs that step the label smoothing up, with what else they differ in; the runs without
+    smoothing listed with and without augmentation; each verdict follows the numbers it prints."""
     text = text_of(executed("04"))
-    rows = {m.group(1): (float(m.group(2)), float(m.group(3))) for m in re.finditer(
-        r"^ *(minivggnet_\w+) +[\d,]+ +\d+ +\d+ +(?:yes|no) +\d+ +([\d.]+) +[\d.]+% +([\d.]+)$", text, flags=re.M)}
-    assert {"minivggnet_improved", "minivggnet_original", "minivggnet_improved_e10_ls02_s44"} <= set(rows)
-    ranges = re.findall(r"^ECE with label smoothing ([\d.]+): ([\d.]+) \((\w+)\)(?: to ([\d.]+) \((\w+)\), (\d+) runs|, one run)$",
-                        text, flags=re.M)
-    assert sorted(float(r[0]) for r in ranges) == sorted({s for s, _ in rows.values()}), "one range per value in the table"
-    for value, low, low_name, high, high_name, count in ranges:
-        at = {name: ece for name, (s, ece) in rows.items() if s == float(value)}
-        high, high_name = (high, high_name) if count else (low, low_name)
-        assert len(at) == (int(count) if count else 1), value
-        assert at[low_name] == float(low) == min(at.values()) and at[high_name] == float(high) == max(at.values()), value
-    for name, r in ((p.stem, read_results(p)) for p in sorted((ROOT / "results").glob("minivggnet_*.json"))):
-        if r["recipe"]["label_smoothing"] in (0, 0.2):
-            assert name in rows, f"{name} ({r['recipe']['label_smoothing']:g}) is in the table"
-    with_s = [ece for s, ece in rows.values() if s]
-    without = [ece for s, ece in rows.values() if not s]
-    assert ("every run in the table with label smoothing has a higher test ECE than every run without" in text) == (
-        min(with_s) > max(without))
-    pair = re.search(r"^label smoothing alone changed, [\d.]+ -> [\d.]+ \((\w+) -> (\w+)\): test ECE ([\d.]+) -> ([\d.]+), "
-                     r"(higher|not higher) with more smoothing$", text, flags=re.M)
-    assert pair and pair.group(1) in rows and pair.group(2) in rows
-    assert rows[pair.group(1)][0] < rows[pair.group(2)][0] and rows[pair.group(2)][1] == float(pair.group(4))
-    assert pair.group(5) == ("higher" if float(pair.group(4)) > float(pair.group(3)) else "not higher")
+    pair = ("minivggnet_improved_e10_bf16_s44", "minivggnet_improved_e10_ls02_s44")
+    none_vs = ("minivggnet_improved_b64", "minivggnet_improved_b64_pad2_ls")  # smoothing 0 and 0.1; crop padding 4 and 2
+    a, b = (read_results(name) for name in pair)
+    assert {**a["recipe"], "label_smoothing": 0} == {**b["recipe"], "label_smoothing": 0} and a["seed"] == b["seed"]
+    assert a["data"] == b["data"] and a["device"]["precision"] == b["device"]["precision"]
+    c, d = (read_results(name) for name in none_vs)
+    assert (c["recipe"]["label_smoothing"], d["recipe"]["label_smoothing"]) == (0, 0.1) and c["seed"] == d["seed"]
+    assert c["data"] == d["data"] and c["device"]["precision"] == d["device"]["precision"] and c["epochs_run"] == d["epochs_run"]
+    assert "crop_padding" not in c["recipe"] and d["recipe"]["crop_padding"] == 2, "the older file trained with the default, 4"
+    assert (f"label smoothing 0 -> 0.1: test ECE {c['test']['ece']:.3f} -> {d['test']['ece']:.3f} "
+            "(also differ in: crop padding)") in text
+    assert (f"label smoothing {a['recipe']['label_smoothing']:g} -> {b['recipe']['label_smoothing']:g}: test ECE "
+            f"{a['test']['ece']:.3f} -> {b['test']['ece']:.3f} (nothing else differs)") in text
+    records = {p.stem: read_results(p.stem) for p in sorted((ROOT / "results").glob("minivggnet_*.json"))}
+    smoothed = [r["test"]["ece"] for r in records.values() if r["recipe"]["label_smoothing"]]
+    plain = {n: r for n, r in records.items() if not r["recipe"]["label_smoothing"]}
+    assert (f"all {len(records)} recorded runs: test ECE {min(smoothed):.3f} to {max(smoothed):.3f} for the {len(smoothed)} with "
+            f"label smoothing, {min(r['test']['ece'] for r in plain.values()):.3f} to "
+            f"{max(r['test']['ece'] for r in plain.values()):.3f} for the {len(plain)} without") in text
+    assert "results file trained on epochs" not in text, "one line per pair, not a table of every setting"
+    # the runs without smoothing, split by augmentation, and the verdict on them
+    bare = {n: r["test"]["ece"] for n, r in plain.items() if not r["recipe"]["augment"]}
+    augmented = {n: r["test"]["ece"] for n, r in plain.items() if r["recipe"]["augment"]}
+    assert bare and augmented, "the page compares runs without smoothing, with and without augmentation"
+    for label, found in (("without augmentation", bare), ("with augmentation", augmented)):
+        assert (f"recorded runs without label smoothing, {label}: test ECE on the full test set "
+                + ", ".join(f"{n} {e:.3f}" for n, e in found.items())) in text
+    assert (f"every run with augmentation has a lower test ECE than every run without: "
+            f"{max(augmented.values()) < min(bare.values())}") in text
+
+
+def test_04_shows_the_nested_model_and_frames_the_filters_that_moved(executed):
+    text = text_of(executed("04"))
+    assert "model: models/minivggnet_improved.keras, a Sequential of 2 layers:\n  preprocess (Rescaling)\n" in text
+    assert re.search(r"^  minivggnet \(Sequential\): a network of \d+ layers, block1_conv1 to softmax$", text, flags=re.M)
+    cosines = [float(c) for line in re.findall(r"^  filters [ \d]+- ?\d+: (.*)$", text, flags=re.M) for c in line.split()]
+    framed = re.search(r"^framed in red in both panels: the (\d+) filters with a cosine of 0\.9 or less: (.*)$", text, flags=re.M)
+    expected = [k for k, c in enumerate(cosines) if c <= 0.9]
+    assert framed and int(framed.group(1)) == len(expected) and framed.group(2) == (", ".join(map(str, expected)) or "none")
+    assert ("filters 0-15 at the start, from the pattern the patches vary in most to the least: their weights grow in that "
+            "order, filter 0 the faintest: True") in text
+    assert (BUILD_DIR / "figures" / "04_first_layer_moved.png").exists(), "the framed filters drawn again on their own scales"
+    layers = re.search(r"^the layers, in order: (.*)$", text, flags=re.M)
+    assert layers and "logits" in layers.group(1).split(", ") and "block2_relu2" in layers.group(1).split(", ")
 
 
 def test_04_shows_a_photo_of_none_of_the_ten_classes_still_named_as_one(executed):
     """The softmax has no "none of these": the coffee cup gets three of the ten classes, printed in order."""
-    found = re.search(r"a coffee cup, which is none of the ten classes: (\w+) ([\d.]+)%, (\w+) ([\d.]+)%, (\w+) ([\d.]+)%",
-                      text_of(executed("04")))
+    text = text_of(executed("04"))
+    found = re.search(r"a coffee cup, which is none of the ten classes: (\w+) ([\d.]+)%, (\w+) ([\d.]+)%, (\w+) ([\d.]+)%", text)
     assert found, "the coffee cup's top 3 is printed"
     shares = [float(found.group(k)) for k in (2, 4, 6)]
     assert shares == sorted(shares, reverse=True) and all(found.group(k) in data.CLASS_NAMES for k in (1, 3, 5))
+    assert "its ten probabilities add up to 1: True" in text
+    placed = re.search(r"^its top probability, ([\d.]+)%, is higher than the top probability of (\d+)% of the test images "
+                       r"\(their mean: ([\d.]+)%\)$", text, flags=re.M)
+    assert placed and float(placed.group(1)) == shares[0] and 0 <= int(placed.group(2)) <= 100
+    assert (BUILD_DIR / "figures" / "04_coffee_cup.png").exists(), "the cup is drawn"

@@ -135,7 +135,7 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
                              ("CI", "**95% confidence interval (CI)**"),
                              ("paired", "*paired\ncomparison*")):
         assert defined(definition), term
-    assert prose.index("**95% confidence interval (CI)**") < prose.index("CI comes from their"), "CI defined before use"
+    assert flat.index("**95% confidence interval (CI)**") < flat.index("95% CI comes from their"), "CI defined before use"
     for reference_ in ("Zeiler &\n  Fergus (2014", "Ioffe & Szegedy, 2015", "Srivastava et al., 2014"):
         assert reference_ in prose, "claims the series does not test are attributed to the literature"
     assert "not findings of this series" in prose
@@ -149,43 +149,60 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
                              ("timing", "read the medians of the alternating rounds, not any single round"),
                              ("dropout", "*dropout* (random units switched off during training)"),
                              ("multiply-adds", "*multiply-adds* (the multiplications"),
-                             ("stratified", "*stratified*: every class keeps its share"),
+                             ("stratified", "*stratified* split for all: every class keeps its share"),
                              ("weight decay", "*weight decay* (shrinking every weight"),
                              ("momentum", "With *momentum* each step"), ("AdamW", "*AdamW* scales each weight's step"),
-                             ("two-stage protocol", "(the *two-stage protocol*)"),
-                             ("Wilson", "the range of true accuracies p for which the\nmeasured accuracy lies within 1.96 standard errors"),
-                             ("standard error", "(a *standard error* is the spread of a measured accuracy from one test set to another"),
-                             ("cross-entropy", "The *cross-entropy* (the training loss: minus the sum"),
+                             ("two-stage protocol", "the *two-stage protocol*: settings chosen on the validation\nsplit"),
+                             ("loss", "*loss* (one number saying how wrong the network's probabilities are"),
+                             ("regularisation", "*Regularisation* is anything that keeps a network from fitting its training images"),
+                             ("TensorFlow graph", "*TensorFlow graph* (the step's operations recorded once"),
+                             ("gap", "The *gap* between the two measures overfitting"),
+                             ("profiles", "The full profile (`DATA = \"full\"`) measures the shipped models on all of CIFAR-10's training and\n"
+                                          "test images and rewrites `results/shallow_vs_minivggnet.json`"),
+                             ("cross-entropy", "the *cross-entropy* (the training loss:\nminus the sum"),
+                             ("gradient", "The gradient says, for each weight, how fast the loss grows when that weight grows"),
+                             ("epoch", "*epochs* (passes over all the training images)"),
+                             ("points", "*points*: percentage points, the difference of two accuracies"),
+                             ("ImageNet", "ImageNet (a collection of photos far larger than CIFAR-10"),
+                             ("validation split", "The validation split is kept out of training so that settings can be chosen"),
+                             ("sha256", "*sha256*, a fingerprint of its bytes"),
+                             ("Rescaling", "placed behind a\n`Rescaling` layer, which scales the raw pixels"),
                              ("reference runs", "*reference runs* (the trainings whose models and results files the repository ships"),
                              ("training split", "*training split* (the training images minus a held-out validation split)")):
         assert defined(definition), term
-    for term in ("standard error", "cross-entropy", "reference runs", "training split"):
-        assert flat.index(f"*{term}*") - flat.lower().index(term) < 50, f"{term}: defined where first used"
+    for term in ("loss", "cross-entropy", "reference runs", "training split", "TensorFlow graph", "points"):
+        assert flat.index(f"*{term}*") - flat.lower().index(term.lower()) < 50, f"{term}: defined where first used"
     for confounded in ("what depth buys", "both original recipe", "both trained with the original recipe", "separates them",
                        "as the architecture effect", "on equal terms, using", "measured\nthem on augmented images with dropout on",
                        "which are harder than plain ones", "both recipes measured them", "near chance", "too few steps even for that", "where does it land\n   between"):
         assert confounded not in prose, confounded
     assert defined("so it measures the\ntwo together, not the architecture alone")
-    assert defined("the run on the split keeps the weights of its best validation epoch, the run on all the images those of its last")
+    assert defined("The run on the split keeps the weights of its best validation epoch, the run on all the images those of its last")
     assert "it rests on many more images (the header prints both counts)" in prose, "why the full runs' unpaired interval is narrower"
     for typed in ("1,000", "10,000", "45,000", "50,000"):
         assert typed not in prose, f"{typed}: sizes are printed by the code, not typed into the prose"
-    assert "with MiniVGGNet's dropout on\nand, for the improved recipe, on augmented images" in prose, "why training accuracy is measured again"
+    assert defined("with MiniVGGNet's dropout on and, for the improved recipe, on augmented images"), "why training accuracy is measured again"
+    assert flat.index("*epochs*") - flat.lower().index("epoch") < 50, "epoch: defined where first used"
+    assert defined("The *training* accuracies `fit` printed are not reused"), "only the training ones: fit's validation ones are checked"
+    assert "random filters largely repeat" not in prose and defined("the outputs of random filters are strongly correlated")
+    assert 0 < flat.index("*cross-entropy*") - flat.index("sparse_categorical_crossentropy") < 50, "defined where the loss is used"
     cells = nbformat.read(notebooks.notebook_paths(["05"])[0], as_version=4).cells
     source = "\n".join(c.source for c in cells)
     assert source.count("COLOURS = {") == 1 and "`COLOURS`, the same in every figure below" in prose, "one colour per model"
     figures = [c.source for c in cells if "plots.save_figure(" in c.source]
-    assert len(figures) == 2 and all("COLOURS" in c and "colors=" in c for c in figures), "every figure in those colours"
+    assert len(figures) == 2 and all("COLOURS" in c for c in figures), "every figure in those colours"
+    assert "sqrt(p (1 - p) / n) on n images" in source, "Wilson's interval said where it is computed"
     assert "rc_context" not in source, "a figure made inside plt.rc_context can stay undisplayed"
     assert "NBVAL" not in source
     assert 'model.predict(images.astype("float32"), batch_size=' in source, "the Keras scoring is on the page"
     assert "probs.argmax(axis=1) == labels" in source
     assert "evaluation.predict(" not in source and "evaluation.score(labels" not in source
     assert 'recipes.get_recipe("original", "shallownet")' in source
-    assert "each network with its original project's settings" in source, "the per-class figure's title"
+    assert "Gain per class, each network with its original project's settings" in source, "the per-class figure's title"
+    assert "hashlib" not in source and "pretrained.shipped_accuracies(SPLITS_FILE, files," in source, "the file plumbing is in the lab"
     for keras_on_the_page in ('keras.layers.Conv2D(32, 3, padding="same", name="conv")', "keras.saving.load_model(path)",
                               "network.compile(optimizer=keras.optimizers.SGD(", "network.train_on_batch(images[i:i + batch_size]",
-                              "intervals=bar_intervals"):
+                              "xerr=[100 * gain_noise[c] for c in CLASS_NAMES]", "ax.barh(rows, [100 * gains[c]"):
         assert keras_on_the_page in source, keras_on_the_page
 
 
@@ -206,3 +223,59 @@ def test_05_shows_every_figure_it_saves(executed):
         assert any("image/png" in output.get("data", {}) for output in cell.outputs), cell.source.splitlines()[0]
     source = "\n".join(c.source for c in notebook.cells)
     assert "histories = {LABELS[name]:" in source and '"ShallowNet, its original settings"' in source, "plain names in the legends"
+
+
+def test_05_prints_the_gain_per_class_and_the_warmup(executed):
+    text = text_of(executed("05"))
+    improved = recipes.get_recipe("improved", "minivggnet")
+    assert (f"the improved recipe's warmup: from warmup_start = {improved.warmup_start} x the peak rate {improved.learning_rate}, "
+            f"rising over the first {improved.warmup_fraction:.0%} of the steps") in text, "warmup_start printed where it is explained"
+    source = "\n".join(c.source for c in executed("05").cells)
+    assert '"05_per_class_gain"' in source and "per_class_accuracy(" not in source, "the gain chart replaced the accuracy bars"
+
+
+def test_05_concludes_with_the_gap_from_the_full_data(executed):
+    text = text_of(executed("05"))
+    full = _full_data_accuracies()
+    block = text[text.index("train-validation gap on the full data:"):]
+    gaps = {}
+    for name, label in (("shallownet_original", "ShallowNet, its original settings"),
+                        ("minivggnet_original", "MiniVGGNet, its original settings"),
+                        ("minivggnet_improved_val", "MiniVGGNet, improved recipe (")):
+        gaps[name] = 100 * (full[name]["train"] - full[name]["val"])
+        assert re.search(rf"^  {re.escape(label)}.*:\s+{re.escape(f'{gaps[name]:+.1f}')} \+- \d+\.\d points$",
+                         block, flags=re.M), f"{name}: its gap, from results/shallow_vs_minivggnet.json"
+    for step, (a, b) in (("network + its original settings", ("shallownet_original", "minivggnet_original")),
+                         ("recipe", ("minivggnet_original", "minivggnet_improved_val"))):
+        found = re.search(rf"^  {re.escape(step)}:\s+([+-]\d+\.\d) \+- (\d+\.\d) points \((it shrank|it grew|no change beyond the noise)\)$",
+                          block, flags=re.M)
+        assert found, step
+        change, noise = float(found.group(1)), float(found.group(2))
+        assert abs(change - (gaps[b] - gaps[a])) <= 0.11, f"{step}: the difference of the two gaps"
+        if abs(change) > noise + 0.1:  # rounding to 0.1 cannot decide the verdict
+            assert found.group(3) == ("it shrank" if change < 0 else "it grew"), step
+        elif abs(change) < noise - 0.1:
+            assert found.group(3) == "no change beyond the noise", step
+    assert re.search(r"^on the full data, the step with the largest accuracy gain: (network \+ its original settings|recipe|data)$",
+                     block, flags=re.M)
+    drops = {step: gaps[a] - gaps[b] for step, (a, b) in (("network + its original settings", ("shallownet_original", "minivggnet_original")),
+                                                          ("recipe", ("minivggnet_original", "minivggnet_improved_val")))}
+    largest = max(drops, key=drops.get)
+    assert (f"the step with the largest drop in the gap: {largest}" if drops[largest] > 0 else "neither step lowered the gap") in block
+
+
+def test_05_checks_fits_validation_accuracy_against_the_measured_one(executed):
+    text = text_of(executed("05"))
+    block = text[text.index("validation accuracy, as fit printed it and as measured on the full data:"):]
+    full = _full_data_accuracies()
+    for name in ("shallownet_original", "minivggnet_original", "minivggnet_improved_val"):
+        run = reference(name)
+        by_fit = run["history"]["val_accuracy"][run["best_epoch"] - 1]
+        assert re.search(rf"^\s+{name}: fit {by_fit:.4f}, measured {full[name]['val']:.4f} \(the same\)$", block, flags=re.M), name
+    assert not re.search(r"^\s+minivggnet_improved: fit", block, flags=re.M), "the shipped model trained on the validation images"
+
+
+def test_05_figure_tells_the_intervals_from_the_full_runs():
+    source = "\n".join(c.source for c in nbformat.read(notebooks.notebook_paths(["05"])[0], as_version=4).cells)
+    assert 'error_kw={"ecolor": "dimgrey"}' in source and "centred on the bars" in source
+    assert 'color="white", markeredgecolor="tab:red"' in source, "the full runs' diamonds unlike the interval lines"

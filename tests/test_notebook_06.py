@@ -1,18 +1,24 @@
 """Notebook 06_lenet_mnist: executed in the quick profile, checked on what it printed and wrote."""
 
+import dataclasses
 import math
 import re
 
 import nbformat
 
+from helpers import recipes
 from helpers.paths import ARTIFACTS_DIR
 from lab import notebooks
 from nbtools import reference, text_of
 
 
-def _cells(prefix: str, kind: str) -> str:
+def _sources(prefix: str, kind: str) -> list[str]:
     path = notebooks.notebook_paths([prefix])[0]
-    return "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == kind)
+    return [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == kind]
+
+
+def _cells(prefix: str, kind: str) -> str:
+    return "\n".join(_sources(prefix, kind))
 
 
 def test_06_writes_the_training_out_in_keras():
@@ -23,18 +29,32 @@ def test_06_writes_the_training_out_in_keras():
         assert line in code, line
     assert "run = training.train(" not in code, "the library trains only the check, not the lesson"
     assert "NBVAL" not in code
+    assert "exact copies" not in code and "most alike" not in code, "no pixel-difference side trip"
     prose = _cells("06", "markdown")
     assert "variant of LeNet-5" in prose and "6 and 16 feature maps, then 120 and 84 units" in prose
+    assert prose.index("A *feature map* is") < prose.index("6 and 16 feature maps"), "defined before use"
     assert "half the digit's width" not in prose
     assert "keeps the 28x28 grid through each convolution" not in prose
     assert "28x28 for conv1" not in prose and "each pooling halves it (the output column of the table below)" in prose
     assert "learning rate of 0.01" not in prose and "20 and 50 filters" not in prose, "numbers read from the recipe and the code"
-    assert "model.fit(x_tr[..., None], one_hot(y_tr), batch_size=recipe.batch_size" in prose, "the plain form, first"
-    assert "**Aside: why this notebook feeds `model.fit` from a pipeline instead.**" in prose
+    assert "plain.fit(x_tr[..., None], one_hot(y_tr), batch_size=recipe.batch_size" in code, "the plain form, run first"
+    assert "plain = keras.models.clone_model(model)" in code, "on a fresh copy: the model trained below starts untrained"
+    assert code.index("model.compile(") < code.index("plain.fit(") < code.index("training.make_dataset(") < code.index(
+        "model.fit(train_ds"), "compile, the plain fit, then the pipeline and the full training"
+    assert "**Why the rest of this notebook feeds `model.fit` from a pipeline instead.**" in prose
+    assert "*ReLU* activations (a unit passes" in prose and "*max-pooling* (each 2x2 patch" in prose
+    assert "*validation split*: never trained on" in prose and "A tenth" not in prose, "the share is printed, not typed"
     assert "stateless_split" not in code + prose and "flat_map" not in code + prose, "the pipeline's plumbing stays in 03"
     assert "*recipe* below, the series'\nname for all" in prose and "*decision boundary*" in prose
     assert "import tensorflow as tf" not in code or "tf." in code.replace("import tensorflow as tf", "")
-    assert "*logits*: the raw scores" in prose and "harmonic mean, *f1* (a mean pulled towards" in prose
+    assert "*logits*: the raw scores" in prose and "harmonic\nmean, *f1* (a mean pulled towards" in prose
+    aside = next(s for s in _sources("06", "markdown") if s.startswith("**Why the rest"))
+    assert len(aside) < 700 and "from the seed and the epoch number alone" in " ".join(aside.split()), "the aside, kept to its essence"
+    assert '95% *confidence interval*, printed as "95% CI"' in prose and "(CI)" not in prose
+    assert any(s.startswith("The *classification report* gives") for s in _sources("06", "markdown"))
+    assert any(s.startswith('print(f"classification report of {label}:")') for s in _sources("06", "code")), "own cell"
+    assert 'if number.get_text() == "0":' in code and "(correct answers and zeros left blank)" in code
+    assert "The *confusion matrix* counts" in prose
     assert "both counts are in the figure's title" not in prose and "the table further down gives both runs'" in prose
     assert "not the number format" not in prose
     assert "same recipe)" not in prose and "each network trained with\nits own original project's settings" in prose
@@ -50,7 +70,7 @@ def test_06_trains_like_the_library_and_says_how_far_it_got(executed):
     text = text_of(executed("06"))
     assert "train per digit: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]" in text
     assert "total                                                  1,256,080     6,522,000" in text
-    assert "same layer configs as models.lenet(): True" in text
+    assert "same input shape and layer configs as models.lenet(): True" in text
     first = re.search(r"^the first validation digit, a (\d), as a one-hot label: \[([01, ]+)\]$", text, flags=re.M)
     assert first and [int(v) for v in first.group(2).split(", ")] == [int(d == int(first.group(1))) for d in range(10)]
     assert "a conv2 unit sees 14x14 pixels: 50% of the image's 28-pixel width (after pool2: 16x16)" in text
@@ -65,12 +85,23 @@ def test_06_trains_like_the_library_and_says_how_far_it_got(executed):
     assert found, "the run's last epoch beside a uniform guess: the loss beside ln 10, the accuracy beside 10%"
     near_chance = float(found.group(2)) > 0.9 * math.log(10)
     assert found.group(3).startswith("still close to ln 10" if near_chance else "well below ln 10")
-    assert re.search(r"^one validation digit is 0\.50 points of accuracy \(200 validation digits\); the largest change "
+    assert re.search(r"^one validation digit is 0\.500 points of accuracy \(200 validation digits\); the largest change "
                      r"between two epochs here: (\d+) digits, (\d+\.\d) points, (up|down) from epoch (\d+) to epoch (\d+)$", text, flags=re.M)
-    assert "a tenth of each, rounded: [20, 20, 20, 20, 20, 20, 20, 20, 20, 20], 200 in all; a tenth of all 2,000: 200.0" in text
+    assert "validation share, recipe.val_fraction: 0.1\n" in text
+    common = re.search(r"most frequent mistakes \(true -> predicted: test digits\): (\d) -> (\d): (\d+); (\d) -> (\d): (\d+); "
+                       r"(\d) -> (\d): (\d+)", text)
+    assert common, "the three most frequent mistakes are printed"
+    counts = [int(common.group(i)) for i in (3, 6, 9)]
+    assert counts == sorted(counts, reverse=True) and all(common.group(i) != common.group(i + 1) for i in (1, 4, 7))
+    assert "0.1 of each, rounded: [20, 20, 20, 20, 20, 20, 20, 20, 20, 20], 200 in all; 0.1 of all 2,000: 200.0" in text
+    plain = next(c for c in executed("06").cells if "plain.fit(" in c.source)  # the plain model.fit: one epoch, printed
+    plain_text = text_of(nbformat.from_dict({"cells": [plain]}))
+    assert len(re.findall(r"^15/15 - .* - val_accuracy: \d\.\d+", plain_text, flags=re.M)) == 1
     # this run's epoch 1 and last epoch beside the full reference run's, one column each
     full = reference("lenet_mnist")["history"]
-    logged = re.findall(r"- loss: (\d\.\d+) - val_accuracy: (\d\.\d+)", text)  # model.fit's line for each epoch
+    fit_cell = next(c for c in executed("06").cells if "model.fit(train_ds" in c.source)
+    logged = re.findall(r"- loss: (\d\.\d+) - val_accuracy: (\d\.\d+)", text_of(nbformat.from_dict({"cells": [fit_cell]})))
+    # model.fit's line for each epoch of the full training
     table = {row: re.search(rf"^{row} +(\S+) +(\S+)$", text, flags=re.M).groups()
              for row in ("epoch 1: training loss", "epoch 1: validation accuracy", "last epoch",
                          "last epoch: training loss", "last epoch: validation accuracy", "SGD steps per epoch")}
@@ -86,35 +117,37 @@ def test_06_trains_like_the_library_and_says_how_far_it_got(executed):
     assert "helpers.train" not in text and "'seed'" not in text, "no command history in the outputs"
     assert "  learning_rate   0.01      size of the update steps" in text
     assert re.search(r"^  nesterov +False ", text, flags=re.M) and re.search(r"^  label_smoothing 0\.0 ", text, flags=re.M)
-    assert "train_ds is a tf.data.Dataset: True" in text
+    assert "train_ds is a tf.data.Dataset: True\n" in text and "_PrefetchDataset" not in text
     pixels = re.search(r"; its pixel values: from (\S+) to (\S+)$", text, flags=re.M)
     assert pixels and 0 <= float(pixels.group(1)) < float(pixels.group(2)) <= 255 and float(pixels.group(2)) > 1, "0..255, not yet scaled"
-    assert "its other fields serve the improved recipe of notebook 03 and are off or unused here: " in text
+    unused = re.search(r"^its other fields serve the improved recipe of notebook 03 and are off or unused here: (\d+) of them\n"
+                       r"  (.+)$", text, flags=re.M)
+    recipe = recipes.get_recipe("original", "lenet")
+    shown = ("epochs", "batch_size", "optimizer", "learning_rate", "schedule", "momentum", "nesterov", "label_smoothing",
+             "normalization", "val_fraction", "name")
+    rest = [f.name for f in dataclasses.fields(recipes.Recipe) if f.name not in shown]
+    assert unused and int(unused.group(1)) == len(rest), "the count matches the names printed"
+    assert unused.group(2) == ", ".join(f"{name}={getattr(recipe, name)}" for name in rest), "every unused field, named"
 
 
 def test_06_says_which_model_it_evaluates_and_titles_the_mistakes_truthfully(executed):
-    text = text_of(executed("06"))
+    notebook = executed("06")
+    text = text_of(notebook)
+    for call in ("plots.heatmap(confusion", "plots.confident_mistakes("):  # the figures the prose reads are displayed
+        cell = next(c for c in notebook.cells if call in c.source)
+        assert any("image/png" in o.get("data", {}) for o in cell.outputs), call
     assert "evaluated (MODEL = 'reference'): models/lenet_mnist.keras" in text
     accuracy = float(re.search(r"test accuracy on 1,000 test digits: (\d+\.\d+)%", text).group(1))
     assert accuracy > 98.0
     assert re.search(r"the model trained above \(lenet_mnist_quick, epoch \d+\) on the same digits: \d+\.\d+%", text)
     assert f"the full reference run on all 10,000 test digits: {reference('lenet_mnist')['test']['accuracy']:.2%}" in text
-    assert "classification report of models/lenet_mnist.keras, NOT the model trained above:" in text
-    assert "mistakes of models/lenet_mnist.keras, NOT the model trained above:" in text
+    assert "classification report of models/lenet_mnist.keras, not the model trained above:" in text
+    assert "mistakes of models/lenet_mnist.keras, not the model trained above:" in text and "NOT" not in text
     mistakes = int(re.search(r"^(\d+) mistakes among 1,000 test digits", text, flags=re.M).group(1))
     assert mistakes == round((100 - accuracy) * 10)
     title = re.search(r"^(All \d+ mistakes|The 12 mistakes made with the highest confidence), most confident first: "
                       r"confidence from (\d+\.\d)% down to (\d+\.\d)%$", text, flags=re.M)
     assert title and float(title.group(2)) >= float(title.group(3))
     assert title.group(1).startswith("All") == (mistakes <= 12)
-    copies = re.search(r"^exact copies of another test digit among those shown: (\d+) of (\d+)", text, flags=re.M)
-    assert copies and int(copies.group(2)) == min(mistakes, 12) and int(copies.group(1)) <= int(copies.group(2))
-    if int(copies.group(2)) > 1:
-        alike = re.search(r"^the two most alike of them \(positions \d+ and \d+, counting along the rows\) differ in (\d+) of "
-                          r"their 784 pixels$", text, flags=re.M)
-        assert alike
-        gap = re.search(r"^  over those pixels their grey levels \(0\.\.255\) differ by (\d+\.\d) on average, (\d+) at most$",
-                        text, flags=re.M)
-        assert (gap is not None) == (int(alike.group(1)) > 0), "the grey-level gap is printed when the two differ"
-        assert gap is None or 0 < float(gap.group(1)) <= int(gap.group(2)) <= 255
+    assert "exact copies" not in text and "most alike" not in text
     assert (ARTIFACTS_DIR / "lenet_mnist_quick.keras").exists()

@@ -30,14 +30,17 @@ class KeepFinalWeights(keras.callbacks.BackupAndRestore):
         super().on_train_end(logs)
 
 
-def train_to_the_end(x, y, run_dir, monkeypatch):
+def train_to_the_end(x, y, run_dir, monkeypatch, ema_momentum):
     monkeypatch.setattr(keras.callbacks, "BackupAndRestore", KeepFinalWeights)
-    run = training.train("minivggnet", recipes.get_recipe("improved", epochs=EPOCHS), (x, y), run_dir, seed=42,
-                         verbose=0)
+    run = training.train("minivggnet", recipes.get_recipe("improved", epochs=EPOCHS, ema_momentum=ema_momentum), (x, y),
+                         run_dir, seed=42, verbose=0)
     return run.history, KeepFinalWeights.final_weights
 
 
-def test_killed_and_resumed_run_matches_the_uninterrupted_one(cifar_sample, tmp_path, monkeypatch):
+@pytest.mark.parametrize("ema_momentum", [0.0, 0.9], ids=["plain", "weight-average"])
+def test_killed_and_resumed_run_matches_the_uninterrupted_one(cifar_sample, tmp_path, monkeypatch, ema_momentum):
+    """Also with a running average of the weights (``ema_momentum``): the optimizer keeps the average,
+    and the backup must carry it over."""
     (x, y), _ = cifar_sample
     resumed_dir = tmp_path / "resumed"
     # the same training in another process, killed (SIGKILL) once epoch 2 is backed up
@@ -53,7 +56,7 @@ def test_killed_and_resumed_run_matches_the_uninterrupted_one(cifar_sample, tmp_
 
         keras.callbacks.BackupAndRestore = KillAfterBackup
         (x, y), _ = data.load_sample("cifar10")
-        training.train("minivggnet", recipes.get_recipe("improved", epochs={EPOCHS}), (x, y), {str(resumed_dir)!r},
+        training.train("minivggnet", recipes.get_recipe("improved", epochs={EPOCHS}, ema_momentum={ema_momentum}), (x, y), {str(resumed_dir)!r},
                        seed=42, verbose=0)
     """)
     killed = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=600)
@@ -61,8 +64,8 @@ def test_killed_and_resumed_run_matches_the_uninterrupted_one(cifar_sample, tmp_
     assert (resumed_dir / "backup").exists(), "the killed run left its backup"
     assert len(training.read_history(resumed_dir / "history.csv")["loss"]) == KILLED_AFTER
 
-    resumed, resumed_weights = train_to_the_end(x, y, resumed_dir, monkeypatch)
-    uninterrupted, uninterrupted_weights = train_to_the_end(x, y, tmp_path / "uninterrupted", monkeypatch)
+    resumed, resumed_weights = train_to_the_end(x, y, resumed_dir, monkeypatch, ema_momentum)
+    uninterrupted, uninterrupted_weights = train_to_the_end(x, y, tmp_path / "uninterrupted", monkeypatch, ema_momentum)
 
     for key in KEYS:
         assert len(resumed[key]) == len(uninterrupted[key]) == EPOCHS, key

@@ -64,6 +64,24 @@ def test_weight_decay_spares_bn_and_biases():
     assert decayed == {"kernel"}
 
 
+@pytest.mark.parametrize("name", ["adamw", "sgd"])
+def test_weight_averaging_replaces_the_weights_by_their_running_average_after_every_epoch(name):
+    """ema_momentum keeps a running average of the weights; after each epoch's last step the weights become it."""
+    assert not training.make_optimizer(recipes.get_recipe("improved"), 5).use_ema, "off unless a recipe asks"
+    optimizer = training.make_optimizer(recipes.get_recipe("improved", optimizer=name, ema_momentum=0.5), 5)
+    weight = keras.Variable(np.zeros(3, np.float32))
+    optimizer.build([weight])
+    expected, average = np.zeros(3), np.zeros(3)
+    for step in range(5):  # one epoch of 5 steps, a constant gradient of -1
+        optimizer.apply_gradients([(np.full(3, -1.0, np.float32), weight)])
+        if step < 4:
+            expected = weight.numpy()
+    assert not np.allclose(weight.numpy(), expected), "the weights moved"
+    average = optimizer._model_variables_moving_average[0].numpy()
+    np.testing.assert_allclose(weight.numpy(), average, rtol=1e-6)  # replaced at the epoch's end
+    assert 0 < average[0] < expected[0] + 1, "an average of the steps, behind the last one"
+
+
 # --------------------------------------------------------------------------- pipeline
 
 def crops_of(image, pad=4):
