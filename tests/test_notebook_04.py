@@ -35,13 +35,13 @@ def test_04_evaluates_with_confidence_intervals_and_puts_the_model_to_use(execut
     assert re.search(r"^minivggnet_original \(label smoothing 0\): accuracy", text, flags=re.M), "the model without smoothing"
     # Grad-CAM: each shown image's peak is placed, and the verdict follows the printed cell
     peaks = re.findall(r"^(right|wrong) answer, true \w+, said \w+: the map peaks at cell \((\d+), (\d+)\) of (\d+)x(\d+), "
-                       r"(in the central half|at the border)$", text, flags=re.M)
+                       r"(in the central half|outside the central half)$", text, flags=re.M)
     assert len(peaks) == 8
     for _, r, c, rows, cols, where in peaks:
         r, c, rows, cols = int(r), int(c), int(rows), int(cols)
         central = rows // 4 <= r < rows - rows // 4 and cols // 4 <= c < cols - cols // 4
-        assert where == ("in the central half" if central else "at the border")
-    border = [k + 1 for k, (kind, *_, where) in enumerate(peaks) if kind == "right" and where == "at the border"]
+        assert where == ("in the central half" if central else "outside the central half")
+    border = [k + 1 for k, (kind, *_, where) in enumerate(peaks) if kind == "right" and where == "outside the central half"]
     pointer = re.search(r"^to look at first: (.*)$", text, flags=re.M)
     assert pointer and (pointer.group(1) == "every right answer's map peaks in the central half" if not border else
                         re.findall(r"\(column (\d+)\)", pointer.group(1)) == [str(k) for k in border])
