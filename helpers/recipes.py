@@ -54,6 +54,8 @@ class Recipe:
         "help": "each image padded (its border mirrored), cropped back at a random place, flipped half the time"})
     crop_padding: int = field(default=4, metadata={
         "help": "pixels of reflect padding before the random crop (augmentation strength; 0: flips only)"})
+    alternate_flip: bool = field(default=False, metadata={
+        "help": "flip a random half of the images in even epochs and the other half in odd ones (not at random)"})
     normalization: str = field(default="unit", metadata={
         "help": "unit: x / 255 as the original; standardize: per-channel (x - mean) / std of the train set",
         "choices": NORMALIZATIONS})

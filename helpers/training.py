@@ -27,12 +27,11 @@ from helpers.paths import ensure_dir
 from helpers.recipes import Recipe
 
 
-
 # --------------------------------------------------------------------------- input pipeline
 
-def augment_batch(images: tf.Tensor, seed: tf.Tensor, pad: int) -> tf.Tensor:
+def augment_batch(images: tf.Tensor, seed: tf.Tensor, pad: int, flip: tf.Tensor | None = None) -> tf.Tensor:
     """Pad each image by ``pad`` pixels (reflection), crop a random window of the original size and
-    flip half of them.
+    flip half of them (or those where the boolean ``flip`` is true).
 
     Every example gets its own crop offset and flip (``layers.RandomCrop`` would crop a whole batch
     at one place). ``seed`` is a shape-(2,) int tensor for the stateless random ops, so the same
@@ -46,7 +45,7 @@ def augment_batch(images: tf.Tensor, seed: tf.Tensor, pad: int) -> tf.Tensor:
     cols = offsets[:, 1:] + tf.range(width)[None, :]
     cropped = tf.gather(padded, rows, axis=1, batch_dims=1)
     cropped = tf.gather(cropped, cols, axis=2, batch_dims=1)
-    flip = tf.random.stateless_uniform([batch], seed + 1) < 0.5
+    flip = tf.random.stateless_uniform([batch], seed + 1) < 0.5 if flip is None else flip
     return tf.where(flip[:, None, None, None], tf.reverse(cropped, axis=[2]), cropped)
 
 
@@ -73,7 +72,8 @@ def describe_augmentation(image: np.ndarray, augmented: np.ndarray, pad: int) ->
 
 def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, classes: int = 10,
                  training: bool = False, augment: bool = False, seed: int = 42,
-                 crop_padding: int | None = None, epochs: int = 1, first_epoch: int = 0) -> tf.data.Dataset:
+                 crop_padding: int | None = None, epochs: int = 1, first_epoch: int = 0,
+                 alternate_flip: bool = False) -> tf.data.Dataset:
     """A ``tf.data`` pipeline of ``(float32 images 0..255, one-hot labels)`` batches from uint8 arrays.
 
     Training pipelines shuffle (indices, not images: cheap) and may augment (``augment=True`` with the
@@ -82,7 +82,8 @@ def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, classes: int = 1
 
     A training pipeline holds ``epochs`` epochs one after the other, epoch ``first_epoch`` first
     (``model.fit`` it with ``steps_per_epoch``), and epoch k's order and augmentation depend only on
-    ``seed`` and k, so that a resumed run trains its epochs exactly as an uninterrupted one.
+    ``seed`` and k, so that a resumed run trains its epochs exactly as an uninterrupted one. With
+    ``alternate_flip`` a random half of the images is flipped in even epochs and the other half in odd ones.
     """
     if len(x) != len(y):
         raise ValueError(f"x has {len(x)} images but y has {len(y)} labels.")
@@ -91,6 +92,7 @@ def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, classes: int = 1
     with tf.device("/CPU:0"):  # the arrays stay in host memory: never placed on or copied through a GPU
         images = tf.constant(x if x.ndim == 4 else x[..., None])  # MNIST (N, 28, 28) -> (N, 28, 28, 1)
         labels = tf.constant(np.asarray(y).reshape(-1))
+        flipped_in_even_epochs = tf.random.stateless_uniform([len(x)], [seed, 1]) < 0.5
 
     def one_epoch(epoch):  # stateless: this epoch's order and per-batch augmentation seeds from (seed, epoch)
         order_seed, augment_seed = tf.unstack(tf.random.experimental.stateless_split(
@@ -100,7 +102,8 @@ def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, classes: int = 1
         if augment:
             seeds = tf.random.stateless_uniform([-(-len(x) // batch_size), 2], augment_seed,
                                                 minval=None, maxval=None, dtype=tf.int64)
-            batches = tf.data.Dataset.zip(batches, tf.data.Dataset.from_tensor_slices(seeds))
+            batches = tf.data.Dataset.zip(batches, tf.data.Dataset.from_tensor_slices(seeds),
+                                          tf.data.Dataset.from_tensors(epoch % 2 == 1).repeat())
         return batches
 
     if training:
@@ -108,10 +111,11 @@ def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, classes: int = 1
     else:
         batches = tf.data.Dataset.range(len(x)).batch(batch_size)
 
-    def gather(idx, batch_seed=None):
+    def gather(idx, batch_seed=None, odd_epoch=None):
         batch_images = tf.gather(images, idx)
         if augment:
-            batch_images = augment_batch(batch_images, batch_seed, crop_padding)
+            flip = tf.gather(flipped_in_even_epochs, idx) != odd_epoch if alternate_flip else None
+            batch_images = augment_batch(batch_images, batch_seed, crop_padding, flip)
         return tf.cast(batch_images, tf.float32), tf.one_hot(tf.gather(labels, idx), classes)
     return batches.map(gather, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
 
@@ -142,12 +146,8 @@ def learning_rate_schedule(recipe: Recipe, steps_per_epoch: int):
     total = recipe.epochs * steps_per_epoch
     warmup = int(round(recipe.warmup_fraction * total))
     return keras.optimizers.schedules.CosineDecay(
-        initial_learning_rate=recipe.learning_rate * (recipe.warmup_start if warmup else 1.0),
-        decay_steps=max(total - warmup, 1),
-        alpha=0.0,
-        warmup_target=recipe.learning_rate if warmup else None,
-        warmup_steps=warmup,
-    )
+        initial_learning_rate=recipe.learning_rate * (recipe.warmup_start if warmup else 1.0), decay_steps=max(total - warmup, 1),
+        alpha=0.0, warmup_target=recipe.learning_rate if warmup else None, warmup_steps=warmup)
 
 
 def make_optimizer(recipe: Recipe, steps_per_epoch: int) -> keras.optimizers.Optimizer:
@@ -313,7 +313,7 @@ def train(arch: str, recipe: Recipe, train_data: tuple[np.ndarray, np.ndarray], 
     # the epochs still to train (at least one: fit reads a batch before it finds that none are left)
     train_ds = make_dataset(x_tr, y_tr, batch, classes, training=True, augment=recipe.augment, seed=seed,
                             crop_padding=recipe.crop_padding, epochs=max(recipe.epochs - first_epoch, 1),
-                            first_epoch=first_epoch)
+                            first_epoch=first_epoch, alternate_flip=recipe.alternate_flip)
     val_ds = make_dataset(x_val, y_val, batch, classes) if len(x_val) else None
 
     with device.strategy.scope():

@@ -202,3 +202,23 @@ def test_whitening_filters_decorrelate_patches_and_start_the_first_convolution(c
     assert np.allclose(keras.ops.convert_to_numpy(conv.kernel), kernel)
     with pytest.raises(ValueError, match="even number of filters"):
         training.whitening_filters(x, mean, std, (3, 3, 3, 31))
+
+
+def test_alternate_flip_mirrors_each_image_in_every_other_epoch_and_resumes_alike(cifar_sample):
+    (x, y), _ = cifar_sample
+    x, y = x[:64], np.arange(64)  # the label says which image it is
+
+    def flipped_by_epoch(first_epoch, epochs):
+        batches = training.make_dataset(x, y, 64, classes=64, training=True, augment=True, crop_padding=0, seed=3,
+                                        epochs=epochs, first_epoch=first_epoch, alternate_flip=True)
+        rows = []
+        for images, labels in batches:
+            order = np.argmax(labels.numpy(), 1)
+            rows.append([np.array_equal(image, x[i][:, ::-1]) for i, image in zip(order, images.numpy().astype(np.uint8))])
+            rows[-1] = [flip for _, flip in sorted(zip(order, rows[-1]))]
+        return np.array(rows)
+
+    flips = flipped_by_epoch(0, 3)
+    assert 16 < flips[0].sum() < 48, "a random half is mirrored in the first epoch"
+    assert np.array_equal(flips[1], ~flips[0]) and np.array_equal(flips[2], flips[0]), "then each image alternates"
+    assert np.array_equal(flipped_by_epoch(1, 2), flips[1:]), "a run resumed at epoch 1 flips as the uninterrupted one"
