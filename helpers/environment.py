@@ -73,9 +73,9 @@ def quick_profile_note(data: str, full_run: dict | None = None, trains: bool = F
     ``trains``: the notebook trains."""
     if data != "sample":
         return None
-    note = ("QUICK PROFILE (DATA = \"sample\"): the numbers below come from the small sample committed in data/"
+    note = ("QUICK PROFILE (DATA = \"sample\"): the numbers below that depend on the data come from the small sample in data/"
             + ("; its short training runs show that the code works, not what the full dataset gives." if trains else
-               ": the same measurements as on the full data, on fewer images, so less precise."))
+               ": the same code as on the full data, run on fewer images, so these numbers differ from the full data's."))
     if full_run:
         test = full_run["test"]
         note += (f"\nThe full run ({full_run['name']}: {full_run['data']['split']['train']:,} training images, "

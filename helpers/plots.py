@@ -43,18 +43,18 @@ def save_figure(fig, name: str | Path, folder: str | Path = FIGURES_DIR, dpi: in
 
 
 def training_curves(history: dict, title: str = "Training Loss and Accuracy", reference: dict | None = None,
-                    reference_label: str = "full run"):
+                    reference_label: str = "full run", from_epoch: int = 1):
     """The original project's figure, in two panels: loss, and accuracy, of training and validation
-    against the epoch (dots mark the epochs). ``reference`` (another history) is drawn dashed in paler colours
-    beside it, e.g. the full reference run beside a quick run on the sample."""
+    against the epoch (dots mark the epochs), from epoch ``from_epoch`` on. ``reference`` (another history) is
+    drawn dashed in paler colours beside it, e.g. the full reference run beside a quick run on the sample."""
     fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(11, 4))
     runs = [(history, " (this run)" if reference else "", "-o", ("tab:blue", "tab:orange"))] + ([(reference, f" ({reference_label})", "--", ("#9ecae1", "#fdae6b"))] if reference else [])
     for ax, keys in ((loss_ax, ("loss", "val_loss")), (acc_ax, ("accuracy", "val_accuracy"))):
         for run, suffix, style, colors in runs:
             for key, color in zip(keys, colors):
                 values = run.get(key)
-                if values:
-                    ax.plot(np.arange(1, len(values) + 1), values, style, color=color, markersize=3,
+                if values[from_epoch - 1:] if values else None:
+                    ax.plot(np.arange(from_epoch, len(values) + 1), values[from_epoch - 1:], style, color=color, markersize=3,
                             label=("train" if key in ("loss", "accuracy") else "validation") + suffix)
         _epoch_axis(ax)
         ax.grid(alpha=0.3)

@@ -63,9 +63,10 @@ class Recipe:
         "help": "share of the training set held out for validation, stratified (0: train on all of it)"})
     ema_momentum: float = field(default=0.0, metadata={
         "help": "0: off; else a running average of the weights (this momentum per step) replaces them after every epoch"})
-    whiten_first_layer: bool = field(default=False, metadata={
-        "help": "start the first convolution from the training images' 3x3 patch-whitening filters "
-                "(and their negatives) instead of random ones; the architecture is unchanged"})
+    whiten_first_layer: bool = field(default=False, metadata={"help": "start the first convolution from the training images' "
+                                     "3x3 patch-whitening filters (and their negatives) instead of random ones; the architecture is unchanged"})
+    freeze_bn_scale: bool = field(default=False, metadata={"help": "keep every batch normalisation's scale (gamma) at 1: "
+                                  "only its shift learns; the parameter count is unchanged"})
 
     def __post_init__(self):
         rules = [

@@ -201,6 +201,8 @@ def build_model(arch: str, recipe: Recipe, x_train: np.ndarray, classes: int = 1
     if recipe.whiten_first_layer:
         conv = next(layer for layer in models.core_model(model).layers if isinstance(layer, keras.layers.Conv2D))
         conv.kernel.assign(whitening_filters(x_train, mean, std, conv.kernel.shape))
+    for bn in (layer for layer in models.core_model(model).layers if isinstance(layer, keras.layers.BatchNormalization)):
+        bn.gamma.trainable = not recipe.freeze_bn_scale  # frozen: only the shift learns; the parameter count is unchanged
     return model
 
 

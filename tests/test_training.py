@@ -222,3 +222,23 @@ def test_alternate_flip_mirrors_each_image_in_every_other_epoch_and_resumes_alik
     assert 16 < flips[0].sum() < 48, "a random half is mirrored in the first epoch"
     assert np.array_equal(flips[1], ~flips[0]) and np.array_equal(flips[2], flips[0]), "then each image alternates"
     assert np.array_equal(flipped_by_epoch(1, 2), flips[1:]), "a run resumed at epoch 1 flips as the uninterrupted one"
+
+
+def test_training_curves_can_leave_off_the_first_epochs():
+    from helpers import plots
+
+    history = {"loss": [3.0, 1.0, 0.5], "val_loss": [2.0, 1.0, 0.6], "accuracy": [0.1, 0.5, 0.7], "val_accuracy": [0.2, 0.5, 0.6]}
+    figure = plots.training_curves(history, from_epoch=2)
+    assert [line.get_xdata().tolist() for line in figure.axes[0].lines] == [[2, 3], [2, 3]]
+    assert [line.get_ydata().tolist() for line in figure.axes[1].lines] == [[0.5, 0.7], [0.5, 0.6]]
+    plots.plt.close(figure)
+
+
+def test_freeze_bn_scale_keeps_every_gamma_at_one_and_the_parameter_count(cifar_sample, tmp_path):
+    (x, y), _ = cifar_sample
+    recipe = recipes.get_recipe("fast", epochs=1, val_fraction=0.0, freeze_bn_scale=True)
+    run = training.train("minivggnet", recipe, (x[:256], y[:256]), tmp_path, seed=5, verbose=0)
+    bns = [layer for layer in run.model.layers[-1].layers if isinstance(layer, keras.layers.BatchNormalization)]
+    assert len(bns) == 5 and all(np.all(bn.gamma.numpy() == 1) for bn in bns), "no scale moved"
+    assert any(np.any(bn.beta.numpy() != 0) for bn in bns), "the shifts still learn"
+    assert run.model.count_params() == training.build_model("minivggnet", recipes.get_recipe("fast"), x[:256]).count_params()
