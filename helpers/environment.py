@@ -78,7 +78,7 @@ def quick_profile_note(data: str, full_run: dict | None = None, trains: bool = F
                ": the same code as on the full data, run on fewer images, so these numbers differ from the full data's."))
     if full_run:
         test = full_run["test"]
-        note += (f"\nThe full run ({full_run['name']}: {full_run['data']['split']['train']:,} training images, "
+        note += (f"\nThe reference run ({full_run['name']}: {full_run['data']['split']['train']:,} training images, "
                  f"{full_run['epochs_run']} epochs) reached {test['accuracy']:.2%} on all {test['images']:,} test images "
                  f"(results/{full_run['name']}.json). Set DATA = \"full\" to run it yourself.")
     return note

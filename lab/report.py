@@ -126,6 +126,8 @@ SCREENS = [  # (the lever, {seed: (the run with it, the run of the unchanged rec
      {44: ("minivggnet_improved_e10_ema099_s44", "minivggnet_improved_e10_bf16_s44")}),
     ("alternating flip (each image mirrored in every other epoch, not at random)",
      {44: ("minivggnet_improved_e10_altflip_s44", "minivggnet_improved_e10_bf16_s44")}),
+    ("batch normalisation's scale frozen at 1 (gamma not trained)",
+     {43: ("minivggnet_improved_e10_bnfrozen_s43", "minivggnet_improved_e10_bf16_s43")}),
 ]
 """Levers screened on the improved recipe for 10 epochs on 45,000/5,000 in mixed_bfloat16, each against the
 unchanged recipe at the same seed; a lever that wins here is then tried over the full 30 epochs."""
@@ -259,6 +261,8 @@ def attempts_table() -> list[str]:
         augment = (f"crop (pad {c.get('crop_padding', 4)}) + {'alternating ' if c.get('alternate_flip') else ''}flip" if c["augment"] else "no")
         if c.get("whiten_first_layer"):
             augment += ", whitened conv1"
+        if c.get("freeze_bn_scale"):
+            augment += ", BN scale frozen"
         best_val = -negative_val
         if best_val < 0:
             shown, versus = "none held out", "n/a"

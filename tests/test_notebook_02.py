@@ -32,16 +32,15 @@ def test_02_the_written_out_network_is_the_librarys(executed):
 
 
 def test_02_the_seed_makes_the_build_repeatable(executed):
-    text = text_of(executed("02"))
-    assert re.search(r"^block1_conv1 kernel, first values:( -?\d\.\d{4}){4} \(sum of all 864: -?[\d.]+\)$", text, re.M)
-    arrays = len(models.minivggnet().get_weights())
-    assert f"built again from seed 42: the same kernel: True, all {arrays} weight arrays the same: True" in text
-    assert f"built again from seed 43: the same kernel: False, all {arrays} weight arrays the same: False" in text
+    assert "built again from the same seed, all starting weights the same: True" in text_of(executed("02"))
 
 
 def test_02_sizes_receptive_fields_and_costs(executed):
     text = text_of(executed("02"))
-    assert "3x3 windows containing a pixel: corner 4, edge 6, interior 9" in text
+    for where, real in (("corner", 4), ("edge", 6), ("interior", 9)):  # each output's 3x3 window: real pixels, the rest padding
+        assert f"{where:<8} output: {real} real pixels and {9 - real} padding zeros in its 9-pixel window" in text
+    assert ("block1_conv2: 1,024 positions x 1,024 channel pairs x 9 = 9,437,184 multiply-adds\n"
+            "block2_conv2: 256 positions x 4,096 channel pairs x 9 = 9,437,184 multiply-adds\nthe same work: True") in text
     assert ("2 stacked 3x3 convolutions see 5x5: 2 * 3 * 3 = 18 weights per channel pair; "
             "one 5x5 convolution: 5 * 5 = 25") in text  # the stack: fewer weights for the same window
     assert "3 stacked 3x3 convolutions see 7x7: 3 * 3 * 3 = 27 weights per channel pair; one 7x7 convolution: 7 * 7 = 49" in text
@@ -53,6 +52,7 @@ def test_02_sizes_receptive_fields_and_costs(executed):
     assert "multiply-adds per image: 26.6 M, 92.1% of them in the 4 convolutions" in text
     assert "after block 2: a grid of 8x8 positions with 64 channels" in text
     assert "flatten: (8, 8, 64) -> 4,096 numbers" in text
+    assert "shapes: 32x32x3 -> 32x32x32 -> 16x16x32 -> 16x16x64 -> 8x8x64 -> 4096 -> 512 -> 10" in text
     assert "head_fc: a 4,096 x 512 kernel (2,097,152 weights) and 512 biases" in text
 
 
@@ -69,15 +69,40 @@ def test_02_counts_the_multiply_adds_by_hand(executed):
     assert "the layers not counted output 226,826 values per image, 0.9% as many as the multiply-adds" in text
 
 
+def summary_rows(plain, model_name):
+    """(name, type, output shape without the batch, params) of each row of one model.summary() in the printed text."""
+    table = plain.split(f'Model: "{model_name}"', 1)[1].split("Total params:", 1)[0]
+    rows = re.findall(r"^│ (\S+) \((\w+)\) +│ \(None, ([\d, ]+)\) +│ +([\d,]+) │$", table, re.M)
+    return [(name, kind, tuple(int(d) for d in shape.split(",")), int(params.replace(",", ""))) for name, kind, shape, params in rows]
+
+
+def test_02_the_series_table_agrees_with_keras_summary(executed):
+    """The page shows each table once; the agreement between the two kinds is checked here."""
+    plain = re.sub(r"\x1b\[[\d;]*m", "", text_of(executed("02")))
+    assert plain.count('Model: "minivggnet"') == 1  # the whole network's summary appears once
+    block1 = summary_rows(plain, "sequential")
+    printed = re.findall(r"^(block1_\w+) +(\w+) +\(([\d, ]+)\) +([\d,]+) +[\d,]+ +\d+$", plain, re.M)[:len(block1)]
+    assert len(block1) == 8 and block1 == [(n, k, tuple(int(d) for d in s.split(",")), int(p.replace(",", ""))) for n, k, s, p in printed]
+    whole = summary_rows(plain, "minivggnet")
+    rows = models.layer_table(models.minivggnet())
+    assert whole == [(r.name, r.kind, tuple(r.output_shape), r.params) for r in rows]
+    total, trainable, frozen = re.search(r"^total ([\d,]+), trainable ([\d,]+), non-trainable ([\d,]+)$", plain, re.M).groups()
+    assert total == f"{sum(r.params for r in rows):,}"  # the counts the page adds up by hand are the summary's
+    assert f"Total params: {total} " in plain and f"Trainable params: {trainable} " in plain and f"Non-trainable params: {frozen} " in plain
+    assert "RF in input pixels (models.layer_table): block2_dropout 16, flatten 16, head_fc all, logits all" in plain
+
+
 def test_02_counts_a_layers_parameters_by_hand(executed):
     text = text_of(executed("02"))
     assert "3*3*3*32 + 32 = 896, the layer's count_params() = 896" in text  # weights plus one bias per filter
     plain = re.sub(r"\x1b\[[\d;]*m", "", text)  # model.summary() colours its text with terminal codes
     assert 'Model: "sequential"' in plain and "Total params: 10,400" in plain  # Keras' own summary of block 1 first
-    assert "parameter counts the same as network.summary()'s: True" in text  # then the series' table, which agrees
     assert ("block1_bn1: gamma (32,) trained, beta (32,) trained, moving_mean (32,) not trained, "
             "moving_variance (32,) not trained = 128 parameters") in text
-    assert "zero everywhere on this image" in text
+    counts = re.search(r"^of the 16 channels drawn: (\d+) zero everywhere on this image \(channels: ([\d, ]+|none)\), "
+                       r"(\d+) more zero on at least 95% of its pixels \(channels: ([\d, ]+|none)\)$", text, re.M).groups()
+    for count, named in ((counts[0], counts[1]), (counts[2], counts[3])):  # each count matches the channels it names
+        assert int(count) == (0 if named == "none" else len(named.split(", "))), counts
     assert "probe.output.shape: (None, 32, 32, 32)" in text  # the inner model stops at block1_relu1
     assert "probe's block1_conv1 is the network's: True" in text  # shared, not copied
 
@@ -91,6 +116,15 @@ def test_02_the_untrained_prediction_is_near_uniform_as_the_page_says(executed):
     assert high - low < 1  # "close to one another": within 1, so no probability is more than e times another
     assert "softmax by hand, np.exp(logits) / np.exp(logits).sum(), equals the network's probabilities: True" in text
     assert smallest <= 0.1 <= largest and largest - smallest < 0.1, (largest, smallest)
+    line = re.search(r"^spread \(standard deviation\): image ([\d.]+); (.+)$", text, re.M)
+    stages = dict(item.split() for item in line[2].split(", "))
+    assert list(stages) == ["block1_conv1", "block1_relu1", "block1_bn2", "block2_bn2", "head_bn", "logits"]
+    assert "block1_conv1: fan_in 3 * 3 * 3 = 27, fan_out 3 * 3 * 32 = 288" in text  # window times input, times output channels
+    assert re.search(r"^Glorot limit sqrt\(6 / \(27 \+ 288\)\) = 0\.138; its largest starting weight 0\.1[0-3]\d$", text, re.M)
+    below = all(float(v) < float(line[1]) for v in stages.values())
+    assert below and f"every stage's spread smaller than the image's: {below}" in text  # the verdict follows the numbers
+    p, loss = map(float, re.search(r"^cross-entropy on this image \(\w+\): -log\(([\d.]+)\) = ([\d.]+); with exactly 1/10: -np.log\(0.1\) = 2.303$", text, re.M).groups())
+    assert smallest <= p <= largest and abs(loss - 2.303) < 0.1  # near 1/10, so near -log(0.1)
 
 
 def test_02_leaves_shallownet_to_notebook_05():
@@ -106,6 +140,22 @@ def test_02_dropout_demo_follows_the_rate(executed):
     assert abs(zeroed - 0.25) < 0.02, line  # 10,000 draws: the share of zeros lies near the rate
     assert "the others set to 1.3333 (1 / (1 - 0.25) = 1.3333)" in line
     assert "training=False: 0.00% zeroed, output equal to the input: True" in text
+
+
+def stats_line(text, mode):
+    means, stds = re.search(rf"^{mode}:? +means ([-\d. ]+); std ([\d. ]+)$", text, re.M).groups()
+    return [float(v) for v in means.split()], [float(v) for v in stds.split()]
+
+
+def test_02_batch_norm_demo_normalises_in_training_only(executed):
+    text = text_of(executed("02"))
+    means_in, stds_in = stats_line(text, "input")
+    means_inf, stds_inf = stats_line(text, "training=False")
+    means_tr, stds_tr = stats_line(text, "training=True")
+    assert len(means_in) == len(means_tr) == 3 and all(m > 1 for m in means_in)  # the batch is far from mean 0
+    assert means_tr == [0.0] * 3 and stds_tr == [1.0] * 3  # training: each channel re-centred and re-scaled
+    assert all(abs(a - b) < 0.05 for a, b in zip(means_in + stds_in, means_inf + stds_inf))  # inference: almost unchanged
+    assert "  gamma [1.] beta [0.] moving mean [0.] moving variance [1.] epsilon 0.001" in text  # the starting values the page names
 
 
 def test_02_figures(executed):

@@ -117,9 +117,10 @@ def test_03_says_whether_the_whitened_start_helped_beyond_the_noise(executed):
 
     text = text_of(executed("03"))
     lines = re.findall(r"(\d+) epochs on the full data: best validation accuracy ([\d.]+) with the whitened start, "
-                       r"([\d.]+) without \(([+-][\d.]+) points; (within|beyond) the noise of \+-([\d.]+)\)", text)
+                       r"([\d.]+) without \(([+-][\d.]+) points; (within|beyond) the noise of \+-([\d.]+); "
+                       r"the two recipes differ only in: (\w+)\)", text)
     assert len(lines) == 2, "both recorded pairs are printed"
-    for pair, (epochs, with_it, without, gap, verdict, noise) in zip(
+    for pair, (epochs, with_it, without, gap, verdict, noise, differ) in zip(
             (("minivggnet_improved_e5_whiten", "minivggnet_improved_e5"),
              ("minivggnet_improved_val", "minivggnet_improved_b64_pad2_ls")), lines):
         a, b = (read_results(name) for name in pair)
@@ -127,3 +128,4 @@ def test_03_says_whether_the_whitened_start_helped_beyond_the_noise(executed):
         margin = tie_margin(max(b["history"]["val_accuracy"]), b["data"]["split"]["validation"])
         assert float(noise) == round(margin * 100, 1)
         assert verdict == ("within" if abs(float(with_it) - float(without)) < margin else "beyond")
+        assert differ == "whiten_first_layer"

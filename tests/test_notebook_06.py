@@ -46,6 +46,7 @@ def test_06_writes_the_training_out_in_keras():
     assert "*validation split*: never trained on" in prose and "A tenth" not in prose, "the share is printed, not typed"
     assert "stateless_split" not in code + prose and "flat_map" not in code + prose, "the pipeline's plumbing stays in 03"
     assert "*recipe* below, the series'\nname for all" in prose and "*decision boundary*" in prose
+    assert "20x20" not in prose and "*centre of\nmass* (the mean position of its ink" in prose, "the box and the centring measured"
     assert "import tensorflow as tf" not in code or "tf." in code.replace("import tensorflow as tf", "")
     assert "*logits*: the raw scores" in prose and "harmonic\nmean, *f1* (a mean pulled towards" in prose
     aside = next(s for s in _sources("06", "markdown") if s.startswith("**Why the rest"))
@@ -53,13 +54,28 @@ def test_06_writes_the_training_out_in_keras():
     assert '95% *confidence interval*, printed as "95% CI"' in prose and "(CI)" not in prose
     assert any(s.startswith("The *classification report* gives") for s in _sources("06", "markdown"))
     assert any(s.startswith('print(f"classification report of {label}:")') for s in _sources("06", "code")), "own cell"
-    assert 'if number.get_text() == "0":' in code and "(correct answers and zeros left blank)" in code
+    assert 'if number.get_text() == "0":' in code and "(correct answers and zeros' numbers left blank)" in code
     assert "The *confusion matrix* counts" in prose
     assert "both counts are in the figure's title" not in prose and "the table further down gives both runs'" in prose
     assert "not the number format" not in prose
     assert "same recipe)" not in prose and "each network trained with\nits own original project's settings" in prose
     assert "*mixed precision*\n(most layers computing in 16-bit floats" in prose and "*XLA* compiles" in prose
-    assert "an epoch is not the same amount of\ntraining" in prose
+    assert "an epoch is not the same amount of training" in prose
+    curves = next(s for s in _sources("06", "code") if "plots.training_curves(" in s)
+    assert 'first = 2 if len(history["loss"]) > 2 else 1' in curves and "from_epoch=first" in curves, "epoch 1 left off, not clipped"
+    assert 'yscale="log"' in curves and "Epoch 1 is left off" in prose and "*logarithmic*" in prose
+    assert "ax.axvspan(best_epoch - 0.4, best_epoch + 0.4" in curves and "gold band" in curves + prose, "the kept epoch, marked and named"
+    assert len(curves.splitlines()) <= 14 and "get_ydata" not in curves and "LogLocator" not in code, "the figure code stays short"
+    assert "*Overfitting* is a network learning its\ntraining images" in prose, "defined where the curves show it"
+    assert prose.index("*Overfitting*") < prose.index("## From digits to CIFAR-10")
+    assert "This series does not\ntrain LeNet on CIFAR-10" in prose and "needs more on CIFAR-10" not in prose, "no unshown claim"
+    assert "*softmax* turns them into\nprobabilities (each score's exponential" in prose
+    assert "`clone_model` drew other initial weights" in prose and "batches done / batches per epoch" in prose
+    assert "Keras never shuffles a pipeline" in prose and "nesterov" not in code, "Nesterov is off: not on the page"
+    assert "np.ma.masked_where" not in code and "assert " not in code, "no figure plumbing or checks on the page"
+    assert "the committed sample, whose size is printed above" in prose, "quick test numbers count into the sample"
+    assert 'ax.set_title(f"test #{index}\\ntrue {y_test[index]}, predicted {predicted[index]}' in code
+    assert "tiles = np.flatnonzero(wrong)[np.argsort(-confidence[wrong])][:12]" in code, "the tiles' order, checked below"
     assert "made by an older version of the code" in prose
     assert "How much lower is the loss" not in prose and "Where does it land" not in prose
     assert "a long run on a\n   CPU" in prose
@@ -69,6 +85,9 @@ def test_06_writes_the_training_out_in_keras():
 def test_06_trains_like_the_library_and_says_how_far_it_got(executed):
     text = text_of(executed("06"))
     assert "train per digit: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]" in text
+    box = re.search(r"^longer side of the box holding a digit's ink: at most (\d+) pixels, exactly \1 for (\d+\.\d\d)% of the "
+                    r"digits; centre of mass at most (\d\.\d) pixels from the image's centre$", text, flags=re.M)
+    assert box and float(box.group(2)) > 50 and float(box.group(3)) <= 2, "a fixed box, centred: what the prose says"
     assert "total                                                  1,256,080     6,522,000" in text
     assert "same input shape and layer configs as models.lenet(): True" in text
     first = re.search(r"^the first validation digit, a (\d), as a one-hot label: \[([01, ]+)\]$", text, flags=re.M)
@@ -104,6 +123,11 @@ def test_06_trains_like_the_library_and_says_how_far_it_got(executed):
     fit_cell = next(c for c in executed("06").cells if "model.fit(train_ds" in c.source)
     logged = re.findall(r"- loss: (\d\.\d+) - val_accuracy: (\d\.\d+)", text_of(nbformat.from_dict({"cells": [fit_cell]})))
     # model.fit's line for each epoch of the full training
+    ends = re.search(r"^this run, epoch 2 -> epoch (\d+): training loss (\S+) -> (\S+), validation loss \S+ -> \S+; "
+                     r"validation accuracy (\S+)% -> (\S+)%$", text, flags=re.M)
+    assert ends and int(ends.group(1)) == len(logged), "both ends of the curves drawn, printed under the figure"
+    assert abs(float(ends.group(2)) - float(logged[1][0])) <= 6e-4 and abs(float(ends.group(3)) - float(logged[-1][0])) <= 6e-4
+    assert abs(float(ends.group(5)) / 100 - float(logged[-1][1])) <= 6e-4
     table = {row: re.search(rf"^{row} +(\S+) +(\S+)$", text, flags=re.M).groups()
              for row in ("epoch 1: training loss", "epoch 1: validation accuracy", "last epoch",
                          "last epoch: training loss", "last epoch: validation accuracy", "SGD steps per epoch")}
@@ -116,16 +140,38 @@ def test_06_trains_like_the_library_and_says_how_far_it_got(executed):
     assert table["epoch 1: training loss"][1] == f"{full['loss'][0]:.3f}"
     assert table["epoch 1: validation accuracy"][1] == f"{full['val_accuracy'][0]:.1%}"
     assert table["last epoch: validation accuracy"][1] == f"{full['val_accuracy'][-1]:.1%}"
+    kept = {row: re.search(rf"^{row} +(\S+) +(\S+)$", text, flags=re.M).groups()
+            for row in ("kept epoch", "kept epoch: validation accuracy")}
+    best = max(range(len(full["val_accuracy"])), key=full["val_accuracy"].__getitem__)
+    assert kept["kept epoch"][1] == str(best + 1) and kept["kept epoch: validation accuracy"][1] == f"{full['val_accuracy'][best]:.1%}"
+    ours = [float(v) for _, v in logged]
+    assert int(kept["kept epoch"][0]) == ours.index(max(ours)) + 1, "the run's kept epoch, as model.fit's lines show"
+    # what to look for under the curves: recomputed from model.fit's lines
+    losses = [(float(a), float(b)) for a, b in re.findall(r"- loss: (\d\.\d+) - val_accuracy: \d\.\d+ - val_loss: (\d\.\d+)",
+                                                         text_of(nbformat.from_dict({"cells": [fit_cell]})))]
+    assert len(losses) == len(logged)
+    rose = [e for e in range(2, len(losses) + 1) if losses[e - 1][1] > losses[e - 2][1] and losses[e - 1][0] < losses[e - 2][0]]
+    line = re.search(r"^epochs where validation loss rose while training loss fell: (.+); lowest validation loss at epoch (\d+) "
+                     r"of (\d+)$", text, flags=re.M)
+    assert line and line.group(1) == (", ".join(map(str, rose)) or "none") and int(line.group(3)) == len(losses)
+    assert losses[int(line.group(2)) - 1][1] == min(v for _, v in losses)
+    gap = re.search(r"^validation loss above training loss from epoch (\d+) to the last, where it is (\d+\.\d\d) times", text, flags=re.M)
+    if losses[-1][1] > losses[-1][0]:
+        since = int(gap.group(1))
+        assert all(v > t for t, v in losses[since - 1:]) and (since == 1 or losses[since - 2][1] <= losses[since - 2][0])
+    else:
+        assert "validation loss not above training loss at the last epoch" in text
     assert "helpers.train" not in text and "'seed'" not in text, "no command history in the outputs"
-    assert "  learning_rate   0.01      size of the update steps" in text
-    assert re.search(r"^  nesterov +False ", text, flags=re.M) and re.search(r"^  label_smoothing 0\.0 ", text, flags=re.M)
+    used = re.search(r"^the 'original' recipe, the settings used here: (.+)$", text, flags=re.M)
+    assert used and "learning_rate=0.01" in used.group(1) and "label_smoothing=0.0" in used.group(1)
+    assert "peak of the schedule" not in text and "nesterov=False" not in used.group(1)
     assert "train_ds is a tf.data.Dataset: True\n" in text and "_PrefetchDataset" not in text
     pixels = re.search(r"; its pixel values: from (\S+) to (\S+)$", text, flags=re.M)
     assert pixels and 0 <= float(pixels.group(1)) < float(pixels.group(2)) <= 255 and float(pixels.group(2)) > 1, "0..255, not yet scaled"
     unused = re.search(r"^its other fields serve the improved recipe of notebook 03 and are off or unused here: (\d+) of them\n"
                        r"  (.+)$", text, flags=re.M)
     recipe = recipes.get_recipe("original", "lenet")
-    shown = ("epochs", "batch_size", "optimizer", "learning_rate", "schedule", "momentum", "nesterov", "label_smoothing",
+    shown = ("epochs", "batch_size", "optimizer", "learning_rate", "schedule", "momentum", "label_smoothing",
              "normalization", "val_fraction", "name")
     rest = [f.name for f in dataclasses.fields(recipes.Recipe) if f.name not in shown]
     assert unused and int(unused.group(1)) == len(rest), "the count matches the names printed"
@@ -135,7 +181,7 @@ def test_06_trains_like_the_library_and_says_how_far_it_got(executed):
 def test_06_says_which_model_it_evaluates_and_titles_the_mistakes_truthfully(executed):
     notebook = executed("06")
     text = text_of(notebook)
-    for call in ("plots.heatmap(confusion", "plots.confident_mistakes("):  # the figures the prose reads are displayed
+    for call in ("plots.heatmap(confusion", "plots.confident_mistakes(", "plots.training_curves("):  # the figures the prose reads are displayed
         cell = next(c for c in notebook.cells if call in c.source)
         assert any("image/png" in o.get("data", {}) for o in cell.outputs), call
     assert "evaluated (MODEL = 'reference'): models/lenet_mnist.keras" in text
@@ -153,3 +199,24 @@ def test_06_says_which_model_it_evaluates_and_titles_the_mistakes_truthfully(exe
     assert title.group(1).startswith("All") == (mistakes <= 12)
     assert "exact copies" not in text and "most alike" not in text
     assert (ARTIFACTS_DIR / "lenet_mnist_quick.keras").exists()
+
+
+def test_06_tile_titles_name_the_digits_their_tiles_show():
+    """The notebook titles confident_mistakes' tiles with test numbers computed by its own formula: they must agree."""
+    import matplotlib
+    import numpy as np
+
+    from helpers import plots
+
+    matplotlib.use("Agg")
+    rng = np.random.default_rng(0)
+    x_test, y_test = rng.integers(0, 256, (300, 28, 28), dtype=np.uint8), rng.integers(0, 10, 300)
+    probs = rng.dirichlet(np.ones(10), 300)
+    predicted, confidence = probs.argmax(1), probs.max(1)
+    wrong = predicted != y_test
+    tiles = np.flatnonzero(wrong)[np.argsort(-confidence[wrong])][:12]  # the notebook's line
+    figure = plots.confident_mistakes(x_test, y_test, probs, [str(d) for d in range(10)])
+    drawn = [ax for ax in figure.axes if ax.images]
+    assert len(drawn) == len(tiles) == 12
+    for ax, index in zip(drawn, tiles):
+        assert np.array_equal(ax.images[0].get_array(), x_test[index])
