@@ -24,12 +24,8 @@ def minimum_versions() -> dict[str, str]:
     except metadata.PackageNotFoundError:
         raise RuntimeError("The project is not installed: run `make install` (or `pip install -e .`) "
                            "and restart the kernel.") from None
-    floors = {}
-    for requirement in requirements:
-        match = re.fullmatch(r"([A-Za-z0-9_.-]+)>=([0-9.]+)", requirement.strip())
-        if match and match.group(1).lower() in CHECKED:
-            floors[match.group(1).lower()] = match.group(2)
-    return floors
+    matches = (re.fullmatch(r"([A-Za-z0-9_.-]+)>=([0-9.]+)", requirement.strip()) for requirement in requirements)
+    return {match.group(1).lower(): match.group(2) for match in matches if match and match.group(1).lower() in CHECKED}
 
 
 def on_colab() -> bool:
@@ -75,7 +71,7 @@ def quick_profile_note(data: str, full_run: dict | None = None, trains: bool = F
         return None
     note = ("QUICK PROFILE (DATA = \"sample\"): the numbers below that depend on the data come from the small sample in data/"
             + ("; its short training runs show that the code works, not what the full dataset gives." if trains else
-               ": the same code as on the full data, run on fewer images, so these numbers differ from the full data's."))
+               ": the same code as on the full data, run on fewer images, so these numbers may differ from the full data's."))
     if full_run:
         test = full_run["test"]
         note += (f"\nThe reference run ({full_run['name']}: {full_run['data']['split']['train']:,} training images, "

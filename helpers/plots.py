@@ -30,11 +30,8 @@ def save_figure(fig, name: str | Path, folder: str | Path = FIGURES_DIR, dpi: in
 
     Written to a temporary file first, then renamed, so a crash never leaves half an image.
     """
-    path = Path(name)
-    if not path.is_absolute() and path.parent == Path("."):
-        path = Path(folder) / path
-    if path.suffix != ".png":
-        path = path.with_suffix(".png")
+    path = Path(name) if Path(name).is_absolute() or Path(name).parent != Path(".") else Path(folder) / name
+    path = path.with_suffix(".png")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.stem + ".tmp.png")
     fig.savefig(tmp, dpi=dpi, bbox_inches="tight")
@@ -43,7 +40,7 @@ def save_figure(fig, name: str | Path, folder: str | Path = FIGURES_DIR, dpi: in
 
 
 def training_curves(history: dict, title: str = "Training Loss and Accuracy", reference: dict | None = None,
-                    reference_label: str = "full run", from_epoch: int = 1):
+                    reference_label: str = "reference run", from_epoch: int = 1):
     """The original project's figure, in two panels: loss, and accuracy, of training and validation
     against the epoch (dots mark the epochs), from epoch ``from_epoch`` on. ``reference`` (another history) is
     drawn dashed in paler colours beside it, e.g. the full reference run beside a quick run on the sample."""
@@ -53,7 +50,7 @@ def training_curves(history: dict, title: str = "Training Loss and Accuracy", re
         for run, suffix, style, colors in runs:
             for key, color in zip(keys, colors):
                 values = run.get(key)
-                if values[from_epoch - 1:] if values else None:
+                if values and values[from_epoch - 1:]:
                     ax.plot(np.arange(from_epoch, len(values) + 1), values[from_epoch - 1:], style, color=color, markersize=3,
                             label=("train" if key in ("loss", "accuracy") else "validation") + suffix)
         _epoch_axis(ax)

@@ -56,6 +56,7 @@ class Recipe:
         "help": "pixels of reflect padding before the random crop (augmentation strength; 0: flips only)"})
     alternate_flip: bool = field(default=False, metadata={
         "help": "flip a random half of the images in even epochs and the other half in odd ones (not at random)"})
+    cutout: int = field(default=0, metadata={"help": "0: off; else the side in pixels of a grey square hidden at a random place in each training image"})
     normalization: str = field(default="unit", metadata={
         "help": "unit: x / 255 as the original; standardize: per-channel (x - mean) / std of the train set",
         "choices": NORMALIZATIONS})
@@ -65,6 +66,7 @@ class Recipe:
         "help": "0: off; else a running average of the weights (this momentum per step) replaces them after every epoch"})
     whiten_first_layer: bool = field(default=False, metadata={"help": "start the first convolution from the training images' "
                                      "3x3 patch-whitening filters (and their negatives) instead of random ones; the architecture is unchanged"})
+    dirac_init: bool = field(default=False, metadata={"help": "later 3x3 convolutions start as the identity on their first filters (airbench)"})
     freeze_bn_scale: bool = field(default=False, metadata={"help": "keep every batch normalisation's scale (gamma) at 1: "
                                   "only its shift learns; the parameter count is unchanged"})
 
@@ -82,6 +84,7 @@ class Recipe:
             (self.weight_decay >= 0 and self.decay >= 0, "weight_decay and decay must be >= 0"),
             (isinstance(self.crop_padding, int) and 0 <= self.crop_padding <= 8,
              f"crop_padding must be an integer in [0, 8], got {self.crop_padding!r}"),
+            (isinstance(self.cutout, int) and 0 <= self.cutout <= 16, f"cutout must be an integer in [0, 16], got {self.cutout!r}"),
             (0 <= self.val_fraction < 1, f"val_fraction must be in [0, 1), got {self.val_fraction!r}"),
             (0 <= self.ema_momentum < 1, f"ema_momentum must be in [0, 1), got {self.ema_momentum!r}"),
         ]

@@ -29,9 +29,10 @@ from helpers.recipes import Recipe
 
 # --------------------------------------------------------------------------- input pipeline
 
-def augment_batch(images: tf.Tensor, seed: tf.Tensor, pad: int, flip: tf.Tensor | None = None) -> tf.Tensor:
+def augment_batch(images: tf.Tensor, seed: tf.Tensor, pad: int, flip: tf.Tensor | None = None, cutout: int = 0) -> tf.Tensor:
     """Pad each image by ``pad`` pixels (reflection), crop a random window of the original size and
-    flip half of them (or those where the boolean ``flip`` is true).
+    flip half of them (or those where the boolean ``flip`` is true); with ``cutout`` > 0, grey out a
+    ``cutout`` x ``cutout`` square centred anywhere in each (square) image (DeVries & Taylor, 2017).
 
     Every example gets its own crop offset and flip (``layers.RandomCrop`` would crop a whole batch
     at one place). ``seed`` is a shape-(2,) int tensor for the stateless random ops, so the same
@@ -46,7 +47,13 @@ def augment_batch(images: tf.Tensor, seed: tf.Tensor, pad: int, flip: tf.Tensor 
     cropped = tf.gather(padded, rows, axis=1, batch_dims=1)
     cropped = tf.gather(cropped, cols, axis=2, batch_dims=1)
     flip = tf.random.stateless_uniform([batch], seed + 1) < 0.5 if flip is None else flip
-    return tf.where(flip[:, None, None, None], tf.reverse(cropped, axis=[2]), cropped)
+    images = tf.where(flip[:, None, None, None], tf.reverse(cropped, axis=[2]), cropped)
+    if not cutout:
+        return images
+    corner = tf.random.stateless_uniform([batch, 2], seed + 2, 0, height, dtype=tf.int32) - cutout // 2
+    inside = [(0 <= d) & (d < cutout) for d in (tf.range(height) - corner[:, :1], tf.range(width) - corner[:, 1:])]
+    hole = inside[0][:, :, None, None] & inside[1][:, None, :, None]
+    return tf.where(hole, tf.constant(128, images.dtype), images)
 
 
 def describe_augmentation(image: np.ndarray, augmented: np.ndarray, pad: int) -> str:
@@ -73,7 +80,7 @@ def describe_augmentation(image: np.ndarray, augmented: np.ndarray, pad: int) ->
 def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, classes: int = 10,
                  training: bool = False, augment: bool = False, seed: int = 42,
                  crop_padding: int | None = None, epochs: int = 1, first_epoch: int = 0,
-                 alternate_flip: bool = False) -> tf.data.Dataset:
+                 alternate_flip: bool = False, cutout: int = 0) -> tf.data.Dataset:
     """A ``tf.data`` pipeline of ``(float32 images 0..255, one-hot labels)`` batches from uint8 arrays.
 
     Training pipelines shuffle (indices, not images: cheap) and may augment (``augment=True`` with the
@@ -83,7 +90,8 @@ def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, classes: int = 1
     A training pipeline holds ``epochs`` epochs one after the other, epoch ``first_epoch`` first
     (``model.fit`` it with ``steps_per_epoch``), and epoch k's order and augmentation depend only on
     ``seed`` and k, so that a resumed run trains its epochs exactly as an uninterrupted one. With
-    ``alternate_flip`` a random half of the images is flipped in even epochs and the other half in odd ones.
+    ``alternate_flip`` a random half of the images is flipped in even epochs and the other half in odd ones;
+    ``cutout``: see :func:`augment_batch`.
     """
     if len(x) != len(y):
         raise ValueError(f"x has {len(x)} images but y has {len(y)} labels.")
@@ -115,7 +123,7 @@ def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, classes: int = 1
         batch_images = tf.gather(images, idx)
         if augment:
             flip = tf.gather(flipped_in_even_epochs, idx) != odd_epoch if alternate_flip else None
-            batch_images = augment_batch(batch_images, batch_seed, crop_padding, flip)
+            batch_images = augment_batch(batch_images, batch_seed, crop_padding, flip, cutout)
         return tf.cast(batch_images, tf.float32), tf.one_hot(tf.gather(labels, idx), classes)
     return batches.map(gather, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
 
@@ -198,10 +206,16 @@ def build_model(arch: str, recipe: Recipe, x_train: np.ndarray, classes: int = 1
     shape = x_train.shape[1:] if x_train.ndim == 4 else (*x_train.shape[1:], 1)
     mean, std = input_scaling(x_train, recipe.normalization)
     model = models.with_preprocessing(models.build(arch, tuple(int(d) for d in shape), classes), mean, std)
+    layers = models.core_model(model).layers
+    convs = [layer for layer in layers if isinstance(layer, keras.layers.Conv2D)]
     if recipe.whiten_first_layer:
-        conv = next(layer for layer in models.core_model(model).layers if isinstance(layer, keras.layers.Conv2D))
-        conv.kernel.assign(whitening_filters(x_train, mean, std, conv.kernel.shape))
-    for bn in (layer for layer in models.core_model(model).layers if isinstance(layer, keras.layers.BatchNormalization)):
+        convs[0].kernel.assign(whitening_filters(x_train, mean, std, convs[0].kernel.shape))
+    for conv in convs[1:] if recipe.dirac_init else []:  # identity on the first n filters, the others left random
+        kernel, n = keras.ops.convert_to_numpy(conv.kernel).copy(), min(conv.kernel.shape[2:])
+        kernel[..., :n] = 0
+        kernel[kernel.shape[0] // 2, kernel.shape[1] // 2, np.arange(n), np.arange(n)] = 1  # the centre tap passes channel i on
+        conv.kernel.assign(kernel)
+    for bn in (layer for layer in layers if isinstance(layer, keras.layers.BatchNormalization)):
         bn.gamma.trainable = not recipe.freeze_bn_scale  # frozen: only the shift learns; the parameter count is unchanged
     return model
 
@@ -315,7 +329,7 @@ def train(arch: str, recipe: Recipe, train_data: tuple[np.ndarray, np.ndarray], 
     # the epochs still to train (at least one: fit reads a batch before it finds that none are left)
     train_ds = make_dataset(x_tr, y_tr, batch, classes, training=True, augment=recipe.augment, seed=seed,
                             crop_padding=recipe.crop_padding, epochs=max(recipe.epochs - first_epoch, 1),
-                            first_epoch=first_epoch, alternate_flip=recipe.alternate_flip)
+                            first_epoch=first_epoch, alternate_flip=recipe.alternate_flip, cutout=recipe.cutout)
     val_ds = make_dataset(x_val, y_val, batch, classes) if len(x_val) else None
 
     with device.strategy.scope():
@@ -332,7 +346,8 @@ def train(arch: str, recipe: Recipe, train_data: tuple[np.ndarray, np.ndarray], 
     model.fit(train_ds, validation_data=val_ds, epochs=recipe.epochs, steps_per_epoch=steps, callbacks=callbacks,
               verbose=verbose, shuffle=False)  # the pipeline shuffles; it holds all the epochs, hence steps_per_epoch
     history = read_history(history_csv)
-    restore_best(model, run_dir)
+    if best_path.exists():  # the epoch with the best validation accuracy, as ModelCheckpoint kept it
+        model.set_weights(keras.saving.load_model(best_path, compile=False).get_weights())
     scores = history.get("val_accuracy", []) if val_ds is not None else []
     return Run(
         model=model, history=history, recipe=recipe, arch=arch, seed=seed, device=device,
@@ -341,17 +356,6 @@ def train(arch: str, recipe: Recipe, train_data: tuple[np.ndarray, np.ndarray], 
         train_seconds=float(sum(history.get("epoch_seconds", []))) or time.perf_counter() - start,
         run_dir=run_dir,
     )
-
-
-def restore_best(model: keras.Model, run_dir: str | Path) -> bool:
-    """Give ``model`` the weights ``ModelCheckpoint`` kept in ``run_dir/best.keras`` (the epoch with the
-    best validation accuracy); False, and nothing changed, when there is none (a run without validation
-    keeps its last epoch)."""
-    best_path = Path(run_dir) / "best.keras"
-    if not best_path.exists():
-        return False
-    model.set_weights(keras.saving.load_model(best_path, compile=False).get_weights())
-    return True
 
 
 def start_run(run_dir: str | Path) -> float | None:

@@ -128,6 +128,10 @@ SCREENS = [  # (the lever, {seed: (the run with it, the run of the unchanged rec
      {44: ("minivggnet_improved_e10_altflip_s44", "minivggnet_improved_e10_bf16_s44")}),
     ("batch normalisation's scale frozen at 1 (gamma not trained)",
      {43: ("minivggnet_improved_e10_bnfrozen_s43", "minivggnet_improved_e10_bf16_s43")}),
+    ("cutout 8 px (an 8x8 grey square hidden at a random place in each training image)",
+     {44: ("minivggnet_improved_e10_cutout8_s44", "minivggnet_improved_e10_bf16_s44")}),
+    ("dirac start (the later 3x3 convolutions begin as the identity on their first filters)",
+     {44: ("minivggnet_improved_e10_dirac_s44", "minivggnet_improved_e10_bf16_s44")}),
 ]
 """Levers screened on the improved recipe for 10 epochs on 45,000/5,000 in mixed_bfloat16, each against the
 unchanged recipe at the same seed; a lever that wins here is then tried over the full 30 epochs."""
@@ -263,6 +267,10 @@ def attempts_table() -> list[str]:
             augment += ", whitened conv1"
         if c.get("freeze_bn_scale"):
             augment += ", BN scale frozen"
+        if c.get("dirac_init"):
+            augment += ", dirac start"
+        if c.get("cutout"):
+            augment += f", cutout {c['cutout']} px"
         best_val = -negative_val
         if best_val < 0:
             shown, versus = "none held out", "n/a"

@@ -242,3 +242,35 @@ def test_freeze_bn_scale_keeps_every_gamma_at_one_and_the_parameter_count(cifar_
     assert len(bns) == 5 and all(np.all(bn.gamma.numpy() == 1) for bn in bns), "no scale moved"
     assert any(np.any(bn.beta.numpy() != 0) for bn in bns), "the shifts still learn"
     assert run.model.count_params() == training.build_model("minivggnet", recipes.get_recipe("fast"), x[:256]).count_params()
+
+
+def test_cutout_greys_one_square_per_image_in_the_training_pipeline_only(cifar_sample):
+    (x, y), _ = cifar_sample
+    x = np.full((200, 32, 32, 3), 200, np.uint8)
+    batches = training.make_dataset(x, y[:200], 200, training=True, augment=True, crop_padding=0, seed=1, cutout=8)
+    images = next(iter(batches))[0].numpy()
+    grey = (images == 128).all(-1)
+    sizes = grey.sum((1, 2))
+    assert sizes.max() == 64 and sizes.min() >= 16, "an 8x8 square, cut by the border when centred near it"
+    assert np.mean(sizes == 64) > 0.4, "most squares lie inside the image"
+    assert all(g[np.ix_(g.any(1), g.any(0))].all() for g in grey), "each hole is one rectangle"
+    assert np.all(images[~grey] == 200), "nothing else changes"
+    plain = next(iter(training.make_dataset(x, y[:200], 200, training=True, augment=True, crop_padding=0, seed=1)))[0]
+    assert np.all(plain.numpy() == 200), "off by default"
+    with pytest.raises(ValueError, match="cutout must be an integer in"):
+        recipes.get_recipe("improved", cutout=40)
+
+
+def test_dirac_init_starts_each_later_convolution_as_the_identity_on_its_first_filters(cifar_sample):
+    (x, _), _ = cifar_sample
+    model = training.build_model("minivggnet", recipes.get_recipe("improved", dirac_init=True), x[:256])
+    plain = training.build_model("minivggnet", recipes.get_recipe("improved"), x[:256])
+    convs = [[l for l in models.core_model(m).layers if isinstance(l, keras.layers.Conv2D)] for m in (model, plain)]
+    assert np.array_equal(convs[0][0].kernel.numpy(), convs[1][0].kernel.numpy()), "the first (whitened) layer is untouched"
+    inputs = np.random.default_rng(0).normal(size=(2, 8, 8, 64)).astype(np.float32)
+    for conv in convs[0][1:]:
+        n = min(conv.kernel.shape[2:])
+        out = keras.ops.convert_to_numpy(conv(inputs[..., :conv.kernel.shape[2]]))
+        assert np.allclose(out[..., :n], inputs[..., :n], atol=1e-6), f"{conv.name} passes its first {n} channels on"
+        assert n == conv.filters or np.abs(out[..., n:]).mean() > 0.1, f"{conv.name}'s other filters keep a random start"
+    assert model.count_params() == plain.count_params()
