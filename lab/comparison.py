@@ -34,7 +34,8 @@ def full_data_accuracies(file: Path, used: dict, measured: dict, full_data: bool
 
 def _columns(m: dict) -> str:
     """train, val, gap (in points) and test accuracy (in %) (`seen` where the model trained on the validation images)."""
-    val, gap = (f"{m['val']:6.1%}", f"{100 * (m['train'] - m['val']):+6.1f}") if m.get("val") is not None else (f"{'seen':>6}", f"{'':>6}")
+    gap = round(100 * m["train"], 1) - round(100 * m["val"], 1) if m.get("val") is not None else None  # from the printed values
+    val, gap = (f"{m['val']:6.1%}", f"{gap + 0.0:+6.1f}") if gap is not None else (f"{'seen':>6}", f"{'':>6}")
     return f"{m['train']:6.1%} {val} {gap} {m['test']:6.1%}"
 
 
@@ -57,3 +58,51 @@ def print_accuracy_table(test: dict, intervals: dict, full: dict, file: Path, fu
             print(f"{name:>23} {accuracy:6.1%}  {low:.1%}-{high:.1%}   "
                   + (_columns(full[name]) if name in full else "(this model is not in the file)"))
     print("accuracies in %; gap: train minus val accuracy, in points")
+
+
+# the three steps, each a pair of reference runs (before, after), by a short key
+STEPS = {"network": ("shallownet_original", "minivggnet_original"),
+         "recipe": ("minivggnet_original", "minivggnet_improved_val"),
+         "data": ("minivggnet_improved_val", "minivggnet_improved")}
+
+
+def describe(step: str, train_images: dict) -> str:
+    """What a step changes, in words; ``train_images``: each run's count of training images."""
+    return {"network": "ShallowNet -> MiniVGGNet, each with its original settings",
+            "recipe": "MiniVGGNet, original -> improved",
+            "data": "improved recipe, {minivggnet_improved_val:,} -> all {minivggnet_improved:,} training images"}[step].format(**train_images)
+
+
+def interval(gain: float, noise: float) -> tuple:
+    """A 95% interval in points, rounded to 0.1 first so that the printed ends add up: (effect, half-width, low, high)."""
+    effect, half = round(100 * gain, 1), round(100 * noise, 1)
+    return effect, half, round(effect - half, 1) + 0.0, round(effect + half, 1) + 0.0
+
+
+def weak(gain: float, noise: float) -> str:
+    """The flag for an interval beyond 0 that has an end within 1 point of 0 (the printed ends), else ''."""
+    _, _, low, high = interval(gain, noise)
+    return "; weak evidence: an end only just beyond 0" if (low > 0 or high < 0) and min(abs(low), abs(high)) <= 1 else ""
+
+
+def verdict(gain: float, noise: float) -> str:
+    """A step's kind from its 95% interval: a gain if the low end is above 0, a loss if the high end is below 0."""
+    _, _, low, high = interval(gain, noise)  # the printed ends decide
+    return "a gain" if low > 0 else "a loss" if high < 0 else "no difference beyond the noise"
+
+
+def print_steps(title: str, outcome: dict, train_images: dict) -> None:
+    """One line per step ``{step: (gain, noise)}`` with its kind and interval, then the largest step, which is
+    *clearly* the largest when its interval's low end is above the next step's high end."""
+    print(title)
+    labels = {step: f"{step} ({describe(step, train_images)}):" for step in outcome}
+    width = max(len(label) for label in labels.values())
+    for step, (gain, noise) in outcome.items():
+        effect, half, low, high = interval(gain, noise)
+        print(f"  {labels[step]:<{width}}  {verdict(gain, noise)} ({effect:+.1f} +- {half:.1f} points: "
+              f"interval {low:+.1f} to {high:+.1f}{weak(gain, noise)})")
+    top, runner_up = sorted(outcome, key=lambda step: outcome[step][0], reverse=True)[:2]
+    low_top, high_next = interval(*outcome[top])[2], interval(*outcome[runner_up])[3]
+    clear = low_top > high_next
+    print(f"  largest step: {top} ({'clearly' if clear else 'not clearly'}: its interval's low end {low_top:+.1f} "
+          f"is {'above' if clear else 'not above'} the next step's high end {high_next:+.1f})")

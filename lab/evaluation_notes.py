@@ -5,7 +5,7 @@ with the sha256 of the model file they describe. The quick profile (``DATA = "sa
 own, with the test scores of the model's training run, on lines that start with "full test set:"::
 
     full_run = evaluation_notes.FullRun(path, source, record, DATA, len(x_test))
-    full_run.note("smoothed_loss", smoothed_loss=0.81)  # keeps this run's number; prints the full run's
+    full_run.note("smoothed_loss", globals())  # keeps this run's number (from the notebook's variables); prints the full run's
     full_run.write()  # the last cell: a full run of the shipped model rewrites results/evaluation.json
 """
 
@@ -60,21 +60,18 @@ def _temperature(t):
             f"{t['as trained']['mean_confidence']:.2%} -> {t['temperature-scaled']['mean_confidence']:.2%}")
 
 
-def _first_layer(f):
-    return (f"the start rebuilt from {f['start_from']:,} images; {f['close']} of {f['filters']} filters above 0.9; "
-            f"{f['opposite_pairs']} of {f['filters'] // 2} pairs still nearly opposite"
-            + (f"; 0.9 or less: {', '.join(map(str, f['moved'])) or 'none'}" if "moved" in f else ""))
-
-
 def _original(found):
     accuracy, mean_confidence = found
     return (f"the original recipe's model: accuracy {accuracy:.2%}, mean confidence {mean_confidence:.2%}: "
             f"{_confidence(accuracy, mean_confidence)}")
 
 
-def _mirror_runs(rates):
-    return "image and mirror disagree on " + ", ".join(
-        f"{rate:.1%} for the model trained {kind} random mirroring" for kind, rate in rates.items())
+def _summary_confidence(scores, saved, here):
+    if not saved or "temperature" not in saved:
+        return None
+    t, gap = saved["temperature"], saved["mean_confidence"] - saved["accuracy"]
+    return (f"confidence: {'under' if gap < 0 else 'over'}-confident by {abs(gap) * 100:.1f} points; temperature {t['T']:.2f} "
+            f"takes the held-out half's ECE from {t['as trained']['ece']:.4f} to {t['temperature-scaled']['ece']:.4f}")
 
 
 LINES = {  # what each cell prints for the full run: a function of its test scores, results/evaluation.json, this run's values
@@ -83,17 +80,56 @@ LINES = {  # what each cell prints for the full run: a function of its test scor
     "f1": lambda scores, saved, here: scores and "F1 " + ", ".join(
         f"{c} {scores['per_class'][c]['f1-score']:.4f}" for c in CLASS_NAMES),
     "smoothed_loss": lambda scores, saved, here: saved and f"the compiled (smoothed) loss {saved['smoothed_loss']:.4f}",
-    "mistakes": lambda scores, saved, here: saved and (
+    "mistakes": lambda scores, saved, here: saved and [
         f"{saved['mistakes']:,} mistakes; the {here['most_confident']} most confident gave the class they said "
-        f"{saved['most_confident_mistakes'][0]:.1%} to {saved['most_confident_mistakes'][1]:.1%}"),
+        f"{saved['most_confident_mistakes'][0]:.1%} to {saved['most_confident_mistakes'][1]:.1%}"] + (
+        [f"given {here['SURE']:.0%} or more: {saved['sure']}"] if "sure" in saved else []),
     "calibration": _calibration,
     "above_target": lambda scores, saved, here: saved and "above_target" in saved and (
         "{:,} of {:,} above the target (the largest: {:.2%})".format(*saved["above_target"])),
     "temperature": _kept("temperature", _temperature),
     "flip": _flip,
-    "first_layer": _kept("first_layer", _first_layer),
     "original": _kept("original", _original),
-    "mirror_runs": _kept("mirror_runs", _mirror_runs),
+    "summary_confidence": _summary_confidence,
+    "summary_flip": lambda scores, saved, here: scores and (
+        f"flip TTA: {100 * (scores['flip_tta_accuracy'] - scores['accuracy']):+.2f} points of accuracy"),
+}
+SUMMARY = ["accuracy", "summary_confusion", "summary_confidence", "summary_flip"]  # the last cell's lines
+
+
+def _confusion_lines(page, run):
+    largest, shares = page["largest_mistakes"], page["group_shares"]  # the notebook's own functions
+    confusion = np.array(run.scores["confusion_matrix"])
+    return ["; ".join(f"{true} taken for {said} {n} times" for n, true, said in largest(confusion)), f"mistakes {shares(confusion)}"]
+
+
+PAGE_LINES = {  # lines drawn from the full run's numbers with the notebook's own functions (`page`: its variables)
+    "confusion": _confusion_lines,
+    "per_class": lambda page, run: page["against_the_group"](*run.per_class()),
+    "summary_confusion": lambda page, run: "most frequent mistake: {1} taken for {2}, {0} times".format(
+        *page["largest_mistakes"](np.array(run.scores["confusion_matrix"]))[0]),
+}
+
+
+def _flip_kept(v):
+    confidences = [v["confidence"], evaluation.mean_confidence(v["mirror_probs"]), evaluation.mean_confidence(v["tta_probs"])]
+    return {"flip": {"different_answers": float(v["mirror_disagree"]), "mean_confidence": [float(c) for c in confidences],
+                     "ece": [float(v["scores"]["ece"]), float(v["tta"]["ece"])]}}
+
+
+KEEP = {  # what each cell keeps of this run's numbers, from the notebook's variables
+    "smoothed_loss": lambda v: {"smoothed_loss": float(v["keras_scores"]["loss"])},
+    "mistakes": lambda v: {"mistakes": len(v["mistaken"]), "most_confident": len(v["most_confident"]),
+                           "most_confident_mistakes": [float(v["said"].min()), float(v["said"].max())], "SURE": v["SURE"],
+                           "sure": v["sure_text"] or "none in this run"},
+    "calibration": lambda v: {"accuracy": float(v["scores"]["accuracy"]), "mean_confidence": float(v["confidence"]),
+                              "ece": float(v["ece"])},
+    "original": lambda v: {"original": [float(np.mean(v["original_probs"].argmax(1) == v["y_test"])),
+                                        float(v["original_probs"].max(1).mean())]},
+    "above_target": lambda v: {"above_target": [int(np.sum(v["top"] > v["smoothed_target"][0])), len(v["top"]), float(v["top"].max())]},
+    "temperature": lambda v: {"temperature": {"T": float(v["temperature"]), "fitted_on": len(v["fit_part"]), **{
+        name: {"ece": c["ece"], "mean_confidence": c["mean_confidence"]} for name, c in v["checked"].items()}}},
+    "flip": _flip_kept,
 }
 
 
@@ -115,23 +151,20 @@ class FullRun:
             print(f"lines starting \"full test set:\" give this model's numbers on all {images:,} test images (from results/)")
         elif sample:
             print("no numbers on the full test set for this model yet: no \"full test set:\" lines below")
+        else:  # the full data: nothing to set beside this run's numbers
+            print("the full data: the numbers below are the full test set's own, so no \"full test set:\" lines follow")
 
-    def note(self, line: str, show=None, **values):
-        """Keep `values` as this run's; print the full run's `line`. `show` is a function of the page, applied to the
-        full run's confusion matrix ("confusion") or to its per-class accuracies and their intervals ("per_class")."""
-        self.measured.update(values)
-        if line == "confusion":
-            found = show(np.array(self.scores["confusion_matrix"])) if self.scores else None
-        elif line == "per_class":
-            found = show(*self.per_class()) if self.scores else None
-        else:
-            found = LINES[line](self.scores, self.saved, values)
-        for text in [found] if isinstance(found, str) else found or []:
-            print(f"{'full data' if line == 'first_layer' else 'full test set'}: {text}")
-
-    def value(self, line: str, key: str, default=None):
-        """The full run's `key` of what it kept for `line` (in the quick profile, when kept); else `default`."""
-        return (self.saved or {}).get(line, {}).get(key, default)
+    def note(self, line: str, page: dict | None = None):
+        """Keep this run's numbers for `line`, taken from the notebook's variables `page` (its `globals()`); print the full
+        run's `line` ("summary": the last cell's lines)."""
+        self.measured.update(KEEP[line](page) if line in KEEP else {})
+        for part in SUMMARY if line == "summary" else [line]:
+            if part in PAGE_LINES:
+                found = PAGE_LINES[part](page, self) if self.scores else None
+            else:
+                found = LINES[part](self.scores, self.saved, self.measured)
+            for text in [found] if isinstance(found, str) else found or []:
+                print(f"full test set: {text}")
 
     def per_class(self) -> tuple[dict, dict] | None:
         """The full run's accuracy per class (its recall) and their 95% intervals; None outside the quick profile."""
@@ -151,17 +184,6 @@ class FullRun:
             print(f"this run evaluated {self.source}, not the shipped model: results/{name} is left as it is")
         else:
             print(f"a run on the sample leaves results/{name} (the shipped model's numbers on the full test set) as it is")
-
-
-def in_words(record: dict) -> str:
-    """A recorded run in plain words: its recipe, its epochs and batch size, and the images it trained on."""
-    recipe = record["recipe"]
-    try:
-        name = get_recipe(recipe["name"]).name
-    except (ValueError, KeyError):
-        name = recipe["name"]
-    return (f"{name} recipe, {record['epochs_run']} epochs, batches of {recipe['batch_size']}, "
-            f"{record['data']['split']['train']:,} training images")
 
 
 def trained_on(record: dict) -> str:

@@ -43,6 +43,17 @@ def results_of(path: Path) -> dict | None:
     return read_results(path.with_suffix(".json") if path.parent == ARTIFACTS_DIR else RESULTS_DIR / f"{path.stem}.json")
 
 
+def model_file(choice: str, artifact: str, reference: str, train_if_missing=None) -> tuple[Path, str, dict | None]:
+    """The file :func:`locate_model` finds, as ``(path, its name as printed, its results record or None)``. With no
+    file and ``train_if_missing=(x_train, y_train)``: a quick stand-in (see :func:`load_model`), saved in build/artifacts/."""
+    path = locate_model(choice, artifact, reference)
+    if path is None:
+        path = ARTIFACTS_DIR / f"{artifact}_stand_in.keras"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        load_model(choice, reference, artifact, train_if_missing=train_if_missing)[0].save(path)
+    return path, str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path), results_of(path)
+
+
 def load_model(choice: str, reference: str, artifact: str | None = None, train_if_missing=None,
                fallback_epochs: int = 2, seed: int = 42):
     """Load the model :func:`locate_model` finds for the reference run ``reference`` (a name of

@@ -1,5 +1,6 @@
 """Notebook 02_building_minivggnet: executed in the quick profile, checked on what it printed and wrote."""
 
+import math
 import re
 import shutil
 
@@ -8,7 +9,7 @@ import nbformat
 from helpers import models
 from helpers.paths import BUILD_DIR
 from lab import notebooks
-from nbtools import text_of
+import nbtools
 
 
 def test_02_is_written_for_the_student_not_for_the_tests():
@@ -20,10 +21,11 @@ def test_02_is_written_for_the_student_not_for_the_tests():
     assert "models.conv_block" not in code and "models.classifier_head" not in code
     prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert "modern" not in prose and "improved one" in prose  # the recipe goes by notebook 03's name
+    assert "The *quick profile* is" in prose  # defined where first named, in both profiles' copies
 
 
 def test_02_the_written_out_network_is_the_librarys(executed):
-    text = text_of(executed("02"))
+    text = nbtools.text_of(executed("02"))
     layers = len(models.minivggnet().layers)
     assert f"same layer configs as models.minivggnet(): True ({layers} layers compared)" in text
     assert "parameters: written out 2,171,178, models.minivggnet() 2,171,178" in text
@@ -32,11 +34,11 @@ def test_02_the_written_out_network_is_the_librarys(executed):
 
 
 def test_02_the_seed_makes_the_build_repeatable(executed):
-    assert "built again from the same seed, all starting weights the same: True" in text_of(executed("02"))
+    assert "built again from the same seed, all starting weights the same: True" in nbtools.text_of(executed("02"))
 
 
 def test_02_sizes_receptive_fields_and_costs(executed):
-    text = text_of(executed("02"))
+    text = nbtools.text_of(executed("02"))
     for where, real in (("corner", 4), ("edge", 6), ("interior", 9)):  # each output's 3x3 window: real pixels, the rest padding
         assert f"{where:<8} output: {real} real pixels and {9 - real} padding zeros in its 9-pixel window" in text
     assert ("block1_conv2: 1,024 positions x 1,024 channel pairs x 9 = 9,437,184 multiply-adds\n"
@@ -44,6 +46,11 @@ def test_02_sizes_receptive_fields_and_costs(executed):
     assert ("2 stacked 3x3 convolutions see 5x5: 2 * 3 * 3 = 18 weights per channel pair; "
             "one 5x5 convolution: 5 * 5 = 25") in text  # the stack: fewer weights for the same window
     assert "3 stacked 3x3 convolutions see 7x7: 3 * 3 * 3 = 27 weights per channel pair; one 7x7 convolution: 7 * 7 = 49" in text
+    assert ("32 channels throughout: two 3x3 convolutions 2 * 3 * 3 * 32 * 32 = 18,432 weights; "
+            "one 5x5 convolution 5 * 5 * 32 * 32 = 25,600") in text  # whole layers, equal channel counts
+    for name, field, step in (("block1_conv1", 3, 1), ("block1_pool", 6, 2), ("block2_conv1", 10, 2), ("block2_pool", 16, 4)):
+        pixels = "pixel" if step == 1 else "pixels"  # the 1-D picture: a unit's window, then its neighbour's, one step along
+        assert f"{name:<13} {'#' * field}   RF {field}\n{'':<13} {' ' * step}{'#' * field}   its neighbour, {step} {pixels} along" in text
     assert "the same as the RF column of models.layer_table: True" in text  # the rule applied by hand on the page
     assert "block2_conv1     RF 10  step 2" in text and "block2_pool      RF 16  step 4" in text
     assert "the last convolution (block2_conv2) sees 14x14 input pixels" in text
@@ -57,7 +64,7 @@ def test_02_sizes_receptive_fields_and_costs(executed):
 
 
 def test_02_counts_the_multiply_adds_by_hand(executed):
-    text = text_of(executed("02"))
+    text = nbtools.text_of(executed("02"))
     rows = models.layer_table(models.minivggnet())
     for row in rows:  # every convolution and dense layer, its formula and count printed on the page
         if row.kind in ("Conv2D", "Dense"):
@@ -78,7 +85,7 @@ def summary_rows(plain, model_name):
 
 def test_02_the_series_table_agrees_with_keras_summary(executed):
     """The page shows each table once; the agreement between the two kinds is checked here."""
-    plain = re.sub(r"\x1b\[[\d;]*m", "", text_of(executed("02")))
+    plain = re.sub(r"\x1b\[[\d;]*m", "", nbtools.text_of(executed("02")))
     assert plain.count('Model: "minivggnet"') == 1  # the whole network's summary appears once
     block1 = summary_rows(plain, "sequential")
     printed = re.findall(r"^(block1_\w+) +(\w+) +\(([\d, ]+)\) +([\d,]+) +[\d,]+ +\d+$", plain, re.M)[:len(block1)]
@@ -93,22 +100,35 @@ def test_02_the_series_table_agrees_with_keras_summary(executed):
 
 
 def test_02_counts_a_layers_parameters_by_hand(executed):
-    text = text_of(executed("02"))
+    text = nbtools.text_of(executed("02"))
     assert "3*3*3*32 + 32 = 896, the layer's count_params() = 896" in text  # weights plus one bias per filter
     plain = re.sub(r"\x1b\[[\d;]*m", "", text)  # model.summary() colours its text with terminal codes
     assert 'Model: "sequential"' in plain and "Total params: 10,400" in plain  # Keras' own summary of block 1 first
     assert ("block1_bn1: gamma (32,) trained, beta (32,) trained, moving_mean (32,) not trained, "
-            "moving_variance (32,) not trained = 128 parameters") in text
+            "moving_variance (32,) not trained = 128 parameters (64 trained)") in text
+    block1 = plain.split('Model: "sequential"', 1)[1].split("block1_conv1: kernel", 1)[0]  # Keras' summary of block 1, and the line explaining it
+    assert "Non-trainable params: 128 " in block1
+    assert "block 1's non-trainable parameters: 2 BN layers x 32 channels x 2 moving statistics = 128, Keras' 'Non-trainable params' above" in text
     counts = re.search(r"^of the 16 channels drawn: (\d+) zero everywhere on this image \(channels: ([\d, ]+|none)\), "
                        r"(\d+) more zero on at least 95% of its pixels \(channels: ([\d, ]+|none)\)$", text, re.M).groups()
     for count, named in ((counts[0], counts[1]), (counts[2], counts[3])):  # each count matches the channels it names
         assert int(count) == (0 if named == "none" else len(named.split(", "))), counts
+    assert re.search(r"^away from the border, equal to the network's maps: True$", text, re.M)  # the control changes only the border
+    zero, edge, inside = map(float, re.search(r"^mean gap, edge line to the next line: zero padding \(the network\) ([\d.]+), "
+                                              r"edge padding ([\d.]+); between two neighbouring rows inside: ([\d.]+)$", text, re.M).groups())
+    assert edge < zero  # the lines come from the zeros
+    ratios = re.search(r"^edge gap over the inside gap: zero padding ([\d.]+) times, edge padding ([\d.]+) times$", text, re.M).groups()
+    for printed, gap in zip(map(float, ratios), (zero, edge)):  # the reading is the two gaps over the inside one
+        assert abs(printed - gap / inside) < 0.05 + 0.01 * printed, (ratios, zero, edge, inside)
+    below_one = edge < inside  # the explanation is printed exactly when edge padding's ratio is below 1
+    assert bool(re.search(r"^edge padding below 1: the edge line's window covers image rows \[0, 0, 1\], the next line's \[0, 1, 2\];", text, re.M)) == below_one
+    assert ("edge padding not below 1 on this image" in text) == (not below_one)
     assert "probe.output.shape: (None, 32, 32, 32)" in text  # the inner model stops at block1_relu1
     assert "probe's block1_conv1 is the network's: True" in text  # shared, not copied
 
 
 def test_02_the_untrained_prediction_is_near_uniform_as_the_page_says(executed):
-    text = text_of(executed("02"))
+    text = nbtools.text_of(executed("02"))
     low, high = map(float, re.search(r"^logits from (-?[\d.]+) to (-?[\d.]+)$", text, re.M).groups())
     ten = [float(v) for v in re.search(r"^logits: (.+)$", text, re.M)[1].split()]
     assert len(ten) == 10 and min(ten) == low and max(ten) == high  # all ten printed, and the range is theirs
@@ -116,13 +136,36 @@ def test_02_the_untrained_prediction_is_near_uniform_as_the_page_says(executed):
     assert high - low < 1  # "close to one another": within 1, so no probability is more than e times another
     assert "softmax by hand, np.exp(logits) / np.exp(logits).sum(), equals the network's probabilities: True" in text
     assert smallest <= 0.1 <= largest and largest - smallest < 0.1, (largest, smallest)
-    line = re.search(r"^spread \(standard deviation\): image ([\d.]+); (.+)$", text, re.M)
+    ratio, spread, exp = map(float, re.search(r"^largest over smallest probability ([\d.]+); exp\(largest logit - smallest\) = "
+                                             r"exp\(([\d.]+)\) = ([\d.]+)$", text, re.M).groups())
+    assert abs(spread - (high - low)) < 0.0015 and abs(ratio - exp) < 0.0015 and abs(exp - math.exp(spread)) < 0.0015  # softmax: a ratio is exp of a gap
+    line = re.search(r"^RMS: image ([\d.]+); (.+)$", text, re.M)
     stages = dict(item.split() for item in line[2].split(", "))
     assert list(stages) == ["block1_conv1", "block1_relu1", "block1_bn2", "block2_bn2", "head_bn", "logits"]
     assert "block1_conv1: fan_in 3 * 3 * 3 = 27, fan_out 3 * 3 * 32 = 288" in text  # window times input, times output channels
     assert re.search(r"^Glorot limit sqrt\(6 / \(27 \+ 288\)\) = 0\.138; its largest starting weight 0\.1[0-3]\d$", text, re.M)
+    factor, first, pixels, ratio, both = re.search(r"^RMS factor sqrt\(fan_in \* limit\*\*2 / 3\) = ([\d.]+); measured here ([\d.]+) / "
+                                                  r"([\d.]+) \(image\) = ([\d.]+); both below 1: (\w+)$", text, re.M).groups()
+    assert factor == f"{(2 * 27 / (27 + 288)) ** 0.5:.3f}"  # 27 * limit**2 / 3 = 2 * fan_in / (fan_in + fan_out)
+    assert pixels == line[1] and first == stages["block1_conv1"]  # the same measure as the stages' line
+    assert abs(float(first) / float(pixels) - float(ratio)) < 0.01 and both == str(float(factor) < 1 and float(ratio) < 1)
+    assert both == "True"  # the one-sentence summary starts from a shrinking first convolution
+    draws = re.search(r"^20 fresh kernels on this image: ratio mean ([\d.]+), from ([\d.]+) to ([\d.]+); the factor ([\d.]+); "
+                      r"the network's own draw ([\d.]+), (below|inside|above) that range$", text, re.M).groups()
+    mean, low_draw, high_draw = map(float, draws[:3])
+    assert low_draw <= mean <= high_draw and draws[3] == factor and draws[4] == ratio  # the same factor and draw as the line above
+    assert draws[5] == ("below" if float(ratio) < low_draw else "above" if float(ratio) > high_draw else "inside")
+    assert abs(mean - float(factor)) < 0.1  # averaged over draws, the ratio lands near the formula's factor
+    own_sums, mean_sums, expected = map(float, re.search(r"^RMS of the filters' weight sums: the network's draw ([\d.]+), mean over the 20 draws "
+                                                         r"([\d.]+), expected \(the factor\) ([\d.]+)$", text, re.M).groups())
+    assert expected == float(factor) and abs(mean_sums - expected) < 0.1  # a sum of 27 weights: the factor, on average
+    assert abs(own_sums - float(ratio)) < 0.05  # the ratio follows the filters' weight sums, as the page says
+    trained, inferred = map(float, re.search(r"^block1_bn2 with training=True: RMS ([\d.]+) \(at inference ([\d.]+)\)$", text, re.M).groups())
+    assert inferred == float(stages["block1_bn2"]) and trained > 0.5 > inferred  # training mode rescales towards std 1
+    copy, own = map(float, re.search(r"^block1_bn2's moving mean, largest size: the copy's ([\d.]+), model's ([\d.]+)$", text, re.M).groups())
+    assert copy > 0 and own == 0  # training mode moved the copy's statistics, not model's
     below = all(float(v) < float(line[1]) for v in stages.values())
-    assert below and f"every stage's spread smaller than the image's: {below}" in text  # the verdict follows the numbers
+    assert below and f"every stage's RMS smaller than the image's: {below}" in text  # the verdict follows the numbers
     p, loss = map(float, re.search(r"^cross-entropy on this image \(\w+\): -log\(([\d.]+)\) = ([\d.]+); with exactly 1/10: -np.log\(0.1\) = 2.303$", text, re.M).groups())
     assert smallest <= p <= largest and abs(loss - 2.303) < 0.1  # near 1/10, so near -log(0.1)
 
@@ -134,12 +177,13 @@ def test_02_leaves_shallownet_to_notebook_05():
 
 
 def test_02_dropout_demo_follows_the_rate(executed):
-    text = text_of(executed("02"))
+    text = nbtools.text_of(executed("02"))
     line = next(line for line in text.splitlines() if line.startswith("training=True:"))
     zeroed = float(line.split("%")[0].split()[-1]) / 100
     assert abs(zeroed - 0.25) < 0.02, line  # 10,000 draws: the share of zeros lies near the rate
     assert "the others set to 1.3333 (1 / (1 - 0.25) = 1.3333)" in line
     assert "training=False: 0.00% zeroed, output equal to the input: True" in text
+    assert "no training= argument: output equal to the input: True" in text  # no flag: inference too
 
 
 def stats_line(text, mode):
@@ -148,7 +192,7 @@ def stats_line(text, mode):
 
 
 def test_02_batch_norm_demo_normalises_in_training_only(executed):
-    text = text_of(executed("02"))
+    text = nbtools.text_of(executed("02"))
     means_in, stds_in = stats_line(text, "input")
     means_inf, stds_inf = stats_line(text, "training=False")
     means_tr, stds_tr = stats_line(text, "training=True")
@@ -160,19 +204,32 @@ def test_02_batch_norm_demo_normalises_in_training_only(executed):
 
 def test_02_figures(executed):
     nb = executed("02")
-    assert (BUILD_DIR / "figures" / "02_feature_maps_untrained.png").exists()
+    for name in ("02_feature_maps_untrained", "02_feature_maps_edge_padded"):  # the network's maps, then the edge-padded control
+        assert (BUILD_DIR / "figures" / f"{name}.png").exists()
+        cell = next(c for c in nb.cells if c.cell_type == "code" and f'"{name}"' in c.source)
+        assert any("image/png" in o.get("data", {}) for o in cell.outputs)  # shown on the page, not only saved
+    untrained_cell = next(c for c in nb.cells if c.cell_type == "code" and '"02_feature_maps_untrained"' in c.source)
+    assert 'set_title(f"input: {CLASS_NAMES[y_train[0]]}"' in untrained_cell.source  # the input panel names its class
+    assert "get_title" not in untrained_cell.source  # titles written once, not parsed and rewritten
+    recap = next(c.source for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("## The Keras calls used here"))
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    for call in re.findall(r"`([^`]+)`", recap):  # every call the recap lists is one the page makes
+        for name in re.findall(r"[A-Za-z_][\w.]*", call.replace("*layers", "")):
+            assert name.split(".")[-1] in code, (call, name)
+    edge_cell = next(c for c in nb.cells if c.cell_type == "code" and '"02_feature_maps_edge_padded"' in c.source)
+    assert "vmin=low, vmax=high" in edge_cell.source  # the two paddings drawn on one colour scale per channel, not one each
     plot_cells = [c for c in nb.cells if c.cell_type == "code" and "plot_model" in c.source]
     assert len(plot_cells) == 2  # block 1, then the head
     assert ("block 2 has block 1's layer classes in the same order: True; configs differ (names aside) in: "
-            "block2_conv1 filters 32 -> 64; block2_conv2 filters 32 -> 64") in text_of(nb)  # why block 2 is not drawn
+            "block2_conv1 filters 32 -> 64; block2_conv2 filters 32 -> 64") in nbtools.text_of(nb)  # why block 2 is not drawn
     layers = len(models.minivggnet().layers)
-    assert f"the whole network: {layers} layers, one box each; drawn below: block 1, 8 layers" in text_of(nb)  # why it is drawn in parts
+    assert f"the whole network: {layers} layers, one box each; drawn below: block 1, 8 layers" in nbtools.text_of(nb)  # why it is drawn in parts
     if shutil.which("dot"):  # Graphviz installed: block 1 and the head drawn, saved and shown
         for name in ("02_block1_diagram", "02_head_diagram"):
             assert (BUILD_DIR / "figures" / f"{name}.png").exists()
         assert all(any("image/png" in o.get("data", {}) for o in cell.outputs) for cell in plot_cells)
     else:  # without it each cell prints Keras' line saying what to install, and goes on
-        assert "You must install" in text_of(nb)
+        assert "You must install" in nbtools.text_of(nb)
         assert not any(o.get("output_type") == "error" for cell in plot_cells for o in cell.outputs)
 
 

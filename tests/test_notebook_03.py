@@ -46,6 +46,46 @@ def test_03_writes_the_training_out_and_each_piece_equals_the_library(executed):
     assert list((BUILD_DIR / "tensorboard" / "minivggnet_quick").rglob("events.out.tfevents.*")), "TensorBoard logs"
     gaps = re.findall(r"gap ([+-][\d.]+) \(training (above|below) validation\)", text)
     assert gaps and all((float(g) > 0) == (side == "above") for g, side in gaps), "the words follow the numbers"
+    readings = re.findall(r"epochs (\d+) to (\d+): gap ([+-][\d.]+) -> ([+-][\d.]+), validation ([\d.]+) -> ([\d.]+); (.+)",
+                          text)
+    assert len(readings) == len(gaps), "each run's gap is read over the second half of the run"
+    for first, last, gap_start, gap_end, val_start, val_end, reading in readings:
+        assert int(first) == (int(last) - 1) // 2 + 1
+        widened, rose = float(gap_end) > float(gap_start), float(val_end) > float(val_start)
+        if gap_end != gap_start and val_end != val_start:  # printed numbers that round alike decide nothing
+            assert reading == ("the gap widened while validation accuracy did not rise: overfitting is setting in"
+                               if widened and not rose else "the gap widened but validation accuracy still rose: no harm yet"
+                               if widened else "the gap did not widen: no sign of overfitting"), reading
+
+
+def test_03_prints_every_recipe_field_with_where_the_page_explains_it(executed):
+    """The recipe table has one row per field of helpers.recipes.Recipe, each with its meaning; the fields
+    AdamW ignores say so, and the experiments are marked off."""
+    import dataclasses
+
+    text = text_of(executed("03"))
+    recipe = recipes.get_recipe("improved")
+    table = re.split(r"original +improved +fast", text.split("where it is explained", 1)[1])[0]  # up to the next table
+    rows = {name: where for name, _, where in re.findall(r"^ *(\w+)  (\S+) +(\S.*)$", table, flags=re.M)}
+    names = [f.name for f in dataclasses.fields(recipes.Recipe)]
+    assert set(names) <= set(rows), sorted(set(names) - set(rows))
+    for f in dataclasses.fields(recipes.Recipe):
+        if "help" in f.metadata:
+            assert f.metadata["help"] in text, f.name
+    assert rows["momentum"] == rows["nesterov"] == "not used by AdamW"
+    assert rows["optimizer"] == "The optimizer" and rows["crop_padding"] == "Augmentation"
+    sections = re.findall(r"^#+ (.+)$", "\n".join(text_of_markdown(executed("03"))), flags=re.M)
+    explained = {name for name in names if not rows[name].startswith(("off:", "on:", "not used"))}
+    for name in explained:
+        assert any(rows[name].strip("`") in section.replace("`", "") for section in sections) or \
+            rows[name] == "Recipes (top of the page)", (name, rows[name])
+    for name in set(names) - explained - {"momentum", "nesterov"}:
+        assert rows[name] == ("on" if getattr(recipe, name) else "off") + ": an experiment outside the recipes", name
+
+
+def text_of_markdown(notebook):
+    return ["".join(cell.source) if isinstance(cell.source, list) else cell.source
+            for cell in notebook.cells if cell.cell_type == "markdown"]
 
 
 def test_03_and_the_command_line_train_alike(executed, cifar_sample, tmp_path):
@@ -117,7 +157,7 @@ def test_03_says_whether_the_whitened_start_helped_beyond_the_noise(executed):
 
     text = text_of(executed("03"))
     lines = re.findall(r"(\d+) epochs on the full data: best validation accuracy ([\d.]+) with the whitened start, "
-                       r"([\d.]+) without \(([+-][\d.]+) points; (within|beyond) the noise of \+-([\d.]+); "
+                       r"([\d.]+) without \(([+-][\d.]+) points; (within|beyond) the rough margin of \+-([\d.]+); "
                        r"the two recipes differ only in: (\w+)\)", text)
     assert len(lines) == 2, "both recorded pairs are printed"
     for pair, (epochs, with_it, without, gap, verdict, noise, differ) in zip(

@@ -45,7 +45,13 @@ def test_06_writes_the_training_out_in_keras():
     assert "*ReLU* activations (a unit passes" in prose and "*max-pooling* (each 2x2 patch" in prose
     assert "*validation split*: never trained on" in prose and "A tenth" not in prose, "the share is printed, not typed"
     assert "stateless_split" not in code + prose and "flat_map" not in code + prose, "the pipeline's plumbing stays in 03"
-    assert "*recipe* below, the series'\nname for all" in prose and "*decision boundary*" in prose
+    assert "which the series calls the *recipe*" in prose and "*decision boundary*" in prose
+    intro = _sources("06", "markdown")[0]
+    assert "*SGD*" not in intro and "*ReLU*" not in intro and "*feature map*" not in intro, "the intro defines nothing it does not use"
+    for term in ("*epoch*", "*reference run*", "*SGD*", "*batch*", "*gradient*", "*learning rate*", "*Momentum*", "*dense*"):
+        assert term in prose, term
+    assert prose.index("*SGD*") < prose.index("*gradient*") < prose.index("## `model.fit`"), "defined where SGD first runs"
+    assert "a few digits changing answer" not in prose and "CSV log" not in prose and "shuffled the digits another way" not in prose
     assert "20x20" not in prose and "*centre of\nmass* (the mean position of its ink" in prose, "the box and the centring measured"
     assert "import tensorflow as tf" not in code or "tf." in code.replace("import tensorflow as tf", "")
     assert "*logits*: the raw scores" in prose and "harmonic\nmean, *f1* (a mean pulled towards" in prose
@@ -56,16 +62,24 @@ def test_06_writes_the_training_out_in_keras():
     assert any(s.startswith('print(f"classification report of {label}:")') for s in _sources("06", "code")), "own cell"
     assert 'if number.get_text() == "0":' in code and "(correct answers and zeros' numbers left blank)" in code
     assert "The *confusion matrix* counts" in prose
-    assert "both counts are in the figure's title" not in prose and "the table further down gives both runs'" in prose
+    assert "both counts are in the figure's title" not in prose and "one of its epochs is {full_per_epoch} SGD steps" in code
     assert "not the number format" not in prose
     assert "same recipe)" not in prose and "each network trained with\nits own original project's settings" in prose
     assert "*mixed precision*\n(most layers computing in 16-bit floats" in prose and "*XLA* compiles" in prose
-    assert "an epoch is not the same amount of training" in prose
+    assert "the same epoch number is not the same amount of training" in code, "said once, in the quick-only line"
+    assert "In the quick profile the full reference run" not in prose and "quick profile's choice" not in prose
+    assert "how they differ is in the *History* paragraph below" in prose and prose.index("how they differ is in the *History*") < prose.index("*History.*")
+    assert "one *hidden* dense layer" in prose and "`schedule` says how the learning rate changes" in prose
+    assert prose.index("batches done / batches per epoch") < prose.index("### The full training, from the pipeline"), "read before the first fit"
+    assert "no sign of overfitting" not in prose and "A gap\nbetween the two curves alone does not count" in prose
+    assert prose.index("more than its *noise*") < prose.index("**Does this run overfit?**"), "the test stated before the verdict"
     curves = next(s for s in _sources("06", "code") if "plots.training_curves(" in s)
     assert 'first = 2 if len(history["loss"]) > 2 else 1' in curves and "from_epoch=first" in curves, "epoch 1 left off, not clipped"
     assert 'yscale="log"' in curves and "Epoch 1 is left off" in prose and "*logarithmic*" in prose
     assert "ax.axvspan(best_epoch - 0.4, best_epoch + 0.4" in curves and "gold band" in curves + prose, "the kept epoch, marked and named"
-    assert len(curves.splitlines()) <= 14 and "get_ydata" not in curves and "LogLocator" not in code, "the figure code stays short"
+    assert len(curves.splitlines()) <= 16 and "get_ydata" not in curves, "the figure code stays short"
+    assert 'set_major_formatter("{x:g}")' in curves and 'set_minor_formatter("{x:g}")' in curves, "plain numbers on the log axis"
+    assert "ax.set_xticks(range(first, " in curves, "whole-epoch ticks from the first epoch drawn"
     assert "*Overfitting* is a network learning its\ntraining images" in prose, "defined where the curves show it"
     assert prose.index("*Overfitting*") < prose.index("## From digits to CIFAR-10")
     assert "This series does not\ntrain LeNet on CIFAR-10" in prose and "needs more on CIFAR-10" not in prose, "no unshown claim"
@@ -76,7 +90,7 @@ def test_06_writes_the_training_out_in_keras():
     assert "the committed sample, whose size is printed above" in prose, "quick test numbers count into the sample"
     assert 'ax.set_title(f"test #{index}\\ntrue {y_test[index]}, predicted {predicted[index]}' in code
     assert "tiles = np.flatnonzero(wrong)[np.argsort(-confidence[wrong])][:12]" in code, "the tiles' order, checked below"
-    assert "made by an older version of the code" in prose
+    assert "made by the code of the commit printed above" in prose and "older version" not in prose
     assert "How much lower is the loss" not in prose and "Where does it land" not in prose
     assert "a long run on a\n   CPU" in prose
     assert 'title = f"Ten random training digits of each class' in code and "title=title)" in code
@@ -86,12 +100,15 @@ def test_06_trains_like_the_library_and_says_how_far_it_got(executed):
     text = text_of(executed("06"))
     assert "train per digit: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]" in text
     box = re.search(r"^longer side of the box holding a digit's ink: at most (\d+) pixels, exactly \1 for (\d+\.\d\d)% of the "
-                    r"digits; centre of mass at most (\d\.\d) pixels from the image's centre$", text, flags=re.M)
+                    r"digits; centre of mass at most (\d\.\d) pixels from the image's centre \(13\.5, 13\.5\)$", text, flags=re.M)
     assert box and float(box.group(2)) > 50 and float(box.group(3)) <= 2, "a fixed box, centred: what the prose says"
     assert "total                                                  1,256,080     6,522,000" in text
     assert "same input shape and layer configs as models.lenet(): True" in text
     first = re.search(r"^the first validation digit, a (\d), as a one-hot label: \[([01, ]+)\]$", text, flags=re.M)
     assert first and [int(v) for v in first.group(2).split(", ")] == [int(d == int(first.group(1))) for d in range(10)]
+    assert "fc alone holds 1,225,500 of the 1,256,080 parameters (97.6%)" in text
+    assert ("RF = previous RF + (kernel side - 1) x jump: conv1 1 + (5 - 1) x 1 = 5; pool1 5 + (2 - 1) x 1 = 6; "
+            "conv2 6 + (5 - 1) x 2 = 14; pool2 14 + (2 - 1) x 2 = 16 (as in the RF column: True)") in text
     assert "a conv2 unit sees 14x14 pixels: 50% of the image's 28-pixel width (after pool2: 16x16)" in text
     assert re.search(r"^training\.train, [12] epochs, same data and seed: same loss, accuracy, val_loss, val_accuracy as the "
                      r"first [12] epochs above: True", text, flags=re.M), "the page's model.fit and training.train agree"
@@ -161,6 +178,37 @@ def test_06_trains_like_the_library_and_says_how_far_it_got(executed):
         assert all(v > t for t, v in losses[since - 1:]) and (since == 1 or losses[since - 2][1] <= losses[since - 2][0])
     else:
         assert "validation loss not above training loss at the last epoch" in text
+    # the overfitting verdict: recomputed from model.fit's lines
+    accuracies = [(float(a), float(v)) for a, v in re.findall(r"- accuracy: (\d\.\d+) - loss: \d\.\d+ - val_accuracy: (\d\.\d+)",
+                                                             text_of(nbformat.from_dict({"cells": [fit_cell]})))]
+    assert len(accuracies) == len(losses)
+    train_acc, val_acc = accuracies[-1]
+    last_line = re.search(r"^last epoch: training accuracy (\d+\.\d)%, validation accuracy (\d+\.\d)%, (\d+\.\d) points (below|above) it$",
+                          text, flags=re.M)
+    assert last_line and abs(float(last_line.group(1)) - 100 * train_acc) <= 0.06 and abs(float(last_line.group(2)) - 100 * val_acc) <= 0.06
+    assert abs(float(last_line.group(3)) - 100 * abs(train_acc - val_acc)) <= 0.06
+    assert last_line.group(4) == ("below" if train_acc > val_acc else "above") or train_acc == val_acc
+    low = min(range(len(losses)), key=lambda e: losses[e][1])
+    vals = [v for _, v in losses]
+    changes = sorted([abs(b / a - 1) for a, b in zip(vals, vals[1:])][-10:])  # the last ten epoch-to-epoch changes
+    median = (changes[(len(changes) - 1) // 2] + changes[len(changes) // 2]) / 2
+    printed = re.search(r"^noise of validation loss: median change from one epoch to the next over the last (\d+) changes: (\d+\.\d)%$",
+                        text, flags=re.M)
+    assert printed and int(printed.group(1)) == len(changes) and abs(float(printed.group(2)) - 100 * median) <= 0.2, "the noise, recomputed"
+    noise, rise = float(printed.group(2)) / 100, vals[-1] / vals[low] - 1
+    verdict = re.search(r"^verdict: (.+)$", text, flags=re.M)
+    since = f"validation loss was lowest at epoch {low + 1}; since then training loss fell another "
+    if low == len(losses) - 1:
+        assert verdict.group(1).startswith(f"no sign of overfitting in these {len(losses)} epochs: validation loss is lowest at the last")
+    elif losses[-1][0] < losses[low][0] and abs(rise - noise) > 2e-3:  # clear of rounding in model.fit's lines
+        assert verdict.group(1).startswith(f"overfitting: {since}" if rise > noise else f"no clear sign of overfitting: {since}")
+    elif losses[-1][0] < losses[low][0]:
+        assert verdict.group(1).startswith(("overfitting: ", "no clear sign of overfitting: "))
+    else:
+        assert verdict.group(1).startswith("no overfitting shown")
+    kept_line = re.search(r"^kept epoch (\d+) of (\d+): validation accuracy (\d+\.\d)%$", text, flags=re.M)
+    assert kept_line and abs(float(kept_line.group(3)) - 100 * max(ours)) <= 0.06, "the kept epoch's accuracy, as a percentage"
+    assert re.search(r"^filter sides: LeNet \[5\], MiniVGGNet \(notebook 02\) \[3\]$", text, flags=re.M)
     assert "helpers.train" not in text and "'seed'" not in text, "no command history in the outputs"
     used = re.search(r"^the 'original' recipe, the settings used here: (.+)$", text, flags=re.M)
     assert used and "learning_rate=0.01" in used.group(1) and "label_smoothing=0.0" in used.group(1)
@@ -168,14 +216,13 @@ def test_06_trains_like_the_library_and_says_how_far_it_got(executed):
     assert "train_ds is a tf.data.Dataset: True\n" in text and "_PrefetchDataset" not in text
     pixels = re.search(r"; its pixel values: from (\S+) to (\S+)$", text, flags=re.M)
     assert pixels and 0 <= float(pixels.group(1)) < float(pixels.group(2)) <= 255 and float(pixels.group(2)) > 1, "0..255, not yet scaled"
-    unused = re.search(r"^its other fields serve the improved recipe of notebook 03 and are off or unused here: (\d+) of them\n"
-                       r"  (.+)$", text, flags=re.M)
+    unused = re.search(r"^its other (\d+) fields serve the improved recipe of notebook 03 and are off or unused here$", text, flags=re.M)
     recipe = recipes.get_recipe("original", "lenet")
     shown = ("epochs", "batch_size", "optimizer", "learning_rate", "schedule", "momentum", "label_smoothing",
              "normalization", "val_fraction", "name")
     rest = [f.name for f in dataclasses.fields(recipes.Recipe) if f.name not in shown]
-    assert unused and int(unused.group(1)) == len(rest), "the count matches the names printed"
-    assert unused.group(2) == ", ".join(f"{name}={getattr(recipe, name)}" for name in rest), "every unused field, named"
+    assert unused and int(unused.group(1)) == len(rest), "the count matches the recipe's other fields"
+    assert "freeze_bn_scale" not in text and "warmup_start" not in text, "the unused knobs, counted, not listed"
 
 
 def test_06_says_which_model_it_evaluates_and_titles_the_mistakes_truthfully(executed):
@@ -185,6 +232,13 @@ def test_06_says_which_model_it_evaluates_and_titles_the_mistakes_truthfully(exe
         cell = next(c for c in notebook.cells if call in c.source)
         assert any("image/png" in o.get("data", {}) for o in cell.outputs), call
     assert "evaluated (MODEL = 'reference'): models/lenet_mnist.keras" in text
+    assert "(the quick profile scores the shipped model: the one trained above saw only the sample" in text
+    full = reference("lenet_mnist")
+    assert f"  code (git commit)  reference run: {full['git_commit']}\n" in text and "git_commit'][:7]" not in _cells("06", "code")
+    differ = re.search(r"^what differs: (.+)$", text, flags=re.M)
+    assert differ and differ.group(1).startswith("training digits"), "the sample against the full data, named first"
+    assert "+dirty" not in full["git_commit"] or "code (git commit)" in differ.group(1), "uncommitted edits: the code differs"
+    assert re.search(r"^median confidence: \d+\.\d\d% when right, \d+\.\d\d% when wrong$", text, flags=re.M), "same decimals"
     accuracy = float(re.search(r"test accuracy on 1,000 test digits: (\d+\.\d+)%", text).group(1))
     assert accuracy > 98.0
     assert re.search(r"the model trained above \(lenet_mnist_quick, epoch \d+\) on the same digits: \d+\.\d+%", text)
