@@ -30,6 +30,12 @@ def test_03_writes_the_training_out_and_each_piece_equals_the_library(executed):
     padding = recipes.get_recipe("improved").crop_padding
     assert f"crop_padding = {padding}: shifts of up to {padding} pixels" in text, "the demo shows the recipe's padding"
     assert "history keys: ['accuracy', 'epoch_seconds', 'images_per_second', 'loss', 'lr', 'val_accuracy', 'val_loss']" in text
+    assert re.search(r"images/s on \w+ \(median of 1 epoch\(s\); left out: epoch 1, which also traced the training step\)",
+                     text), "the speed leaves out the epoch that traced the training step"
+    from helpers.paths import read_results
+    split = read_results("minivggnet_improved_val")["data"]["split"]
+    assert (f"this recipe's reference run (results/minivggnet_improved_val.json): trained on {split['train']:,} images, "
+            f"validated on {split['validation']:,}") in text, "the reference run's split, from its results file"
     assert "a uniform guess scores a loss of ln 10 = 2.303; with label smoothing 0.1 the lowest possible loss is 0.500" in text
     starts = dict((name, (float(low), float(high), float(corr))) for name, low, high, corr in re.findall(
         r"(random|whitened) start: output variances ([\d.]+) to ([\d.]+), largest correlation between two filters ([\d.]+)", text))
@@ -58,29 +64,34 @@ def test_03_writes_the_training_out_and_each_piece_equals_the_library(executed):
                                if widened else "the gap did not widen: no sign of overfitting"), reading
 
 
-def test_03_prints_every_recipe_field_with_where_the_page_explains_it(executed):
-    """The recipe table has one row per field of helpers.recipes.Recipe, each with its meaning; the fields
-    AdamW ignores say so, and the experiments are marked off."""
+def test_03_prints_the_fields_its_recipe_uses_and_names_the_others(executed):
+    """The recipe table has one row per field the improved recipe uses, each with its meaning and the
+    section that explains it; the fields it does not use, and the experimental switches (off in all
+    three recipes), are named on one line each: every field of helpers.recipes.Recipe exactly once."""
     import dataclasses
 
     text = text_of(executed("03"))
-    recipe = recipes.get_recipe("improved")
     table = re.split(r"original +improved +fast", text.split("where it is explained", 1)[1])[0]  # up to the next table
     rows = {name: where for name, _, where in re.findall(r"^ *(\w+)  (\S+) +(\S.*)$", table, flags=re.M)}
+    unused = dict(re.findall(r"(\w+) \(only with ([^)]+)\)",
+                             re.search(r"^not used by this recipe: (.+)$", table, flags=re.M).group(1)))
+    assert unused == {"momentum": "the sgd optimizer", "nesterov": "the sgd optimizer", "decay": "the inverse_time schedule"}
+    three = [recipes.get_recipe(name) for name in ("original", "improved", "fast")]
+    switches = [f.name for f in dataclasses.fields(recipes.Recipe) if not any(getattr(r, f.name) for r in three)]
+    assert f"{len(switches)} experimental switches, all off: {', '.join(switches)} (tried in results/README.md)" in table
     names = [f.name for f in dataclasses.fields(recipes.Recipe)]
-    assert set(names) <= set(rows), sorted(set(names) - set(rows))
+    assert sorted([*rows, *unused, *switches]) == sorted(names), "every field once: in the table or on one of the lines"
     for f in dataclasses.fields(recipes.Recipe):
-        if "help" in f.metadata:
-            assert f.metadata["help"] in text, f.name
-    assert rows["momentum"] == rows["nesterov"] == "not used by AdamW"
+        if f.name in rows and "help" in f.metadata:
+            assert f.metadata["help"] in table, f.name
     assert rows["optimizer"] == "The optimizer" and rows["crop_padding"] == "Augmentation"
-    sections = re.findall(r"^#+ (.+)$", "\n".join(text_of_markdown(executed("03"))), flags=re.M)
-    explained = {name for name in names if not rows[name].startswith(("off:", "on:", "not used"))}
-    for name in explained:
-        assert any(rows[name].strip("`") in section.replace("`", "") for section in sections) or \
-            rows[name] == "Recipes (top of the page)", (name, rows[name])
-    for name in set(names) - explained - {"momentum", "nesterov"}:
-        assert rows[name] == ("on" if getattr(recipe, name) else "off") + ": an experiment outside the recipes", name
+    markdown = text_of_markdown(executed("03"))
+    sections = re.findall(r"^#+ (.+)$", "\n".join(markdown), flags=re.M)
+    for name, where in rows.items():
+        assert any(where.strip("`") in section.replace("`", "") for section in sections) or \
+            where == "Recipes (top of the page)", (name, where)
+    pipeline = next(cell for cell in markdown if cell.startswith("## The input pipeline"))
+    assert rows["batch_size"] == "The input pipeline" and "`batch_size`" in pipeline, "batch size is explained where it points"
 
 
 def text_of_markdown(notebook):
@@ -137,7 +148,9 @@ def test_03_killed_during_training_and_run_again_from_the_top_equals_the_uninter
     for path, picture in figures.items():  # this run drew over them: put the quick run's back
         path.write_bytes(picture)
     assert again.returncode == 0, again.stderr[-3000:]
-    assert "starting at epoch 2 of 2 (resuming)" in text_of(json_notebook(tmp_path / "out.ipynb"))
+    resumed_text = text_of(json_notebook(tmp_path / "out.ipynb"))
+    assert "starting at epoch 2 of 2 (resuming)" in resumed_text
+    assert "epoch 1 ran in an earlier process of this notebook that stopped" in resumed_text, "the page says what resuming did"
     resumed = training.read_history(run_dir / "history.csv")
     uninterrupted = training.read_history(BUILD_DIR / "runs" / "minivggnet_quick" / "history.csv")
     for key in ("loss", "accuracy", "val_loss", "val_accuracy", "lr"):

@@ -5,15 +5,16 @@ import re
 import numpy as np
 
 from helpers import data
-from helpers.paths import BUILD_DIR, ROOT, read_results
+from helpers.paths import BUILD_DIR, ROOT
 from lab.evaluation_notes import FullRun
 from nbtools import reference, text_of
 
 
 def peaks_of(text):
-    """The Grad-CAM lines: (right or wrong, peak row, peak column, rows, columns, distance, share in the central square)."""
-    return re.findall(r"^(right|wrong) answer, true \w+, said \w+: the map peaks at cell \((\d+), (\d+)\) of (\d+)x(\d+), "
-                      r"([\d.]+) cells from the centre; (\d+)% of its heat in the central square$", text, flags=re.M)
+    """The Grad-CAM lines: (right or wrong, class said or true class, peak row, peak column, rows, columns, share in the
+    central square)."""
+    return re.findall(r"^(right|wrong) answer, true \w+, said \w+, map of the (class said|true class): the map peaks at cell "
+                      r"\((\d+), (\d+)\) of (\d+)x(\d+); (\d+)% of its heat in the central square$", text, flags=re.M)
 
 
 def test_04_evaluates_with_confidence_intervals_and_puts_the_model_to_use(executed):
@@ -40,18 +41,25 @@ def test_04_evaluates_with_confidence_intervals_and_puts_the_model_to_use(execut
         assert verdict.group(4) == ("over" if confidence > accuracy else "under")
         assert abs(float(verdict.group(5)) - abs(confidence - accuracy)) < 0.06
     assert re.search(r"^the original recipe's model \(label smoothing 0\): accuracy", text, flags=re.M), "the model without smoothing"
-    # Grad-CAM: each shown image's peak is placed by its distance from the centre, and the count follows the printed shares
+    # Grad-CAM: each shown image's peak cell lies on its grid, and the even spread's share is a quarter (the central square)
     peaks = peaks_of(text)
-    assert len(peaks) == 8
-    for _, r, c, rows, cols, distance, share in peaks:
-        r, c, rows, cols = int(r), int(c), int(rows), int(cols)
-        assert f"{np.hypot(r - (rows - 1) / 2, c - (cols - 1) / 2):.1f}" == distance and 0 <= int(share) <= 100
-    assert f"a corner cell is {np.hypot(7.5, 7.5):.1f} cells from the centre" in text
-    even = re.search(r"^an even spread would put (\d+)% of the heat in the central square; (\d+) of the (\d+) right answers' maps "
-                     r"put more there$", text, flags=re.M)
-    shares = [int(p[-1]) for p in peaks if p[0] == "right"]
-    assert even and int(even.group(1)) == 25 and int(even.group(3)) == len(shares) == 4
-    assert sum(s > 25 for s in shares) <= int(even.group(2)) <= sum(s >= 25 for s in shares)
+    assert len(peaks) == 12 and sum(p[0] == "right" for p in peaks) == 4 and sum(p[1] == "true class" for p in peaks) == 4
+    assert all(p[0] == "wrong" for p in peaks if p[1] == "true class"), "the true class's maps are the wrong answers'"
+    for _, _, r, c, rows, cols, share in peaks:
+        assert 0 <= int(r) < int(rows) and 0 <= int(c) < int(cols) and 0 <= int(share) <= 100
+    assert re.search(r"^an evenly spread map would put 25% of its heat in the central square$", text, flags=re.M)
+    # the takeaway line follows the maps' lines: how many beat the even spread, how many wrong answers' two maps share a peak
+    notice = re.search(r"^what to notice: (\d+) of (\d+) maps put more heat in the central square than an even spread; for the "
+                       r"wrong answers, the maps of the class said and of the true class peak at the same cell in (\d+) of (\d+)$",
+                       text, flags=re.M)
+    said_maps = [p for p in peaks if p[0] == "wrong" and p[1] == "class said"]
+    true_maps = [p for p in peaks if p[1] == "true class"]
+    assert notice and int(notice.group(2)) == len(peaks) and int(notice.group(4)) == len(true_maps)
+    assert abs(int(notice.group(1)) - sum(int(p[6]) > 25 for p in peaks)) <= sum(int(p[6]) == 25 for p in peaks)
+    assert int(notice.group(3)) == sum(a[2:4] == b[2:4] for a, b in zip(said_maps, true_maps))
+    # the model's first layer standardizes: its scale and offset, and the mean and std they amount to
+    assert re.search(r"^preprocess: scale \[.*\], offset \[.*\]: \(x - mean\) / std per channel, mean \[.*\], std \[.*\] "
+                     r"\(raw pixels 0\.\.255\)$", text, flags=re.M)
     top3 = re.findall(r"^\s+(\w+) (\d+\.\d)%$", text, flags=re.M)[-3:]
     assert len(top3) == 3 and top3[0][0] in data.CLASS_NAMES, "the own-photo cell prints a top-3"
     for figure in ("04_confusion_matrix", "04_per_class_accuracy", "04_confident_mistakes", "04_reliability",
@@ -65,6 +73,10 @@ def test_04_writes_the_lesson_out_and_shows_the_library_agrees(executed):
     assert "same probabilities as evaluation.predict(model, x_test): True" in text
     assert "same as evaluation.predict(model, x_test, views=evaluation.FLIP_VIEWS): True" in text
     assert "same heatmaps as inspection.grad_cam: True" in text
+    assert "lab copies agree with the page: True" in text, "the bookkeeping's copies of the page's code agree with it"
+    # no bookkeeping in the lesson: the full run's lines are all kept and printed by the last cell
+    code_cells = [c.source for c in executed("04").cells if c.cell_type == "code"]
+    assert [i for i, source in enumerate(code_cells) if "full_run." in source] == [len(code_cells) - 1]
     assert re.search(r"ECE over 15 bins \(\d+ of them hold predictions\): [\d.]+; same as evaluation.score: True", text)
     assert "same bins as evaluation.reliability_bins: True" in text, "the reliability bins are computed on the page"
     code = "\n".join(c.source for c in executed("04").cells if c.cell_type == "code")
@@ -81,6 +93,7 @@ def test_04_sentences_follow_the_printed_numbers(executed):
     surest = re.search(r"^\d[\d,]* mistakes; the \d+ most confident gave the class they said [\d.]+% to ([\d.]+)%$", text, flags=re.M)
     listed = re.search(r"^given 99% or more: (.*)$", text, flags=re.M)
     assert surest and listed and (listed.group(1) == "none in this run") == (float(surest.group(1)) < 99)
+    assert ("may be a wrong label, not a wrong answer" in text) == (listed.group(1) != "none in this run")
     tta_line = re.search(r"^accuracy ([\d.]+)% -> ([\d.]+)% \(95% CI", text, flags=re.M)
     assert tta_line
     # the summary repeats what the cells above printed
@@ -93,14 +106,23 @@ def test_04_sentences_follow_the_printed_numbers(executed):
     assert summary_gap and float(summary_gap.group(5)) < float(summary_gap.group(4))
     assert f"temperature {summary_gap.group(3)}, fitted on" in text
     assert f"on average {summary_gap.group(1)}-confident by {summary_gap.group(2)} points" in text
-    gain = re.search(r"^flip TTA: ([+-][\d.]+) points of accuracy$", text, flags=re.M)
+    gain = re.search(r"^flip TTA: ([+-][\d.]+) points of accuracy \(coin-toss probability ([\d.e-]+)\); ECE ([\d.]+) -> ([\d.]+)$",
+                     text, flags=re.M)
     assert gain and abs(float(gain.group(1)) - (float(tta_line.group(2)) - float(tta_line.group(1)))) < 0.006
-    # in the quick profile, the summary's four lines are followed by the full test set's four
-    summary = text[text.rindex("accuracy on the 1,000-image test sample:"):].splitlines()[:8]
-    assert [line.split(": ")[0] for line in summary[:4]] == ["accuracy on the 1,000-image test sample", "most frequent mistake",
-                                                             "confidence", "flip TTA"]
-    assert [line.split(": ")[0] for line in summary[4:]] == ["full test set"] * 4
-    assert [line.split(": ")[1] for line in summary[5:]] == ["most frequent mistake", "confidence", "flip TTA"]
+    assert f"a split at least this uneven would have probability {gain.group(2)}" in text
+    assert f"ECE {gain.group(3)} -> {gain.group(4)}" in text, "the summary's ECE change is the flip cell's"
+    full_flip = re.search(r"^full test set: flip TTA: [+-][\d.]+ points of accuracy \(coin-toss probability [\d.e-]+\); "
+                          r"ECE ([\d.]+) -> ([\d.]+)$", text, flags=re.M)
+    assert full_flip and f"full test set: " in text and re.search(
+        rf"^full test set: .*averaged [\d.]+%; ECE {full_flip.group(1)} -> {full_flip.group(2)}$", text, flags=re.M)
+    # in the quick profile, the summary's four lines, then (in the last cell) the full test set's four first
+    summary = text[text.rindex("accuracy on the 1,000-image test sample:"):].splitlines()[:8]  # each line, then its lesson
+    assert [line.split(": ")[0] for line in summary[::2]] == ["accuracy on the 1,000-image test sample", "most frequent mistake",
+                                                              "confidence", "flip TTA"]
+    assert all(line.startswith("  lesson: ") for line in summary[1::2])
+    full_summary = text[text.index('lines starting "full test set:"'):].splitlines()[1:5]
+    assert [line.split(": ")[0] for line in full_summary] == ["full test set"] * 4
+    assert [line.split(": ")[1] for line in full_summary[1:]] == ["most frequent mistake", "confidence", "flip TTA"]
     full_top = re.search(r"^full test set: (\w+) taken for (\w+) (\d+) times", text, flags=re.M)
     assert full_top and f"full test set: most frequent mistake: {full_top.group(1)} taken for {full_top.group(2)}, " \
                         f"{full_top.group(3)} times" in text
@@ -108,7 +130,8 @@ def test_04_sentences_follow_the_printed_numbers(executed):
     prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     for contradicted in ("cannot be told apart", "adds little", "before and after training", "past 95%",
                          "usually sit on the object", "what its first layer learned", "trains faster", "central half",
-                         "cosine"):
+                         "cosine", "unless the accuracy rises as much", "does no harm", "usually have their object",
+                         "each responding in fewer places", "here the smoothing pulled"):
         assert contradicted not in prose and contradicted not in text, contradicted
     assert "NBVAL" not in "\n".join(c.source for c in nb.cells)
     first_ci = next(i for i, c in enumerate(nb.cells) if re.search(r"\bCI\b", c.source + str(c.get("outputs", ""))))
@@ -152,22 +175,22 @@ def test_04_sets_the_full_run_beside_the_sample_and_scores_with_keras(executed):
     averaged = re.search(r"^mean confidence: image [\d.]+%, mirror [\d.]+%, averaged ([\d.]+)%;", text, flags=re.M)
     assert tta_accuracy and averaged
     assert abs(float(gaps.group(2)) - (float(tta_accuracy.group(1)) - float(averaged.group(1)))) < 0.011
-    # the gap's change split in two, and the paired count: fixes minus breaks is the printed accuracy gain
-    split = re.search(r"^the gap's change: ([+-][\d.]+) points from the accuracy, ([+-][\d.]+) from the confidence$", text, flags=re.M)
-    assert split and abs(float(split.group(1)) + float(split.group(2)) - (float(gaps.group(2)) - float(gaps.group(1)))) < 0.03
+    # the paired count: fixes minus breaks is the printed accuracy gain
+    before = re.search(r"^accuracy ([\d.]+)% -> [\d.]+% .*with flip TTA$", text, flags=re.M)
     paired = re.search(r"^flip TTA fixes (\d+) answers and breaks (\d+) \(net ([+-][\d.]+) points\); "
                        r"were each a coin toss, a split at least this uneven would have probability ([\d.e-]+)$", text, flags=re.M)
     assert paired
     fixed, broken = int(paired.group(1)), int(paired.group(2))
-    assert float(paired.group(3)) == float(split.group(1)) == round(100 * (fixed - broken) / 1000, 2)
+    assert float(paired.group(3)) == round(100 * (fixed - broken) / 1000, 2)
+    assert abs(float(paired.group(3)) - (float(tta_accuracy.group(1)) - float(before.group(1)))) < 0.006
     assert 0 <= float(paired.group(4)) <= 1
     # Grad-CAM's outer ring and the feature maps' verdict follow the printed numbers
     ring = re.search(r"^maps peaking in the outer ring \(the (\d+) rows and columns nearest each edge\): (.*)$", text, flags=re.M)
-    near_edge = [p for p in peaks_of(text) if min(int(p[1]), int(p[2]), int(p[3]) - 1 - int(p[1]), int(p[4]) - 1 - int(p[2]))
+    near_edge = [p for p in peaks_of(text) if min(int(p[2]), int(p[3]), int(p[4]) - 1 - int(p[2]), int(p[5]) - 1 - int(p[3]))
                  < int(ring.group(1))]
-    assert ring and (ring.group(2) == "none") == (not near_edge) and len(ring.group(2).split(", ")) == max(len(near_edge), 1)
-    sparse = re.search(r"^mean share above 0: untrained (\d+)%, trained (\d+)%: the (\w+) network's channels are 0 at more "
-                       r"positions", text, flags=re.M)
+    assert ring and (ring.group(2) == "none") == (not near_edge) and len(ring.group(2).split("; ")) == max(len(near_edge), 1)
+    sparse = re.search(r"^mean share above 0: untrained (\d+)%, trained (\d+)%: on average, the (\w+) network's channels are "
+                       r"positive at fewer positions$", text, flags=re.M)
     assert sparse and sparse.group(3) == ("trained" if int(sparse.group(2)) <= int(sparse.group(1)) else "untrained")
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert "model.evaluate(" in code and "np.add.at(confusion" in code and "einsum" not in code
@@ -188,7 +211,7 @@ def test_04_prints_the_full_test_sets_numbers_from_its_file(executed):
     assert saved["accuracy"] == reference("minivggnet_improved")["test"]["accuracy"], "and agrees with its results file"
     nb = executed("04")
     text = text_of(nb)
-    assert 'lines starting "full test set:" give this model\'s numbers on all 10,000 test images (from results/)' in text
+    assert 'lines starting "full test set:" give numbers on all 10,000 test images (from results/): this model\'s, unless the line names another' in text
     t, f = saved["temperature"], saved["flip"]
     for expected in (f"the compiled (smoothed) loss {saved['smoothed_loss']:.4f}",
                      f"{saved['mistakes']:,} mistakes",
@@ -197,6 +220,7 @@ def test_04_prints_the_full_test_sets_numbers_from_its_file(executed):
                      f"temperature {t['T']:.2f}, fitted on {t['fitted_on']:,} test images; on the other half, "
                      f"ECE {t['as trained']['ece']:.4f} -> {t['temperature-scaled']['ece']:.4f}",
                      f"averaged {f['mean_confidence'][2]:.2%}; ECE {f['ece'][0]:.4f} -> {f['ece'][1]:.4f}",
+                     f"points of accuracy (coin-toss probability {f['coin']:.2g}); ECE",
                      f"given {saved['SURE']:.0%} or more: {saved['sure']}",
                      f"the original recipe's model: accuracy {saved['original'][0]:.2%}, mean confidence {saved['original'][1]:.2%}"):
         assert any(line.startswith("full test set: ") and expected in line for line in text.splitlines()), expected
@@ -209,20 +233,47 @@ def test_04_prints_the_full_test_sets_numbers_from_its_file(executed):
     assert "TopKCategoricalAccuracy(k=2" in code and "np.sqrt(p * (1 - p) / n" in code
 
 
-def test_04_label_smoothing_is_judged_on_every_recorded_run(executed):
-    """The recorded runs' test ECE, split by label smoothing, and whether the two ranges overlap, from the numbers printed."""
+def test_04_quick_profile_sets_the_full_test_sets_list_beside_the_samples(executed):
+    """The quick profile prints the full test set's largest mistakes under the sample's, from the model's results file."""
+    from lab.evaluation_notes import largest_mistakes
+
+    nb = executed("04")
+    text = text_of(nb)
+    confusion = np.array(reference("minivggnet_improved")["test"]["confusion_matrix"])
+    listed = "; ".join(f"{true} taken for {said} {n} times" for n, true, said in largest_mistakes(confusion))
+    assert f"on the full test set (from results/): {listed}" in text
+    assert "Guo et al." in "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "Label smoothing across the recorded runs" in nb.cells[-3].source, "the recorded runs: an exercise"
+    # the bin that contains 1/10 is printed, and it does contain 1/10
+    tenth = re.search(r"^the bin that contains 1/10: ([\d.]+) to ([\d.]+)$", text, flags=re.M)
+    assert tenth and float(tenth.group(1)) <= 0.1 < float(tenth.group(2))
+
+
+def test_04_flip_tta_says_which_way_the_ece_moved(executed):
+    """The words after the TTA numbers follow them: raised or lowered."""
     text = text_of(executed("04"))
-    records = [read_results(p.stem) for p in sorted((ROOT / "results").glob("minivggnet_*.json"))]
-    groups = {kind: [r["test"]["ece"] for r in records if bool(r["recipe"]["label_smoothing"]) == (kind == "with")]
-              for kind in ("without", "with")}
-    assert all(groups.values()), "the page compares runs with and without smoothing"
-    for kind, found in groups.items():
-        assert re.search(rf"^  {kind} +{len(found)}   {min(found):.3f}    {max(found):.3f}$", text, flags=re.M), kind
-    low, high = groups["without"], groups["with"]
-    assert f"the two ranges overlap: {min(high) <= max(low) and min(low) <= max(high)}" in text
-    assert not re.search(r"minivggnet_\w+_\w+", text), "runs are described in words, not by their file names"
-    assert "the shipped model's settings, run by run" not in text and "Guo et al." in "\n".join(
-        c.source for c in executed("04").cells if c.cell_type == "markdown")
+    numbers = re.search(r"^mean confidence: image ([\d.]+)%, mirror [\d.]+%, averaged ([\d.]+)%; ECE ([\d.]+) -> ([\d.]+)$",
+                        text, flags=re.M)
+    verdict = re.search(r"^flip TTA (raised|lowered|left unchanged) the ECE$", text, flags=re.M)
+    assert numbers and verdict
+    before, after = float(numbers.group(3)), float(numbers.group(4))
+    assert verdict.group(1) == ("raised" if after > before else "lowered" if after < before else "left unchanged")
+
+
+def test_04_names_the_empty_reliability_bins_and_why(executed):
+    nb = executed("04")
+    text = text_of(nb)
+    held = re.search(r"^ECE over (\d+) bins \((\d+) of them hold predictions\)", text, flags=re.M)
+    empty = re.search(r"^empty bins: (.*)$", text, flags=re.M)
+    assert held and empty
+    found = re.findall(r"([\d.]+) to ([\d.]+) \((it ends at or below 1/10|no prediction that unsure in this run)\)", empty.group(1))
+    assert len(found) == int(held.group(1)) - int(held.group(2))
+    for low, high, why in found:
+        assert (why == "it ends at or below 1/10") == (float(high) <= 0.1)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "globals()" not in code, "the notebook passes the values it keeps by name"
+    assert re.search(r"^recipe settings: label_smoothing [\d.]+, augment (True|False), crop_padding \d+, whiten_first_layer (True|False)$", text,
+                     flags=re.M)
 
 
 def test_04_shows_the_nested_model_and_its_layers_in_order(executed):
@@ -261,9 +312,9 @@ def test_04_full_run_bookkeeping_prints_the_full_runs_lines_and_writes_only_for_
     run = FullRun(model, "m", record, "sample", 1000, file=tmp_path / "evaluation.json")
     run.note("accuracy")
     run.note("top2")
-    run.note("smoothed_loss", {"keras_scores": {"loss": 0.7}})  # the notebook's variables
+    run.note("smoothed_loss", keras_scores={"loss": 0.7})  # the values the notebook passes
     printed = capsys.readouterr().out.splitlines()
-    assert printed[0] == 'lines starting "full test set:" give this model\'s numbers on all 10,000 test images (from results/)'
+    assert printed[0] == 'lines starting "full test set:" give numbers on all 10,000 test images (from results/): this model\'s, unless the line names another'
     assert printed[1].startswith("full test set: 90.00% (95% CI")
     assert printed[2:] == ["full test set: top-2 accuracy 95.00%, loss 0.3000", "full test set: the compiled (smoothed) loss 0.5000"]
     assert run.measured["smoothed_loss"] == 0.7 and run.measured["test_images"] == 1000
@@ -273,7 +324,7 @@ def test_04_full_run_bookkeeping_prints_the_full_runs_lines_and_writes_only_for_
     other = FullRun(model, "m", record, "full", 10000, file=tmp_path / "evaluation.json")  # not the shipped model: no lines
     other.note("accuracy")
     other.write()
-    assert capsys.readouterr().out.splitlines() == ['the full data: the numbers below are the full test set\'s own, so no "full test set:" lines follow',
+    assert capsys.readouterr().out.splitlines() == ['the full data: the numbers above are the full test set\'s own, so no "full test set:" lines follow',
                                                     "this run evaluated m, not the shipped model: results/evaluation.json is left as it is"]
     assert json.loads((tmp_path / "evaluation.json").read_text()) == saved
 
@@ -294,3 +345,29 @@ def test_04_model_file_names_the_shipped_model_and_its_record():
 
     path, source, record = model_file("reference", "minivggnet", "minivggnet_improved")
     assert path.exists() and source == "models/minivggnet_improved.keras" and record == reference("minivggnet_improved")
+
+
+def test_04_what_to_remember_states_each_lesson_from_its_numbers(executed):
+    """Each lesson line under "What to remember" follows the numbers printed above it; the side claims are printed."""
+    text = text_of(executed("04"))
+    assert re.search(r"^compiled as loaded: False$", text, flags=re.M), "the file came uncompiled, as the prose says"
+    widths = re.search(r"^  lesson: on [\d,]+ images the accuracy is known to \+-([\d.]+) points, on a tenth as many to \+-([\d.]+)$",
+                       text, flags=re.M)
+    assert widths and float(widths.group(1)) < float(widths.group(2))
+    shares = re.search(r"^mistakes within the animals (\d+)%.*; (\d+)% within a group$", text, flags=re.M)
+    chance = int(re.search(r"^mistakes spread at random would put (\d+)% within a group$", text, flags=re.M).group(1))
+    most = "most" if int(shares.group(1)) > 50 else "fewer than half of the"
+    more = "more" if int(shares.group(2)) > chance else "no more"
+    assert f"  lesson: {most} mistakes stay within the animals ({shares.group(1)}%); {shares.group(2)}% stay within a group, {more}" in text
+    conf = re.search(r"^confidence: (under|over)-confident by .*temperature ([\d.]+) takes the held-out half's ECE from ([\d.]+) to ([\d.]+)$",
+                     text, flags=re.M)
+    lowers = "lowers" if float(conf.group(4)) < float(conf.group(3)) else "does not lower"
+    assert re.search(rf"^  lesson: .* the model is {conf.group(1)}-confident; T (<|>=) 1 {lowers} the held-out ECE and changes no answer$",
+                     text, flags=re.M)
+    coin = float(re.search(r"^flip TTA: .*\(coin-toss probability ([\d.e-]+)\)", text, flags=re.M).group(1))
+    moved = re.search(r"^flip TTA (raised|lowered|left unchanged) the ECE$", text, flags=re.M).group(1)
+    verdict = "is unlikely to be luck" if coin < 0.05 else "could be luck"
+    assert re.search(rf"^  lesson: flip TTA's (gain|change) {verdict} by the sign test .*, and it {moved} the ECE$", text, flags=re.M)
+    # the two intervals' overlap is computed, and the TTA temperature is printed beside the single-image one
+    assert re.search(r"^the two accuracy intervals (overlap|do not overlap); the paired sign test is the comparison to trust$", text, flags=re.M)
+    assert re.search(r"^temperature fitted on the flip-TTA probabilities: [\d.]+ \(on single images: [\d.]+\)$", text, flags=re.M)

@@ -10,18 +10,7 @@ import nbformat
 from helpers import data, models, recipes
 from helpers.paths import ROOT
 from lab import notebooks, references
-from nbtools import reference
-
-
-def text_of(notebook) -> str:
-    """All text the notebook printed; one print split over two stream outputs (on a loaded machine) is joined back."""
-    text = ""
-    for cell in notebook.cells:
-        text += "" if text.endswith("\n") or not text else "\n"  # each cell on a new line
-        for output in cell.get("outputs", []):  # a cell's stream outputs continue one another
-            text += output.get("text", "") if output.get("output_type") == "stream" else \
-                "\n" + output.get("data", {}).get("text/plain", "") + "\n"
-    return text
+from nbtools import reference, text_of
 
 
 def _markdown(prefix: str) -> str:
@@ -55,6 +44,9 @@ def test_05_prints_cost_and_the_loss_floor(executed):
     assert "MiniVGGNet: 6.6x the parameters, 22x the multiply-adds per image" in text
     assert "the classifier reads 32,768 values, each from a 3x3 window" in text, "what the prose says ShallowNet sees"
     assert "the classifier reads 4,096 values, each from a 16x16 window" in text, "what the prose says MiniVGGNet sees"
+    layers = ", ".join(layer.name for layer in models.minivggnet().layers)
+    assert f"MiniVGGNet's layers: {layers}" in text and text.index(layers) < text.index("the classifier reads"), "before its cost"
+    assert "flatten, head_fc" in layers, "the classifier named in the prose starts at Flatten"
     assert "lowest possible loss with label smoothing 0.1: 0.500" in text
     assert "epochs: original recipe 40, improved recipe 30" in text, "why the improved curve stops early"
 
@@ -75,7 +67,9 @@ def test_05_prints_what_changes_in_each_step(executed):
     assert "test images per class: [100, 100, 100, 100, 100, 100, 100, 100, 100, 100]" in text
     assert re.search(r"^  crop_padding +4 -> 2 \(no effect before\)$", text, flags=re.M), "inactive without augmentation"
     assert re.search(r"^  decay +0\.0 -> 0\.00025 \(no effect before\)$", text, flags=re.M), "inactive without inverse_time"
-    for where, images, kind in (("here", "1,000", "paired"), ("results files", "10,000", "unpaired")):
+    assert re.search(r"^  nesterov +False -> True \(no effect before\)$", text, flags=re.M), "inactive without momentum"
+    assert text.count("results files (10,000 test images, unpaired):") == 1, "the results files' steps printed once, first"
+    for where, images, kind in (("here", "1,000", "paired"), ("the three steps, results files", "10,000", "unpaired")):
         block = re.search(rf"^{where} \({images} test images, {kind}\):\n((?:  .*\n?){{4}})", text, flags=re.M)
         assert block, f"the conclusion, {where}"
         for line in re.findall(r"^  (?:network|recipe|data) .*$", block.group(1), flags=re.M):
@@ -149,7 +143,9 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
                              ("CI", "**95% confidence interval (CI)**"),
                              ("paired", "*paired\ncomparison*")):
         assert defined(definition), term
-    assert flat.index("**95% confidence interval (CI)**") < flat.index("95% CI comes from their"), "CI defined before use"
+    assert flat.index("*paired comparison*") < flat.index("The lead is measured paired"), "paired defined before use"
+    assert "(1.96 is the normal curve's 95% point)" in flat and flat.index("1.96") < flat.index("`half_width`"), "1.96 explained first"
+    assert "averages clearly lag if" in flat and "dropout, on only in training mode" in flat, "the lag check is cautious, not only-if"
     for reference_ in ("Zeiler &\n  Fergus (2014", "Ioffe & Szegedy, 2015", "Srivastava et al., 2014"):
         assert reference_ in prose, "claims the series does not test are attributed to the literature"
     assert "not findings of this series" in prose
@@ -174,7 +170,7 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
                              ("cross-entropy", "the *cross-entropy* (minus the sum, over the ten classes"),
                              ("gradient", "the *gradient* of the loss on one batch (for each weight, how fast the loss grows when that weight grows)"),
                              ("epoch", "*epochs* (passes over all the training images)"),
-                             ("points", "*points*: percentage points, the difference of two accuracies"),
+                             ("points", "in *points* (percentage points)"),
                              ("ImageNet", "ImageNet (a collection of photos far larger than CIFAR-10"),
                              ("validation split", "The validation split is kept out of training so that settings can be chosen"),
                              ("Rescaling", "behind a `Rescaling` layer, which computes `pixel x scale + offset`"),
@@ -182,8 +178,15 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
                              ("optimizer", "the *optimizer* is\nthe rule that changes the weights at each training step"),
                              ("learning rate", "the *learning rate* sets how large\nthose changes are"),
                              ("checkpoint", "a *checkpoint*"),
-                             ("results files", "reads that run's *results file* (`results/<run>.json`, written when it trained:\nhistory, split, test accuracy)"),
-                             ("reference runs", "*reference runs* (trainings done beforehand,\nwhose models and results files the repository ships"),
+                             ("classifier", "*classifier* is its part from `Flatten` on"),
+                             ("kept epoch", "each run's *kept epoch*: the epoch whose\nweights the run saved, its best validation epoch"),
+                             ("profile", "A *profile* is a set of parameter\nvalues to run the notebook with"),
+                             ("committed sample", "a small\nsample of it stored in the repository (the *committed sample*)"),
+                             ("reference runs", "*reference runs* (trainings done beforehand,\nwhose models and *results files* the repository ships"),
+                             ("results file", "a results file,\n`results/<run>.json`, holds a run's accuracies during training"),
+                             ("Dense", "(each of its outputs a weighted sum of all its inputs plus a learned constant, the *bias*)"),
+                             ("overfitting", "is not by itself *overfitting* (learning the\ntraining images themselves"),
+                             ("CIFAR-10", "on CIFAR-10, small colour photos\nof 32x32 pixels in ten classes"),
                              ("training split", "*training split* (the training images minus a held-out validation split)"),
                              ("metric", "the *metric* (a number printed per epoch, here accuracy)"),
                              ("learning curve", "A *learning curve* is a metric drawn against the epoch"),
@@ -192,7 +195,8 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
     assert 0 < flat.index("*batch*") - flat.index("*batch normalisation*") < 200 < flat.index("batch_size"), "batch: defined at first use"
     for term in ("loss", "cross-entropy", "reference runs", "training split", "stratified", "points", "pooling",
                  "optimizer", "learning rate", "checkpoint"):
-        assert flat.index(f"*{term}*") - flat.lower().index(term.lower()) < 50, f"{term}: defined where first used"
+        verdicts = flat.replace("a loss (of accuracy, not the training loss) when below", "")  # the box's verdict word (accuracy lost), not the training loss
+        assert verdicts.index(f"*{term}*") - verdicts.lower().index(term.lower()) < 50, f"{term}: defined where first used"
     for confounded in ("what depth buys", "both original recipe", "both trained with the original recipe", "separates them",
                        "as the architecture effect", "on equal terms, using", "measured\nthem on augmented images with dropout on",
                        "which are harder than plain ones", "both recipes measured them", "near chance", "too few steps even for that", "where does it land\n   between"):
@@ -201,7 +205,7 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
     assert "shipped model" not in flat and "shipped run" not in flat and "full runs" not in flat, "one name per kind of model"
     assert "## The reference runs' validation curves side by side" in prose and defined("the series' model,\n`minivggnet_improved`, trained on the validation images")
     assert defined("The run on the split keeps the weights of its best validation epoch, the run on all the images those of its last")
-    assert defined("it rests on many more images (the header prints both\ncounts)"), "why the full runs' unpaired interval is narrower"
+    assert defined("each header prints how many test images its intervals rest on, and more images give a narrower interval")
     for typed in ("1,000", "10,000", "45,000", "50,000"):
         assert typed not in prose, f"{typed}: sizes are printed by the code, not typed into the prose"
     assert defined("with MiniVGGNet's dropout on and, for the improved recipe, on augmented images"), "why training accuracy is measured again"
@@ -219,6 +223,7 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
     figures = [c.source for c in cells if "plots.save_figure(" in c.source]
     assert len(figures) == 3 and all("COLOURS" in c for c in figures), "every figure in those colours"
     assert "sqrt(p (1 - p) / n) on n images" in source, "Wilson's interval said where it is computed"
+    assert "mixed precision (16-bit arithmetic elsewhere), so the softmax stays accurate" in source, "why float32"
     assert "rc_context" not in source, "a figure made inside plt.rc_context can stay undisplayed"
     assert "NBVAL" not in source
     assert 'model.predict(images.astype("float32"), batch_size=' in source, "the Keras scoring is on the page"
@@ -320,6 +325,16 @@ def test_05_figure_tells_the_intervals_from_the_full_runs():
     source = "\n".join(c.source for c in nbformat.read(notebooks.notebook_paths(["05"])[0], as_version=4).cells)
     assert 'error_kw={"ecolor": "dimgrey"}' in source and "centred on the end of each bar" in source, "barh's xerr is drawn around the value"
     assert 'color="white", markeredgecolor="tab:red"' in source, "the full runs' diamonds unlike the interval lines"
+    assert "ax.set_yticks(rows, [c + flags[c] for c in order])" in source, "weak and noise classes flagged on the chart"
+    assert 'linewidth=1, linestyle="--", zorder=0' in source, "the group averages thin, behind the bar ends and caps"
+
+
+def test_05_shows_keras_summary_and_the_short_runs_settings(executed):
+    text = text_of(executed("05"))
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", text)  # without the summary's terminal colour codes
+    assert re.search(rf"Total params: {models.shallownet().count_params():,}\b", plain), "Keras's own summary of ShallowNet"
+    source = "\n".join(c.source for c in nbformat.read(notebooks.notebook_paths(["05"])[0], as_version=4).cells)
+    assert "shallow.summary()" in source and "fig.suptitle(f\"Short run, the same SGD settings for both" in source
 
 
 def test_05_short_run_budget_per_profile():
@@ -351,7 +366,7 @@ def test_05_trains_both_networks_briefly_and_prints_the_lead(executed):
     for arch, shipped in (("shallownet", "shallownet_original"), ("minivggnet", "minivggnet_original")):
         run = reference(shipped)
         found = re.search(rf"^  {arch} +(\d+\.\d)% \({epochs} epochs on {images:,} images\) +{run['test']['accuracy']:.1%} "
-                          rf"\({run['epochs_run']} epochs on {run['data']['split']['train']:,} images\)$", text, flags=re.M)
+                          rf"\(kept epoch {run['best_epoch']} of {run['epochs_run']}, {run['data']['split']['train']:,} images\)$", text, flags=re.M)
         assert found, f"{arch}: the short run beside the shipped run's full-length numbers"
         rows[arch] = float(found.group(1))
     shipped = 100 * (reference("minivggnet_original")["test"]["accuracy"] - reference("shallownet_original")["test"]["accuracy"])
@@ -377,6 +392,11 @@ def test_05_trains_both_networks_briefly_and_prints_the_lead(executed):
 
 def test_05_tests_the_short_runs_two_explanations(executed):
     text = text_of(executed("05"))
+    lead = re.search(r"^MiniVGGNet's lead at the end: .*\((MiniVGGNet ahead|ShallowNet ahead|no difference beyond the noise)",
+                     text, flags=re.M).group(1)
+    first = ("MiniVGGNet trails: the checks look for why" if lead == "ShallowNet ahead"
+             else f"MiniVGGNet does not trail ({lead}); the checks still compare its two modes and its overfitting with ShallowNet's")
+    assert re.search(rf"^{re.escape(first)}$", text, flags=re.M), "whether there is a deficit to explain, from the lead's verdict"
     assert "accuracy on the 1,800 training images (fit's last epoch in training mode; evaluate in inference mode) " \
            "and on the 1,000 test images:" in text
     modes = {}
@@ -384,43 +404,40 @@ def test_05_tests_the_short_runs_two_explanations(executed):
         found = re.search(rf"^ *{arch} +(\d+\.\d)% +(\d+\.\d)% +(\d+\.\d)%$", text, flags=re.M)
         assert found, f"{arch}: training mode, inference mode, test"
         modes[arch] = [float(found.group(i)) for i in (1, 2, 3)]
-    fit_mode, inference, test = modes["minivggnet"]
-    found = re.search(r"^MiniVGGNet, training mode minus inference mode: ([+-]\d+\.\d) \+- (\d+\.\d) points: (.*)$", text, flags=re.M)
-    assert found and abs(float(found.group(1)) - (fit_mode - inference)) <= 0.16  # three roundings to 0.1
-    lag, noise = float(found.group(1)), float(found.group(2))
-    lag_noise = noise
-    if abs(abs(lag) - noise) > 0.1:  # rounding cannot decide it
-        assert found.group(3) == ("lower in inference mode beyond the noise: its batch-normalisation averages lag behind" if lag > noise
-                                  else "higher in inference mode beyond the noise: the averages do not hold it back (training mode "
-                                  "averages over the epoch, with dropout on)" if lag < -noise
-                                  else "no difference beyond the noise: the batch-normalisation averages do not hold it back")
-    gaps = {}
-    for arch in ("shallownet", "minivggnet"):  # each network's training-minus-test difference, ShallowNet's the yardstick
-        found = re.search(rf"^ +{arch}: ([+-]\d+\.\d) \+- (\d+\.\d) points: (overfitted|no sign of overfitting)", text, flags=re.M)
-        assert found and abs(float(found.group(1)) - (modes[arch][1] - modes[arch][2])) <= 0.16, arch
-        gaps[arch] = float(found.group(1)), float(found.group(2))
-        if abs(gaps[arch][0] - gaps[arch][1]) > 0.1:
-            assert (found.group(3) == "overfitted") == (gaps[arch][0] > gaps[arch][1]), arch
-    found = re.search(r"^MiniVGGNet's difference minus ShallowNet's: ([+-]\d+\.\d) \+- (\d+\.\d) points: (.*)$", text, flags=re.M)
-    assert found and abs(float(found.group(1)) - (gaps["minivggnet"][0] - gaps["shallownet"][0])) <= 0.11, "the gap beside ShallowNet's"
-    excess, noise = float(found.group(1)), float(found.group(2))
-    found_noise = noise
-    if abs(abs(excess) - noise) > 0.1:
-        assert found.group(3) == ("MiniVGGNet overfits more, beyond the noise" if excess > noise else
-                                  "MiniVGGNet overfits less, beyond the noise" if excess < -noise else "no difference beyond the noise")
-    lead = re.search(r"^MiniVGGNet's lead at the end: .*\((MiniVGGNet ahead|ShallowNet ahead|no difference)", text, flags=re.M).group(1)
-    so = re.search(r"^so overfitting (may explain part of|does not explain) ShallowNet's lead$", text, flags=re.M)
+    excess = {}
+    for check, title, (first_col, second_col) in (
+            ("lag", "training mode minus inference mode, on the training images:", (0, 1)),
+            ("overfitting", "inference mode, training images minus test images:", (1, 2))):
+        block = text[text.index(title):]
+        diffs = {}
+        for arch in ("shallownet", "minivggnet"):  # each network's difference; ShallowNet's is the yardstick
+            found = re.search(rf"^ +{arch}: ([+-]\d+\.\d) \+- (\d+\.\d) points$", block, flags=re.M)
+            assert found and abs(float(found.group(1)) - (modes[arch][first_col] - modes[arch][second_col])) <= 0.16, (check, arch)
+            diffs[arch] = float(found.group(1))
+        found = re.search(rf"^{check}: MiniVGGNet's difference minus ShallowNet's: ([+-]\d+\.\d) \+- (\d+\.\d) points: (.*)$",
+                          text, flags=re.M)
+        assert found and abs(float(found.group(1)) - (diffs["minivggnet"] - diffs["shallownet"])) <= 0.11, f"{check}: beside ShallowNet's"
+        value, noise = float(found.group(1)), float(found.group(2))
+        excess[check] = value, noise
+        if abs(abs(value) - noise) > 0.1:
+            assert found.group(3) == ("larger beyond the noise" if value > noise else "smaller beyond the noise"
+                                      if value < -noise else "no difference beyond the noise"), check
+    so = re.search(r"^so the lagging averages (may explain part of|do not explain) ShallowNet's lead, and overfitting "
+                   r"(may explain part of it|does not)$", text, flags=re.M)
     assert bool(so) == (lead == "ShallowNet ahead"), "the conclusion only when ShallowNet leads"
-    if so and abs(excess - noise) > 0.1:
-        assert (so.group(1) == "may explain part of") == (excess > noise)
     takeaway = re.search(r"^in short: (MiniVGGNet's batch-normalisation averages still lag|the averages do not hold MiniVGGNet back); "
-                         r"(it overfits more than ShallowNet|it does not overfit more than ShallowNet beyond the noise); "
+                         r"(it overfits more than ShallowNet|it overfits less than ShallowNet|"
+                         r"it overfits neither more nor less than ShallowNet beyond the noise); "
                          r"the lead: (MiniVGGNet ahead|ShallowNet ahead|no difference beyond the noise)$", text, flags=re.M)
-    assert takeaway and takeaway.group(3).startswith(lead), "a one-line takeaway that agrees with the lead"
-    if abs(abs(lag) - lag_noise) > 0.1:
-        assert takeaway.group(1).endswith("still lag") == (lag > lag_noise)
-    if abs(excess - found_noise) > 0.1:
-        assert takeaway.group(2).startswith("it overfits more") == (excess > found_noise)
+    assert takeaway and takeaway.group(3) == lead, "a one-line takeaway that agrees with the lead"
+    for check, group, so_group, word in (("lag", 1, 1, "still lag"), ("overfitting", 2, 2, "it overfits more")):
+        value, noise = excess[check]
+        if abs(value - noise) > 0.1:  # rounding cannot decide it
+            assert (word in takeaway.group(group)) == (value > noise), check
+            if check == "overfitting":
+                assert ("overfits less" in takeaway.group(group)) == (value < -noise), "less, when below minus the noise"
+            if so:
+                assert so.group(so_group).startswith("may explain") == (value > noise), check
     source = "\n".join(c.source for c in executed("05").cells)
     assert "network.evaluate(short_x, short_y, batch_size=500, verbose=0)" in source, "inference mode, on the page"
     assert 'keras.saving.load_model(paths.ROOT / "models" / "minivggnet_original.keras")' in source, "a plain load leads"
@@ -428,7 +445,31 @@ def test_05_tests_the_short_runs_two_explanations(executed):
     assert "likely causes" not in source and "same split as" not in prose, "explanations tested, splits split the same way"
     assert "MiniVGGNet's *lead* is its test accuracy minus ShallowNet's" in prose and "gap at the end" not in source, \
         "lead: the networks' difference; gap: training minus validation"
-    assert text.index("MiniVGGNet's lead at the end:") < text.index("MiniVGGNet, training mode minus inference mode:")
+    assert text.index("MiniVGGNet's lead at the end:") < text.index("training mode minus inference mode, on the training images:")
     assert re.search(r"^each step on these test images: network: (a gain|a loss|no difference beyond the noise); "
                      r"recipe: (a gain|a loss|no difference beyond the noise); data: (a gain|a loss|no difference beyond the noise)$",
                      text, flags=re.M), "the closing section repeats each step's verdict"
+
+
+def test_05_gives_the_answer_first_from_the_results_files(executed):
+    text = text_of(executed("05"))
+    full_images = reference("minivggnet_improved")["test"]["images"]
+    header = f"the three steps, results files ({full_images:,} test images, unpaired):"
+    assert header in text and text.index(header) < text.index("first layer: Rescaling; then the network"), "before the details"
+    block = text[text.index(header):]
+    pairs = {"network": ("shallownet_original", "minivggnet_original"), "recipe": ("minivggnet_original", "minivggnet_improved_val"),
+             "data": ("minivggnet_improved_val", "minivggnet_improved")}
+    effects = {}
+    for step, (a, b) in pairs.items():
+        found = re.search(rf"^  {step} \(.*\):\s+(a gain|a loss|no difference beyond the noise) \(([+-]\d+\.\d) \+- ", block, flags=re.M)
+        expected = 100 * (reference(b)["test"]["accuracy"] - reference(a)["test"]["accuracy"])
+        assert found and found.group(2) == f"{expected:+.1f}", step
+        effects[step] = expected
+    assert re.search(rf"^  largest step: {max(effects, key=effects.get)} \(", block, flags=re.M)
+    prose = " ".join(_markdown("05").split())
+    assert prose.index("## The answer first") < prose.index("## ShallowNet, written out") and "Before the details" not in prose
+    assert 'passes `loss="sparse_categorical_crossentropy"`' in prose and \
+        "`keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing)` with *one-hot* labels" in prose, \
+        "which loss the short run and the reference runs use"
+    assert "mark each run's kept epoch" not in prose and "the run on all the images has no validation curve" in prose
+    assert "on the network's own training images" not in prose and "the two panels share one y-axis" in prose
