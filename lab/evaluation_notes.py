@@ -226,10 +226,15 @@ def full_per_class(scores) -> tuple[dict, dict] | None:
     return accuracy, {c: evaluation.confidence_interval(accuracy[c], int(found[c]["support"])) for c in CLASS_NAMES}
 
 
+def _full_test_set(record: dict | None, data: str, test_images: int) -> dict | None:
+    """Quick profile: the test scores of the model's results record, when they cover more images than this run's."""
+    test = (record or {}).get("test", {})
+    return test if data == "sample" and test.get("images", 0) > test_images else None
+
+
 def full_test_set_per_class(record: dict | None, data: str, test_images: int) -> tuple[dict, dict] | None:
     """Quick profile: the full test set's accuracy per class and their intervals, from the model's results record."""
-    test = (record or {}).get("test", {})
-    return full_per_class(test) if data == "sample" and test.get("images", 0) > test_images else None
+    return full_per_class(_full_test_set(record, data, test_images))
 
 
 def bars_with_full_test_set(which: str, per_class: dict, intervals: dict, record: dict | None, data: str, test_images: int):
@@ -243,8 +248,7 @@ def bars_with_full_test_set(which: str, per_class: dict, intervals: dict, record
 
 def full_test_set_mistakes(record: dict | None, data: str, test_images: int) -> str | None:
     """Quick profile: the full test set's largest mistakes (notebook 04's list), from the model's results record."""
-    test = (record or {}).get("test", {})
-    if data != "sample" or test.get("images", 0) <= test_images:
+    if not (test := _full_test_set(record, data, test_images)):
         return None
     return "; ".join(f"{true} taken for {said} {n} times" for n, true, said in largest_mistakes(np.array(test["confusion_matrix"])))
 
