@@ -81,40 +81,46 @@ def image_grid(images: np.ndarray, labels: np.ndarray, class_names, per_class: i
     return fig
 
 
-def channel_histograms(images: np.ndarray):
-    """Distribution of pixel values in each colour channel (0..255); the y axis starts at zero, so a small bump is no tower."""
+def channel_histograms(images: np.ndarray, means=None, title: str = "Pixel values per channel"):
+    """Distribution of pixel values in each colour channel (0..255), one colour and line style per channel; the y axis
+    starts at zero, so a small bump is no tower. ``means`` (one per channel), when given, are drawn as vertical lines."""
     fig, ax = plt.subplots(figsize=(8, 3.5))
-    for channel, color in enumerate(("red", "green", "blue")):
+    for channel, (color, style) in enumerate((("red", "-"), ("green", "--"), ("blue", ":"))):
         counts = np.bincount(images[..., channel].ravel(), minlength=256)
-        ax.plot(np.arange(256), counts / counts.sum(), color=color, label=color)
-    ax.set(title="Pixel values per channel", xlabel="pixel value", ylabel="share of the channel's values", xlim=(0, 255), ylim=(0, None))
+        ax.plot(np.arange(256), counts / counts.sum(), color=color, linestyle=style, label=color)
+        if means is not None:
+            ax.axvline(means[channel], color=color, linestyle=style)
+    ax.set(title=title, xlabel="pixel value", ylabel="share of the channel's values", xlim=(-4, 259), ylim=(0, None))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
     ax.legend()
     return fig
 
 
-def mean_images(images: np.ndarray, class_names):
-    """One image per class (RGB floats in 0..1, e.g. the class averages), in two rows, large enough to show a layout."""
-    fig, axes = plt.subplots(2, (len(class_names) + 1) // 2, figsize=(10, 4.6))
-    for ax, image, name in zip(axes.flat, images, class_names):
-        ax.imshow(image, **PIXELS)
-        ax.set_title(name, fontsize=9)
-        ax.axis("off")
+def mean_images(versions, class_names, row_labels, per_row: int = 5):
+    """One image per class (RGB floats in 0..1, e.g. the class averages), ``per_row`` classes to a row, large enough to show
+    a layout. Each of ``versions`` (one image per class) gets its own row, named on its left by ``row_labels``."""
+    rows = len(versions) * -(-len(class_names) // per_row)  # each group of per_row classes, once per version
+    fig, axes = plt.subplots(rows, per_row, figsize=(per_row * 1.8, rows * 1.9), layout="constrained")
+    for c, name in enumerate(class_names):
+        for v, (images, label) in enumerate(zip(versions, row_labels)):  # the versions of a class, one under the other
+            ax = axes[c // per_row * len(versions) + v, c % per_row]
+            ax.imshow(images[c], **PIXELS)
+            ax.set(xticks=[], yticks=[], title=name if v == 0 else "", ylabel=label if c % per_row == 0 else "")
     return fig
 
 
 def heatmap(matrix: np.ndarray, class_names, title: str, fmt: str = ".0f", cmap: str = "viridis",
-            xlabel: str = "", ylabel: str = "", mask_diagonal: bool = False, colorbar_label: str = ""):
-    """A labelled seaborn heatmap of a class-by-class matrix (distances, confusion counts...) with a
-    colour bar. ``mask_diagonal`` leaves the diagonal blank (a class's distance to itself, or the
-    correct answers of a confusion matrix), so the colours spread over the cells that matter."""
+            xlabel: str = "", ylabel: str = "", mask_diagonal: bool = False, colorbar_label: str = "", row_names=None):
+    """A labelled seaborn heatmap of a class-by-class matrix (distances, confusion counts...) with a colour bar; ``row_names``
+    (default: ``class_names``) labels the rows. ``mask_diagonal`` leaves the diagonal blank (a class's distance to itself,
+    or the correct answers of a confusion matrix), so the colours spread over the cells that matter."""
     import seaborn as sns
 
     matrix = np.asarray(matrix)
     mask = np.eye(len(matrix), dtype=bool) if mask_diagonal else None
     fig, ax = plt.subplots(figsize=(8, 6))
     sns.heatmap(matrix, mask=mask, annot=True, fmt=fmt, cmap=cmap, xticklabels=class_names,
-                yticklabels=class_names, ax=ax, cbar=True, cbar_kws={"label": colorbar_label},
+                yticklabels=class_names if row_names is None else row_names, ax=ax, cbar=True, cbar_kws={"label": colorbar_label},
                 annot_kws={"fontsize": 8}, square=True)
     if fmt == "d":  # counts: whole-number ticks on the colour bar
         ax.collections[0].colorbar.locator = MaxNLocator(integer=True)
@@ -126,35 +132,13 @@ def heatmap(matrix: np.ndarray, class_names, title: str, fmt: str = ".0f", cmap:
 def pairs(images: np.ndarray, labels: np.ndarray, class_names, pair: tuple[str, str], count: int = 6, seed: int = 0):
     """Two rows of examples from two classes that are easy to confuse, one row each."""
     rng = np.random.default_rng(seed)
-    fig, axes = plt.subplots(2, count, figsize=(count * 1.2, 2.7))
+    fig, axes = plt.subplots(2, count, figsize=(count * 1.6, 3.6), gridspec_kw={"wspace": 0.05})
     for row, name in enumerate(pair):
         picks = rng.choice(np.flatnonzero(labels == class_names.index(name)), count, replace=False)
         for col, index in enumerate(picks):
             axes[row, col].imshow(images[index], **PIXELS)
             axes[row, col].axis("off")
         axes[row, 0].set_title(name, loc="left", fontsize=10)
-    return fig
-
-
-# --------------------------------------------------------------------------- models
-
-def feature_maps(maps: np.ndarray, count: int = 16, title: str = "", image: np.ndarray | None = None):
-    """The first ``count`` channels of one image's activations ``(H, W, C)``, in rows of 8, with the input
-    ``image`` drawn large on their left when it is given. Each map has its own colour scale, from its
-    smallest value on this image (dark) to its largest (yellow); its title prints both, the bar says so."""
-    panels = [(f"channel {i}\n{maps[..., i].min():.2f} to {maps[..., i].max():.2f}", maps[..., i]) for i in range(min(count, maps.shape[-1]))]
-    cols, big = min(8, len(panels)), int(image is not None)  # the input, when given, spans all the rows
-    rows = -(-len(panels) // cols)
-    mosaic = [["input"] * big + [panels[r * cols + c][0] if r * cols + c < len(panels) else "." for c in range(cols)] for r in range(rows)]
-    fig, axes = plt.subplot_mosaic(mosaic, figsize=((cols + rows * big) * 1.35 + 0.8, rows * 1.8 + 0.5), layout="constrained",
-                                   width_ratios=[rows] * big + [1] * cols, empty_sentinel=".")
-    plt.setp(list(axes.values()), xticks=[], yticks=[], frame_on=False)
-    for label, picture in [("input", image)] * big + panels:
-        axes[label].imshow(picture, cmap="viridis" if picture.ndim == 2 else None, **PIXELS)  # default scale: smallest to largest
-        axes[label].set_title(label, fontsize=10)
-    fig.colorbar(plt.cm.ScalarMappable(cmap="viridis"), ax=list(axes.values()), ticks=[0, 1], shrink=0.8).set_ticklabels(
-        ["panel's\nsmallest", "panel's\nlargest"], fontsize=9)
-    fig.suptitle(title)
     return fig
 
 
@@ -280,26 +264,6 @@ def compare_curves(histories: dict, key: str = "val_accuracy", title: str | None
 
 
 # --------------------------------------------------------------------------- inside the network
-
-def grad_cam_grid(groups: dict):
-    """Grad-CAM heatmaps, one section per group (``groups`` maps a label such as "right answers" to
-    ``(images, heatmaps, titles)``): each image above its heatmap, drawn half-transparent in "inferno" on a slightly
-    darkened copy of it, with a colour bar; smoothed between the map's cells (bilinear), as keras.io's example."""
-    cols = max(len(images) for images, _, _ in groups.values())
-    fig = plt.figure(figsize=(cols * 2.2 + 0.8, len(groups) * 5.0), layout="constrained")
-    for sub, (label, (images, heatmaps, titles)) in zip(np.atleast_1d(fig.subfigures(len(groups), 1)), groups.items()):
-        axes = sub.subplots(2, cols, squeeze=False)
-        for col, (image, heat, caption) in enumerate(zip(images, heatmaps, titles)):
-            axes[0, col].imshow(image, **PIXELS)
-            axes[0, col].set_title(caption, fontsize=9)
-            axes[1, col].imshow((image * 0.8).astype("uint8"), **PIXELS)  # the colour image, lightly darkened
-            shown = axes[1, col].imshow(heat, cmap="inferno", alpha=0.5, vmin=0, vmax=1, interpolation="bilinear",
-                                        extent=(-0.5, images.shape[2] - 0.5, images.shape[1] - 0.5, -0.5))
-        plt.setp(axes, xticks=[], yticks=[], frame_on=False)
-        sub.colorbar(shown, ax=axes[1, :], shrink=0.9, label="Grad-CAM\n(1: the map's peak)")
-        sub.suptitle(label, fontsize=11, fontweight="bold")
-    return fig
-
 
 def filter_grid(kernels, title: str = "First-layer filters", order=None):
     """Convolution kernels ``(filters, h, w, 3)`` as small colour patches, in ``order`` (default: by index), on one colour

@@ -48,7 +48,7 @@ class Recipe:
     momentum: float = field(default=0.9, metadata={"help": "share of the previous SGD step each step carries on"})
     nesterov: bool = field(default=True, metadata={"help": "SGD takes the gradient where momentum carries the weights"})
     weight_decay: float = field(default=0.0, metadata={
-        "help": "weight decay applied to the weights directly, not to batch normalisation or biases"})
+        "help": "shrinks every weight a little at each step (a regulariser)"})
     label_smoothing: float = field(default=0.0, metadata={"help": "share of the target spread evenly over all classes"})
     augment: bool = field(default=False, metadata={
         "help": "each image padded (its border mirrored), cropped back at a random place, flipped half the time"})
@@ -134,6 +134,18 @@ ORIGINAL_BY_ARCH = {
     # The original LeNet-on-MNIST section: SGD 0.01, 20 epochs, batch 128.
     "lenet": replace(ORIGINAL, epochs=20, batch_size=128, momentum=0.0, nesterov=False, schedule="constant", decay=0.0),
 }
+
+
+SECTIONS = {"Recipes": "name epochs", "The input pipeline": "batch_size", "Augmentation": "augment crop_padding", "model.compile": "label_smoothing", "The model": "normalization", "A data-dependent start": "whiten_first_layer",
+            "The optimizer": "optimizer momentum nesterov weight_decay", "The learning-rate schedule": "learning_rate schedule decay warmup_fraction warmup_start", "The data, and a validation split": "val_fraction"}  # in notebook 03
+
+
+def describe(recipe: Recipe) -> list:
+    """(field, value, where notebook 03 explains it, meaning) for each field ``recipe`` uses (switches off: left out)."""
+    where, sgd, cosine = {n: s for s, names in SECTIONS.items() for n in names.split()}, recipe.optimizer == "sgd", recipe.schedule == "warmup_cosine"
+    used = {"decay": recipe.schedule == "inverse_time", "crop_padding": recipe.augment, "momentum": sgd, "nesterov": sgd, "warmup_fraction": cosine, "warmup_start": cosine}
+    return [(f.name, getattr(recipe, f.name), where.get(f.name, "results/README.md"), f.metadata.get("help", ""))
+            for f in fields(recipe) if used.get(f.name, True) and (f.name in where or getattr(recipe, f.name))]
 
 
 FORMER_NAMES = {"seed": "original"}

@@ -91,9 +91,14 @@ def verdict(gain: float, noise: float) -> str:
     return "a gain" if low > 0 else "a loss" if high < 0 else "no difference beyond the noise"
 
 
+def clearly(low: float, high: float) -> str:
+    """Whether one interval's low end is above another's high end, by the weak rule: by 1 point or less, only just."""
+    return "clearly" if round(low - high, 1) > 1 else "only just, weak evidence" if low > high else "not clearly"
+
+
 def print_steps(title: str, outcome: dict, train_images: dict) -> None:
     """One line per step ``{step: (gain, noise)}`` with its kind and interval, then the largest step, which is
-    *clearly* the largest when its interval's low end is above the next step's high end."""
+    *clearly* the largest when its interval's low end is more than 1 point above the next step's high end."""
     print(title)
     labels = {step: f"{step} ({describe(step, train_images)}):" for step in outcome}
     width = max(len(label) for label in labels.values())
@@ -103,6 +108,5 @@ def print_steps(title: str, outcome: dict, train_images: dict) -> None:
               f"interval {low:+.1f} to {high:+.1f}{weak(gain, noise)})")
     top, runner_up = sorted(outcome, key=lambda step: outcome[step][0], reverse=True)[:2]
     low_top, high_next = interval(*outcome[top])[2], interval(*outcome[runner_up])[3]
-    clear = low_top > high_next
-    print(f"  largest step: {top} ({'clearly' if clear else 'not clearly'}: its interval's low end {low_top:+.1f} "
-          f"is {'above' if clear else 'not above'} the next step's high end {high_next:+.1f})")
+    print(f"  largest step: {top} ({clearly(low_top, high_next)}: its interval's low end {low_top:+.1f} "
+          f"is {'above' if low_top > high_next else 'not above'} the next step's high end {high_next:+.1f})")

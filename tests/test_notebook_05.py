@@ -7,7 +7,7 @@ import re
 import numpy as np
 import nbformat
 
-from helpers import data, models, recipes
+from helpers import data, evaluation, models, recipes
 from helpers.paths import ROOT
 from lab import notebooks, references
 from nbtools import reference, text_of
@@ -36,6 +36,11 @@ def _full_data_accuracies() -> dict:
 def _weak_flag_right(low: float, high: float, flagged: bool) -> bool:
     """An interval beyond 0 with an end within 1 point of 0 is flagged as weak evidence; no other one is."""
     return flagged == ((low > 0 or high < 0) and min(abs(low), abs(high)) <= 1)
+
+
+def _clearly(low: float, high: float) -> str:
+    """A low end more than 1 point above the rival's high end is clear; by 1 point or less only just (weak evidence)."""
+    return "clearly" if round(low - high, 1) > 1 else "only just, weak evidence" if low > high else "not clearly"
 
 
 def test_05_prints_cost_and_the_loss_floor(executed):
@@ -80,11 +85,12 @@ def test_05_prints_what_changes_in_each_step(executed):
             assert abs(low - (gain - noise)) < 0.01 and abs(high - (gain + noise)) < 0.01, "the printed ends add up"
             assert _weak_flag_right(low, high, bool(found.group(6))), line
             assert found.group(1) == ("a gain" if low > 0 else "a loss" if high < 0 else "no difference beyond the noise"), line
-        found = re.search(r"^  largest step: (network|recipe|data) \((clearly|not clearly): its interval's low "
+        found = re.search(r"^  largest step: (network|recipe|data) \((clearly|only just, weak evidence|not clearly): its interval's low "
                           r"end ([+-]\d+\.\d) is (above|not above) the next step's high end ([+-]\d+\.\d)\)$", block.group(1), flags=re.M)
         assert found, f"the largest step, {where}, with the threshold that decides it"
         low, high = float(found.group(3)), float(found.group(5))
-        assert (found.group(2), found.group(4)) == (("clearly", "above") if low > high else ("not clearly", "not above"))
+        assert found.group(2) == _clearly(low, high), "the weak rule applied to 'clearly'"
+        assert found.group(4) == ("above" if low > high else "not above")
 
 
 def test_05_prints_the_full_runs_numbers_beside_every_quick_effect(executed):
@@ -119,18 +125,33 @@ def test_05_prints_the_full_runs_numbers_beside_every_quick_effect(executed):
         full = 100 * np.mean([after[c]["recall"] - before[c]["recall"] for c in members])
         assert re.search(rf"average gain, {kind}s: [+-]\d+\.\d \+- \d+\.\d points(?: \(noise\)|; weak evidence: an end only just beyond 0)? "
                          rf"\(results files: {re.escape(f'{full:+.1f}')}\)", text), kind
-    found = re.search(r"^animals minus vehicles: ([+-]\d+\.\d) \+- (\d+\.\d) points \((beyond|within) the noise"
-                      r"(; weak evidence: an end only just beyond 0)?; results files: [+-]\d+\.\d\)$", text, flags=re.M)
-    assert found, "the groups' difference"
+    found = re.search(r"^animals minus vehicles: ([+-]\d+\.\d) \+- (\d+\.\d) points \((animals gain more|vehicles gain more|"
+                      r"no difference beyond the noise)(; weak evidence: an end only just beyond 0)?; results files: [+-]\d+\.\d\)$",
+                      text, flags=re.M)
+    assert found, "the groups' difference, read in words"
     gain, noise = float(found.group(1)), float(found.group(2))
-    assert found.group(3) == ("within" if abs(gain) <= noise else "beyond")
+    assert found.group(3) == ("no difference beyond the noise" if abs(gain) <= noise else
+                              "animals gain more" if gain > 0 else "vehicles gain more")
     assert _weak_flag_right(gain - noise, gain + noise, bool(found.group(4))), "weak flag, as for the steps"
-    for found in re.finditer(r"^\s*\w+ +\d+\.\d% -> +\d+\.\d% +([+-]\d+\.\d) \+- +(\d+\.\d)( \(noise\)| \(weak\))?", text, flags=re.M):
+    for found in re.finditer(r"^\s*\w+ +\d+\.\d% -> +\d+\.\d% +([+-]\d+\.\d) \+- +(\d+\.\d) = +([+-]\d+\.\d) to +([+-]\d+\.\d)"
+                             r"( \(noise\)| \(weak\))?", text, flags=re.M):
         gain, noise = float(found.group(1)), float(found.group(2))
+        ends = float(found.group(3)), float(found.group(4))
+        assert abs(ends[0] - (gain - noise)) < 0.01 and abs(ends[1] - (gain + noise)) < 0.01, "the printed ends add up"
         if abs(abs(gain) - noise) > 0.1 and abs(min(abs(gain - noise), abs(gain + noise)) - 1) > 0.1:  # rounding cannot decide it
-            assert (found.group(3) == " (noise)") == (abs(gain) < noise), found.group(0)
-            assert (found.group(3) == " (weak)") == _weak_flag_right(gain - noise, gain + noise, True), found.group(0)
+            assert (found.group(5) == " (noise)") == (abs(gain) < noise), found.group(0)
+            assert (found.group(5) == " (weak)") == _weak_flag_right(gain - noise, gain + noise, True), found.group(0)
+        assert (found.group(5) == " (weak)") == _weak_flag_right(*ends, True), "the weak flag, checkable from the printed ends"
     assert len(re.findall(r"^\s*\w+ +\d+\.\d% -> +\d+\.\d% +[+-]\d+\.\d \+- +\d+\.\d.*\s[+-]\d+\.\d$", text, flags=re.M)) == 10
+    rows = {m.group(1): [float(m.group(i)) for i in (2, 3, 4)] for m in re.finditer(
+        r"^\s*(\w+) +\d+\.\d% -> +\d+\.\d% +([+-]\d+\.\d) \+- +\d+\.\d = +([+-]\d+\.\d) to +([+-]\d+\.\d)", text, flags=re.M)}
+    found = re.search(r"^largest gain: (\w+) \((clearly|only just, weak evidence|not clearly): its low end ([+-]\d+\.\d) "
+                      r"against the highest other high end, (\w+)'s ([+-]\d+\.\d)\)$", text, flags=re.M)
+    assert found and len(rows) == 10, "the heading's question answered"
+    top, rival = found.group(1), found.group(4)
+    assert rows[top][0] == max(row[0] for row in rows.values()) and float(found.group(3)) == rows[top][1]
+    assert float(found.group(5)) == max(row[2] for c, row in rows.items() if c != top) == rows[rival][2]
+    assert found.group(2) == _clearly(rows[top][1], float(found.group(5))), "the weak rule applied to 'clearly'"
 
 
 def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
@@ -143,9 +164,13 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
                              ("CI", "**95% confidence interval (CI)**"),
                              ("paired", "*paired\ncomparison*")):
         assert defined(definition), term
-    assert flat.index("*paired comparison*") < flat.index("The lead is measured paired"), "paired defined before use"
-    assert "(1.96 is the normal curve's 95% point)" in flat and flat.index("1.96") < flat.index("`half_width`"), "1.96 explained first"
-    assert "averages clearly lag if" in flat and "dropout, on only in training mode" in flat, "the lag check is cautious, not only-if"
+    assert flat.index("## Train the two networks yourself") < flat.index("**How we compare.**") < flat.index("**Two checks on the short run.**"), \
+        "the Keras lesson leads; the rules come just before the lead and its checks"
+    assert "*Wilson's* 95% interval (`evaluation.confidence_interval`)" in flat and "it nears p ± 1.96·sqrt(p(1−p)/n)" in flat, \
+        "Wilson's interval is the one-accuracy rule, the normal formula its large-sample approximation"
+    assert "*clearly* the largest when its low end is more than 1 point above the next one's high end" in flat
+    assert "1.96 is the normal (bell-shaped) curve's 95% point" in flat and flat.index("1.96") < flat.index("**Two checks on the short run.**"), "1.96 explained first"
+    assert flat.index("(*unpaired*)") < flat.index("sqrt(a(1−a)/n + b(1−b)/n)"), "the unpaired rule in How we compare"
     for reference_ in ("Zeiler &\n  Fergus (2014", "Ioffe & Szegedy, 2015", "Srivastava et al., 2014"):
         assert reference_ in prose, "claims the series does not test are attributed to the literature"
     assert "not findings of this series" in prose
@@ -160,11 +185,11 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
                              ("multiply-adds", "*multiply-adds* (the multiplications"),
                              ("stratified", "(*stratified*: every class keeps its share; the same share held out)"),
                              ("weight decay", "*weight decay*: every weight except biases and batch-normalisation parameters shrinks"),
-                             ("channel", "(a feature map: one filter's output, one value per position of the image; also called a *channel*)"),
+                             ("channel", "(a feature map: one filter's output, one value per position of the image; also called a *channel*, like the input's colour channels)"),
                              ("momentum", "with *momentum* each step"), ("AdamW", "*AdamW* (`optimizer`) scales each weight's step"),
                              ("two-stage protocol", "the *two-stage protocol*: settings chosen on the validation\nsplit"),
                              ("loss", "*loss*, one number saying how wrong the network's probabilities are"),
-                             ("gap", "The *gap* between the two measures overfitting"),
+                             ("gap", "The *gap*, training minus validation accuracy in points"),
                              ("profiles", "The quick profile measures only the test column, on the committed sample, and reads the full data's\n"
                                           "columns from `results/shallow_vs_minivggnet.json`, which the full profile writes"),
                              ("cross-entropy", "the *cross-entropy* (minus the sum, over the ten classes"),
@@ -203,15 +228,15 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
         assert confounded not in prose, confounded
     assert defined("so it measures the\ntwo together, not the architecture alone")
     assert "shipped model" not in flat and "shipped run" not in flat and "full runs" not in flat, "one name per kind of model"
-    assert "## The reference runs' validation curves side by side" in prose and defined("the series' model,\n`minivggnet_improved`, trained on the validation images")
+    assert "## The reference runs' validation curves side by side" in prose and defined("The series' model,\n`minivggnet_improved`, trained on the validation images")
     assert defined("The run on the split keeps the weights of its best validation epoch, the run on all the images those of its last")
-    assert defined("each header prints how many test images its intervals rest on, and more images give a narrower interval")
+    assert defined("the last lines set each paired half-width beside the unpaired one on\nthe same images, so only pairing differs")
     for typed in ("1,000", "10,000", "45,000", "50,000"):
         assert typed not in prose, f"{typed}: sizes are printed by the code, not typed into the prose"
     assert defined("with MiniVGGNet's dropout on and, for the improved recipe, on augmented images"), "why training accuracy is measured again"
     assert flat.index("*epochs*") - flat.lower().index("epoch") < 80, "epoch: defined in the table row that first names the field"
     assert defined("The *training* accuracies that `fit` recorded in the reference runs' results files are not reused"), "only the training ones: fit's validation ones are checked"
-    assert "random filters largely repeat" not in prose and defined("the outputs of random filters are strongly correlated")
+    assert "random filters largely repeat" not in prose and defined("so that their outputs are uncorrelated (notebook 03)")
     assert 0 < flat.index("*cross-entropy*") - flat.index("*loss*") < 200, "defined next to the loss"
     assert defined("*feature maps*\n(a feature map: one filter's output") and "response map" not in prose
     assert defined("random *units*, the single values of a layer's output")
@@ -222,8 +247,8 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
     assert source.count("COLOURS = {") == 1 and "`COLOURS`, the same in every figure below" in prose, "one colour per model"
     figures = [c.source for c in cells if "plots.save_figure(" in c.source]
     assert len(figures) == 3 and all("COLOURS" in c for c in figures), "every figure in those colours"
-    assert "sqrt(p (1 - p) / n) on n images" in source, "Wilson's interval said where it is computed"
-    assert "mixed precision (16-bit arithmetic elsewhere), so the softmax stays accurate" in source, "why float32"
+    assert "p_low, p_high = evaluation.confidence_interval(p, full_test_images)" in source, "one accuracy: Wilson's interval"
+    assert "mixed precision" not in source, "no remark on a setting this notebook never uses"
     assert "rc_context" not in source, "a figure made inside plt.rc_context can stay undisplayed"
     assert "NBVAL" not in source
     assert 'model.predict(images.astype("float32"), batch_size=' in source, "the Keras scoring is on the page"
@@ -282,6 +307,7 @@ def test_05_concludes_with_the_gap_from_the_full_data(executed):
     text = text_of(executed("05"))
     full = _full_data_accuracies()
     block = text[text.index("train-validation gap on the full data:"):]
+    assert "change in the gap, after minus before (negative: it shrank;" in block, "the sign of a change said"
     gaps = {}
     for name, label in (("shallownet_original", "ShallowNet, its original settings"),
                         ("minivggnet_original", "MiniVGGNet, its original settings"),
@@ -326,7 +352,7 @@ def test_05_figure_tells_the_intervals_from_the_full_runs():
     assert 'error_kw={"ecolor": "dimgrey"}' in source and "centred on the end of each bar" in source, "barh's xerr is drawn around the value"
     assert 'color="white", markeredgecolor="tab:red"' in source, "the full runs' diamonds unlike the interval lines"
     assert "ax.set_yticks(rows, [c + flags[c] for c in order])" in source, "weak and noise classes flagged on the chart"
-    assert 'linewidth=1, linestyle="--", zorder=0' in source, "the group averages thin, behind the bar ends and caps"
+    assert 'linewidth=2.5, zorder=4' in source, "the group averages solid, above the bars, unlike the dashed overall line"
 
 
 def test_05_shows_keras_summary_and_the_short_runs_settings(executed):
@@ -334,7 +360,7 @@ def test_05_shows_keras_summary_and_the_short_runs_settings(executed):
     plain = re.sub(r"\x1b\[[0-9;]*m", "", text)  # without the summary's terminal colour codes
     assert re.search(rf"Total params: {models.shallownet().count_params():,}\b", plain), "Keras's own summary of ShallowNet"
     source = "\n".join(c.source for c in nbformat.read(notebooks.notebook_paths(["05"])[0], as_version=4).cells)
-    assert "shallow.summary()" in source and "fig.suptitle(f\"Short run, the same SGD settings for both" in source
+    assert "shallow.summary()" in source and "fig.suptitle(f\"Short run: the same SGD settings for both, {EPOCHS} epochs" in source
 
 
 def test_05_short_run_budget_per_profile():
@@ -358,10 +384,10 @@ def test_05_trains_both_networks_briefly_and_prints_the_lead(executed):
     assert f"after {steps:,} gradient steps the starting values still weigh {0.99 ** steps:.0%}" in text
     for arch in ("shallownet", "minivggnet"):  # each validation point's uncertainty, from the validation images' count
         found = re.search(rf"^\s*{arch}: last validation accuracy (\d+\.\d)%, 95% interval (\d+\.\d)%-(\d+\.\d)% "
-                          r"\(\+-(\d+\.\d) points on 200 images\)$", text, flags=re.M)
-        assert found, f"{arch}: the last validation point's interval"
-        value, low, high, half = (float(found.group(i)) for i in (1, 2, 3, 4))
-        assert low <= value <= high and abs(half - (high - low) / 2) <= 0.11
+                          r"on 200 images$", text, flags=re.M)
+        assert found, f"{arch}: the last validation point's interval, as its two ends"
+        value, low, high = (float(found.group(i)) for i in (1, 2, 3))
+        assert low <= value <= high
     rows = {}
     for arch, shipped in (("shallownet", "shallownet_original"), ("minivggnet", "minivggnet_original")):
         run = reference(shipped)
@@ -392,60 +418,66 @@ def test_05_trains_both_networks_briefly_and_prints_the_lead(executed):
 
 def test_05_tests_the_short_runs_two_explanations(executed):
     text = text_of(executed("05"))
-    lead = re.search(r"^MiniVGGNet's lead at the end: .*\((MiniVGGNet ahead|ShallowNet ahead|no difference beyond the noise)",
-                     text, flags=re.M).group(1)
-    first = ("MiniVGGNet trails: the checks look for why" if lead == "ShallowNet ahead"
-             else f"MiniVGGNet does not trail ({lead}); the checks still compare its two modes and its overfitting with ShallowNet's")
-    assert re.search(rf"^{re.escape(first)}$", text, flags=re.M), "whether there is a deficit to explain, from the lead's verdict"
-    assert "accuracy on the 1,800 training images (fit's last epoch in training mode; evaluate in inference mode) " \
-           "and on the 1,000 test images:" in text
+    assert "accuracy on the 1,800 training images (training mode, inference mode), then on the 1,000 test images:" in text
     modes = {}
     for arch in ("shallownet", "minivggnet"):
         found = re.search(rf"^ *{arch} +(\d+\.\d)% +(\d+\.\d)% +(\d+\.\d)%$", text, flags=re.M)
         assert found, f"{arch}: training mode, inference mode, test"
         modes[arch] = [float(found.group(i)) for i in (1, 2, 3)]
-    excess = {}
-    for check, title, (first_col, second_col) in (
-            ("lag", "training mode minus inference mode, on the training images:", (0, 1)),
-            ("overfitting", "inference mode, training images minus test images:", (1, 2))):
-        block = text[text.index(title):]
-        diffs = {}
-        for arch in ("shallownet", "minivggnet"):  # each network's difference; ShallowNet's is the yardstick
-            found = re.search(rf"^ +{arch}: ([+-]\d+\.\d) \+- (\d+\.\d) points$", block, flags=re.M)
-            assert found and abs(float(found.group(1)) - (modes[arch][first_col] - modes[arch][second_col])) <= 0.16, (check, arch)
-            diffs[arch] = float(found.group(1))
-        found = re.search(rf"^{check}: MiniVGGNet's difference minus ShallowNet's: ([+-]\d+\.\d) \+- (\d+\.\d) points: (.*)$",
-                          text, flags=re.M)
-        assert found and abs(float(found.group(1)) - (diffs["minivggnet"] - diffs["shallownet"])) <= 0.11, f"{check}: beside ShallowNet's"
+    block = text[text.index("MiniVGGNet minus ShallowNet:"):]
+    rows = {}
+    for key, label in (("fit", "training images, training mode (unpaired)"), ("train", "training images, inference mode (paired)"),
+                       ("test", "test images (paired)"), ("lag", "lag: training minus inference mode"),
+                       ("overfit", "overfitting: training minus test images")):
+        found = re.search(rf"^  {re.escape(label)} +([+-]\d+\.\d) \+- (\d+\.\d) points \((MiniVGGNet's larger|ShallowNet's larger|"
+                          r"no difference beyond the noise)(; weak evidence: an end only just beyond 0)?\)$", block, flags=re.M)
+        assert found, label
         value, noise = float(found.group(1)), float(found.group(2))
-        excess[check] = value, noise
-        if abs(abs(value) - noise) > 0.1:
-            assert found.group(3) == ("larger beyond the noise" if value > noise else "smaller beyond the noise"
-                                      if value < -noise else "no difference beyond the noise"), check
-    so = re.search(r"^so the lagging averages (may explain part of|do not explain) ShallowNet's lead, and overfitting "
-                   r"(may explain part of it|does not)$", text, flags=re.M)
-    assert bool(so) == (lead == "ShallowNet ahead"), "the conclusion only when ShallowNet leads"
-    takeaway = re.search(r"^in short: (MiniVGGNet's batch-normalisation averages still lag|the averages do not hold MiniVGGNet back); "
-                         r"(it overfits more than ShallowNet|it overfits less than ShallowNet|"
-                         r"it overfits neither more nor less than ShallowNet beyond the noise); "
-                         r"the lead: (MiniVGGNet ahead|ShallowNet ahead|no difference beyond the noise)$", text, flags=re.M)
-    assert takeaway and takeaway.group(3) == lead, "a one-line takeaway that agrees with the lead"
-    for check, group, so_group, word in (("lag", 1, 1, "still lag"), ("overfitting", 2, 2, "it overfits more")):
-        value, noise = excess[check]
-        if abs(value - noise) > 0.1:  # rounding cannot decide it
-            assert (word in takeaway.group(group)) == (value > noise), check
-            if check == "overfitting":
-                assert ("overfits less" in takeaway.group(group)) == (value < -noise), "less, when below minus the noise"
-            if so:
-                assert so.group(so_group).startswith("may explain") == (value > noise), check
+        low, high = round(value - noise, 1), round(value + noise, 1)  # the printed ends decide
+        assert found.group(3) == ("MiniVGGNet's larger" if low > 0 else "ShallowNet's larger" if high < 0
+                                  else "no difference beyond the noise"), label
+        assert _weak_flag_right(low, high, bool(found.group(4))), label
+        rows[key] = value, noise
+    for key, column in (("fit", 0), ("train", 1), ("test", 2)):  # each row: MiniVGGNet's column minus ShallowNet's
+        assert abs(rows[key][0] - (modes["minivggnet"][column] - modes["shallownet"][column])) <= 0.11, key
+    assert abs(rows["lag"][0] - (rows["fit"][0] - rows["train"][0])) <= 0.11, "lag: training mode's row minus inference mode's"
+    assert abs(rows["overfit"][0] - (rows["train"][0] - rows["test"][0])) <= 0.11, "overfitting: training images' row minus test images'"
+    assert abs(rows["lag"][1] - np.hypot(rows["fit"][1], rows["train"][1])) <= 0.11, "half-widths combined by the unpaired rule"
+    assert abs(rows["overfit"][1] - np.hypot(rows["train"][1], rows["test"][1])) <= 0.11
+    ends = {key: (round(value - noise, 1), round(value + noise, 1)) for key, (value, noise) in rows.items()}  # as printed
+    explains = [(key, check) for key, check in (("lag", "lag"), ("overfit", "overfitting")) if ends[key][0] > 0]
+    if ends["test"][1] >= 0:
+        conclusions = ["MiniVGGNet does not trail on test, so the checks have nothing to explain"]
+    elif explains:  # all of the deficit when the check is at least as large (0.11: both sides rounded)
+        conclusions = []
+        for key, check in explains:
+            found = re.search(rf"^conclusion: MiniVGGNet trails on test by (\d+\.\d) points; {check} could account for "
+                              r"(all of it|part of it)( \(weak evidence\))?$", block, flags=re.M)
+            assert found, check
+            assert abs(float(found.group(1)) + rows["test"][0]) <= 0.11, "the deficit is the test row"
+            if abs(rows[key][0] + rows["test"][0]) > 0.11:
+                assert found.group(2) == ("all of it" if rows[key][0] > -rows["test"][0] else "part of it"), check
+            assert bool(found.group(3)) == (ends[key][0] <= 1), check
+            conclusions.append(found.group(0)[len("conclusion: "):])
+    else:
+        conclusions = ["MiniVGGNet trails on test; neither check explains it"]
+    assert [line for line in block.splitlines() if line.startswith("conclusion: ")] == [f"conclusion: {c}" for c in conclusions], \
+        "the checks read by the page's rules"
+    assert "If MiniVGGNet trails on test, two things could hold it back" in " ".join(_markdown("05").split())
+    lead = re.search(r"^MiniVGGNet's lead at the end: ([+-]\d+\.\d) \+- (\d+\.\d) points", text, flags=re.M)
+    assert rows["test"] == (float(lead.group(1)), float(lead.group(2))), "the test row is the paired lead"
     source = "\n".join(c.source for c in executed("05").cells)
-    assert "network.evaluate(short_x, short_y, batch_size=500, verbose=0)" in source, "inference mode, on the page"
+    assert "network.predict(short_x, batch_size=500, verbose=0).argmax(axis=1) == short_y" in source, "inference mode, per image"
+    assert "def paired(right_a, right_b):" in source and "np.hypot(in_fit[1], on_train[1])" in source, "the interval arithmetic on the page"
     assert 'keras.saving.load_model(paths.ROOT / "models" / "minivggnet_original.keras")' in source, "a plain load leads"
     prose = _markdown("05")
+    flat = " ".join(prose.split())
+    assert "as if independent: an approximation, as the images are the same" in flat, "the unpairable training mode said plainly"
+    assert "combines\nthe half-widths of two independent measurements" not in prose
     assert "likely causes" not in source and "same split as" not in prose, "explanations tested, splits split the same way"
     assert "MiniVGGNet's *lead* is its test accuracy minus ShallowNet's" in prose and "gap at the end" not in source, \
         "lead: the networks' difference; gap: training minus validation"
-    assert text.index("MiniVGGNet's lead at the end:") < text.index("training mode minus inference mode, on the training images:")
+    assert text.index("MiniVGGNet's lead at the end:") < text.index("MiniVGGNet minus ShallowNet:")
     assert re.search(r"^each step on these test images: network: (a gain|a loss|no difference beyond the noise); "
                      r"recipe: (a gain|a loss|no difference beyond the noise); data: (a gain|a loss|no difference beyond the noise)$",
                      text, flags=re.M), "the closing section repeats each step's verdict"
@@ -466,10 +498,29 @@ def test_05_gives_the_answer_first_from_the_results_files(executed):
         assert found and found.group(2) == f"{expected:+.1f}", step
         effects[step] = expected
     assert re.search(rf"^  largest step: {max(effects, key=effects.get)} \(", block, flags=re.M)
+    p = reference("minivggnet_improved")["test"]["accuracy"]
+    low, high = evaluation.confidence_interval(p, full_images)
+    assert f"one accuracy: the series' model, {p:.1%}, 95% interval {low:.1%}-{high:.1%}" in text
     prose = " ".join(_markdown("05").split())
     assert prose.index("## The answer first") < prose.index("## ShallowNet, written out") and "Before the details" not in prose
     assert 'passes `loss="sparse_categorical_crossentropy"`' in prose and \
         "`keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing)` with *one-hot* labels" in prose, \
         "which loss the short run and the reference runs use"
-    assert "mark each run's kept epoch" not in prose and "the run on all the images has no validation curve" in prose
+    assert "mark each run's kept epoch" not in prose and "trained on the validation images, hence no curve" in prose
     assert "on the network's own training images" not in prose and "the two panels share one y-axis" in prose
+
+
+def test_05_sets_paired_beside_unpaired_on_the_same_images(executed):
+    text = text_of(executed("05"))
+    here = re.search(r"^here \(1,000 test images, paired\):\n((?:  .*\n?){4})", text, flags=re.M).group(1)
+    paired = dict(re.findall(r"^  (network|recipe|data) .* \+- (\d+\.\d) points: interval", here, flags=re.M))
+    sample = {m.group(1): float(m.group(2)) / 100 for m in re.finditer(r"^\s*(\w+)\s+(\d+\.\d)%\s+\d+\.\d%-", text, flags=re.M)}
+    block = re.search(r"^half-widths on the same 1,000 test images, paired and unpaired:\n((?:  .*\n?){3})", text, flags=re.M)
+    assert block, "paired and unpaired half-widths side by side"
+    for step, (before, after) in {"network": ("shallownet_original", "minivggnet_original"),
+                                  "recipe": ("minivggnet_original", "minivggnet_improved_val"),
+                                  "data": ("minivggnet_improved_val", "minivggnet_improved")}.items():
+        found = re.search(rf"^  {step}: paired \+-(\d+\.\d), unpaired \+-(\d+\.\d) points$", block.group(1), flags=re.M)
+        assert found and found.group(1) == paired[step], f"{step}: the paired half-width printed with its step"
+        a, b = sample[before], sample[after]
+        assert abs(float(found.group(2)) - 100 * 1.96 * np.sqrt((a * (1 - a) + b * (1 - b)) / 1000)) <= 0.15, f"{step}: the unpaired rule"

@@ -61,29 +61,36 @@ def test_06_writes_the_training_out_in_keras():
     assert '95% *confidence interval*, printed as "95% CI"' in prose and "(CI)" not in prose
     assert any(s.startswith("The *classification report* gives") for s in _sources("06", "markdown"))
     assert any(s.startswith('print(f"classification report of {label}:")') for s in _sources("06", "code")), "own cell"
-    assert 'if number.get_text() == "0":' in code and "(correct answers and zeros' numbers left blank)" in code
+    assert 'if number.get_text() == "0":' in code and "(correct answers grey, zeros blank)" in code
+    assert 'ax.tick_params(axis="y", rotation=0)' in code and "matplotlib.patches.Rectangle((d, d), 1, 1" in code
     assert "The *confusion matrix* counts" in prose
-    assert "both counts are in the figure's title" not in prose and "one of its epochs is {full_per_epoch} SGD steps" in code
+    assert "both counts are in the figure's title" not in prose and 'reference_label=f"full run, {full_per_epoch} SGD steps per epoch"' in code
     assert "not the number format" not in prose
     assert "same recipe)" not in prose and "each network trained with\nits own original project's settings" in prose
-    assert "*mixed precision*\n(most layers computing in 16-bit floats" in prose and "*XLA* compiles" in prose
-    assert "the same epoch number is not the same amount of training" in code, "said once, in the quick-only line"
+    assert "*mixed precision*" not in prose and "*XLA* (a compiler" in prose, "no mixed-precision aside; the XLA note, short"
+    assert "`keras.Sequential` applies its layers in order" in prose and "`keras.Input` gives the shape of one input" in prose
+    assert "A *unit* is one number of a layer's output" in prose and "a layer's *grid*, its output's height x width" in prose
+    assert "A *filter* is a small square of weights" in prose and "*channel*" in prose and "*metric*" in prose
+    assert "Early on, validation can beat training" in prose and "half a *point* (percentage point)" in prose
+    assert "calls at set points (e.g. the end of every epoch)" in prose and "chains all the epochs" in " ".join(prose.split())
+    assert "the same epoch number is not the same amount of training" not in code, "the figure's legend says it"
     assert "In the quick profile the full reference run" not in prose and "quick profile's choice" not in prose
     assert "how they differ is in the optional *History* note below" in prose and prose.index("how they differ is in the optional *History*") < prose.index("*History.*")
     assert "`Conv2D(20, 5)` is a convolution with 20 filters, each 5x5, and `Dense(500)` a dense\nlayer of 500 units" in prose
     assert "A\n`Sequential` can itself be a layer" in prose, "the nested Sequential, said"
     optional = [s for s in _sources("06", "markdown") if "Optional:" in s]
-    assert len(optional) == 2 and "*kernel* side is" in optional[1] and "*History.*" not in prose.split("## The data pipeline")[1]
-    assert "one *hidden* dense layer" in prose and "`schedule` says how the learning rate changes" in prose
+    assert len(optional) == 2 and "*kernel* side is" in optional[1] and "*History.*" not in prose.split("## Validation split and SGD steps")[1]
+    assert "one *hidden* dense layer" in prose and "`schedule` says how the *learning rate* (the size of each training step" in prose
     assert prose.index("batches done / batches per epoch") < prose.index("### The full training, from the pipeline"), "read before the first fit"
     assert "no sign of overfitting" not in prose and "A gap between the two curves alone does not count" in prose
     assert "this notebook uses its own rule of thumb\n(made for this series, not a standard test)" in prose
     assert prose.index("more than its *noise*") < prose.index("**Does this run overfit?**"), "the test stated before the verdict"
     curves = next(s for s in _sources("06", "code") if "plots.training_curves(" in s)
-    assert 'first = 2 if len(history["loss"]) > 2 else 1' in curves and "from_epoch=first" in curves, "epoch 1 left off, not clipped"
+    assert 'first = 2 if len(history["loss"]) > 2 and history["loss"][0] > 1.5 * history["loss"][1] else 1' in curves and "from_epoch=first" in curves, "epoch 1 left off, not clipped"
     assert 'yscale="log"' in curves and "Epoch 1 is left off" in prose and "*logarithmic*" in prose
     assert "ax.axvspan(best_epoch - 0.4, best_epoch + 0.4" in curves and "gold band" in curves + prose, "the kept epoch, marked and named"
-    assert len(curves.splitlines()) <= 16 and "get_ydata" not in curves, "the figure code stays short"
+    assert len(curves.splitlines()) <= 17 and "get_ydata" not in curves, "the figure code stays short"
+    assert 'ax.axvline(lowest, color="0.3", linestyle=":")' in curves and "dotted line: lowest validation loss" in curves
     assert 'set_major_formatter("{x:g}")' in curves and 'set_minor_formatter("{x:g}")' in curves, "plain numbers on the log axis"
     assert "ax.set_xticks(range(first, " in curves, "whole-epoch ticks from the first epoch drawn"
     assert "*Overfitting* is a network learning its\ntraining images" in prose, "defined where the curves show it"
@@ -92,7 +99,9 @@ def test_06_writes_the_training_out_in_keras():
     assert "*softmax* turns them into\nprobabilities (each score's exponential" in prose
     assert "`clone_model` drew other initial weights" in prose and "batches done / batches per epoch" in prose
     assert "never shuffles a pipeline" in prose and "nesterov" not in code, "shuffle=False explained; Nesterov is off"
-    assert "ds = ds.shuffle(len(x_tr))" in prose and "ds.batch(recipe.batch_size)" in prose, "the plain tf.data idiom, shown"
+    assert "ds = ds.shuffle(len(x_tr))" in code and "ds = ds.batch(recipe.batch_size)" in code, "the plain tf.data idiom, run"
+    assert code.index("ds = ds.batch(") < code.index("training.make_dataset("), "the plain pipeline before the library's"
+    assert "*original project* (the Keras 2 code" in prose and "## Validation split and SGD steps" in prose
     assert 'name="lenet_scaled")' in code and "model.summary(expand_nested=True)" in code and "`net` above served the table and the check only" in prose
     assert "*kernel* side is" in prose and "*stride* is" in prose and "*multiply-adds* per image (one multiplication" in prose
     assert "the epoch of lowest validation loss can differ" in prose and "what test accuracy\n   does the 3-epoch model" in prose
@@ -101,8 +110,12 @@ def test_06_writes_the_training_out_in_keras():
     assert "the committed sample, whose size is printed above" in prose, "quick test numbers count into the sample"
     assert 'ax.set_title(f"test #{index}\\ntrue {y_test[index]}, predicted {predicted[index]}' in code
     assert "tiles = np.flatnonzero(wrong)[np.argsort(-confidence[wrong])][:12]" in code, "the tiles' order, checked below"
-    assert "git commit" not in prose and "older version" not in prose and code.count("provenance.") == 1, "one provenance call"
-    assert "need not match\nbit for bit" in prose and "different code or on\ndifferent machines" not in prose
+    assert "git commit" not in prose and "older\nversion of the code" in prose and code.count("provenance.") == 1, "one provenance call"
+    assert "print(provenance.describe(reference))" in code and "FORMER_NAMES" not in code, "the record-keeping, in the library"
+    assert "too large to hold in memory" not in prose and "only to show a batch" in prose and "for run_label, name in" in code
+    assert "`NOISE_LIMIT` (set in the cell: 0.1" in prose and "NOISE_LIMIT = 0.1" in code and "noise > NOISE_LIMIT" in code
+    assert "(for a convolution or pooling: height, width, filters)" in prose and "plus one *bias* per filter or unit" in prose
+    assert "need not match bit for bit" in prose and "different code or on\ndifferent machines" not in prose
     assert "(`python -m lab.train`)" not in prose and "made by an earlier command, printed under the\ncomparison table" in prose
     assert "# training=True: shuffled, each epoch's order from (SEED, epoch)" in code
     assert "How much lower is the loss" not in prose and "Where does it land" not in prose
@@ -117,8 +130,11 @@ def test_06_trains_like_the_library_and_says_how_far_it_got(executed):
                     r"digits; centre of mass at most (\d\.\d) pixels from the image's centre \(13\.5, 13\.5\)$", text, flags=re.M)
     assert box and float(box.group(2)) > 50 and float(box.group(3)) <= 2, "a fixed box, centred: what the prose says"
     side = int(box.group(1))
-    assert (f"meaning: each digit was scaled so that its longer side fits a {side}-pixel box, then placed by its centre of mass "
-            f"rather than by its box, so its margins are the ones measured above") in text
+    placed = re.search(r"^opposite margins differ by up to (\d+) lines, where a box centred in the image leaves at most 1: "
+                       r"(.+)$", text, flags=re.M)
+    assert placed and placed.group(2) == ("so the digits were placed by their centre of mass, not by their box" if int(placed.group(1)) > 1
+                                          else "as if centred by their box")
+    assert side == 20
     margins = re.search(r"^empty lines between the ink and each edge, fewest to most over the digits: top (\d+) to (\d+), "
                         r"bottom (\d+) to (\d+), left (\d+) to (\d+), right (\d+) to (\d+)$", text, flags=re.M)
     assert margins, "the margins, measured"
@@ -132,9 +148,10 @@ def test_06_trains_like_the_library_and_says_how_far_it_got(executed):
     first = re.search(r"^the first validation digit, a (\d), as a one-hot label: \[([01, ]+)\]$", text, flags=re.M)
     assert first and [int(v) for v in first.group(2).split(", ")] == [int(d == int(first.group(1))) for d in range(10)]
     assert "fc alone holds 1,225,500 of the 1,256,080 parameters (97.6%)" in text
+    assert "conv1: kernel (5, 5, 1, 20): 500 weights + 20 biases = 520 params" in text
+    assert "fc: kernel (2450, 500): 1,225,000 weights + 500 biases = 1,225,500 params" in text
     assert ("RF = previous RF + (kernel side - 1) x jump: conv1 1 + (5 - 1) x 1 = 5; pool1 5 + (2 - 1) x 1 = 6; "
             "conv2 6 + (5 - 1) x 2 = 14; pool2 14 + (2 - 1) x 2 = 16 (as in the RF column: True)") in text
-    assert "a conv2 unit sees 14x14 pixels: 50% of the image's 28-pixel width (after pool2: 16x16)" in text
     assert re.search(r"^training\.train, [12] epochs, same data and seed: same loss, accuracy, val_loss, val_accuracy as the "
                      r"first [12] epochs above: True", text, flags=re.M), "the page's model.fit and training.train agree"
     assert f"loss ln 10 = {math.log(10):.3f}" in text
@@ -146,9 +163,6 @@ def test_06_trains_like_the_library_and_says_how_far_it_got(executed):
     assert found, "the run's last epoch beside a uniform guess: the loss beside ln 10, the accuracy beside 10%"
     near_chance = float(found.group(2)) > 0.9 * math.log(10)
     assert found.group(3).startswith("still close to ln 10" if near_chance else "well below ln 10")
-    jump = re.search(r"^largest change of validation accuracy between two drawn epochs: net (\d+) of the 200 validation digits "
-                     r"\((\d+\.\d) points\), (up|down) from epoch (\d+) to epoch (\d+)$", text, flags=re.M)
-    assert jump and abs(float(jump.group(2)) - int(jump.group(1)) / 2) <= 0.05 and int(jump.group(5)) == int(jump.group(4)) + 1 and int(jump.group(4)) >= 2
     assert "validation share, recipe.val_fraction: 0.1\n" in text
     line = re.search(r"^most frequent mistakes \(true -> predicted: test digits\): (.*)$", text, flags=re.M)
     assert line, "the most frequent mistakes are printed"
@@ -166,13 +180,7 @@ def test_06_trains_like_the_library_and_says_how_far_it_got(executed):
     fit_cell = next(c for c in executed("06").cells if "model.fit(train_ds" in c.source)
     logged = re.findall(r"- loss: (\d\.\d+) - val_accuracy: (\d\.\d+)", text_of(nbformat.from_dict({"cells": [fit_cell]})))
     # model.fit's line for each epoch of the full training
-    epoch1 = re.search(r"^epoch 1, not drawn: training loss (\S+), against (\S+) at epoch 2$", text, flags=re.M)
-    assert epoch1 and abs(float(epoch1.group(1)) - float(logged[0][0])) <= 6e-4 and abs(float(epoch1.group(2)) - float(logged[1][0])) <= 6e-4
-    ends = re.search(r"^this run, epoch 2 -> epoch (\d+): training loss (\S+) -> (\S+), validation loss \S+ -> \S+; "
-                     r"validation accuracy (\S+)% -> (\S+)%$", text, flags=re.M)
-    assert ends and int(ends.group(1)) == len(logged), "both ends of the curves drawn, printed under the figure"
-    assert abs(float(ends.group(2)) - float(logged[1][0])) <= 6e-4 and abs(float(ends.group(3)) - float(logged[-1][0])) <= 6e-4
-    assert abs(float(ends.group(5)) / 100 - float(logged[-1][1])) <= 6e-4
+    assert "not drawn" not in text and "epochs where validation loss rose" not in text, "three lines under the curves, no more"
     table = {row: re.search(rf"^{row} +(\S+) +(\S+)$", text, flags=re.M).groups()
              for row in ("epoch 1: training loss", "epoch 1: validation accuracy", "last epoch",
                          "last epoch: training loss", "last epoch: validation accuracy", "SGD steps per epoch")}
@@ -195,38 +203,23 @@ def test_06_trains_like_the_library_and_says_how_far_it_got(executed):
     losses = [(float(a), float(b)) for a, b in re.findall(r"- loss: (\d\.\d+) - val_accuracy: \d\.\d+ - val_loss: (\d\.\d+)",
                                                          text_of(nbformat.from_dict({"cells": [fit_cell]})))]
     assert len(losses) == len(logged)
-    rose = [e for e in range(2, len(losses) + 1) if losses[e - 1][1] > losses[e - 2][1] and losses[e - 1][0] < losses[e - 2][0]]
-    line = re.search(r"^epochs where validation loss rose while training loss fell: (.+); lowest validation loss at epoch (\d+) "
-                     r"of (\d+)$", text, flags=re.M)
-    assert line and line.group(1) == (", ".join(map(str, rose)) or "none") and int(line.group(3)) == len(losses)
-    assert losses[int(line.group(2)) - 1][1] == min(v for _, v in losses)
-    gap = re.search(r"^validation loss above training loss from epoch (\d+) to the last, where it is (\d+\.\d\d) times", text, flags=re.M)
-    if losses[-1][1] > losses[-1][0]:
-        since = int(gap.group(1))
-        assert all(v > t for t, v in losses[since - 1:]) and (since == 1 or losses[since - 2][1] <= losses[since - 2][0])
-    else:
-        assert "validation loss not above training loss at the last epoch" in text
-    # the overfitting verdict: recomputed from model.fit's lines
-    accuracies = [(float(a), float(v)) for a, v in re.findall(r"- accuracy: (\d\.\d+) - loss: \d\.\d+ - val_accuracy: (\d\.\d+)",
-                                                             text_of(nbformat.from_dict({"cells": [fit_cell]})))]
-    assert len(accuracies) == len(losses)
-    train_acc, val_acc = accuracies[-1]
-    last_line = re.search(r"^last epoch: training accuracy (\d+\.\d)%, validation accuracy (\d+\.\d)%, (\d+\.\d) points (below|above) it$",
-                          text, flags=re.M)
-    assert last_line and abs(float(last_line.group(1)) - 100 * train_acc) <= 0.06 and abs(float(last_line.group(2)) - 100 * val_acc) <= 0.06
-    assert abs(float(last_line.group(3)) - 100 * abs(train_acc - val_acc)) <= 0.06
-    assert last_line.group(4) == ("below" if train_acc > val_acc else "above") or train_acc == val_acc
     low = min(range(len(losses)), key=lambda e: losses[e][1])
+    line = re.search(r"^lowest validation loss: epoch (\d+) of (\d+), (\d+) / 200 validation digits right$", text, flags=re.M)
+    assert line and int(line.group(1)) == low + 1 and int(line.group(2)) == len(losses)
+    assert abs(int(line.group(3)) - 200 * float(logged[low][1])) < 0.5, "digits right, counted"
+    kept_count = re.search(r"^kept epoch \(best validation accuracy\): (\d+), (\d+) / 200 validation digits right$", text, flags=re.M)
+    assert kept_count and int(kept_count.group(1)) == ours.index(max(ours)) + 1 and int(kept_count.group(2)) == round(200 * max(ours))
+    # the overfitting verdict: recomputed from model.fit's lines
     vals = [v for _, v in losses]
     changes = sorted([abs(b / a - 1) for a, b in zip(vals, vals[1:])][-10:])  # the last ten epoch-to-epoch changes
     median = (changes[(len(changes) - 1) // 2] + changes[len(changes) // 2]) / 2
-    printed = re.search(r"^noise of validation loss: median change from one epoch to the next over the last (\d+) changes: (\d+\.\d)%$",
-                        text, flags=re.M)
-    assert printed and int(printed.group(1)) == len(changes) and abs(float(printed.group(2)) - 100 * median) <= 0.2, "the noise, recomputed"
-    noise, rise = float(printed.group(2)) / 100, vals[-1] / vals[low] - 1
     verdict = re.search(r"^verdict: (.+)$", text, flags=re.M)
-    since = f"validation loss was lowest at epoch {low + 1}; since then training loss fell another "
-    if low == len(losses) - 1:
+    since = f"since epoch {low + 1}, training loss fell another "
+    noise, rise = median, vals[-1] / vals[low] - 1
+    if True:  # the quick profile: 200 validation digits, one worth half a point
+        printed = re.fullmatch(r"too noisy for a verdict: noise (\d+\.\d)%; one of 200 validation digits = 0\.5 points", verdict.group(1))
+        assert printed and abs(float(printed.group(1)) - 100 * median) <= 0.2, "the noise, recomputed"
+    elif low == len(losses) - 1:
         assert verdict.group(1).startswith(f"no sign of overfitting in these {len(losses)} epochs: validation loss is lowest at the last")
     elif losses[-1][0] < losses[low][0] and abs(rise - noise) > 2e-3:  # clear of rounding in model.fit's lines
         assert verdict.group(1).startswith(f"overfitting: {since}" if rise > noise else f"no clear sign of overfitting: {since}")
@@ -239,12 +232,16 @@ def test_06_trains_like_the_library_and_says_how_far_it_got(executed):
     assert re.search(r"^filter sides: LeNet \[5\], MiniVGGNet \(notebook 02\) \[3\]$", text, flags=re.M)
     assert "'seed'" not in text
     record = reference("lenet_mnist")
-    assert f"the reference run: {record['command']}\n  at git commit {record['git_commit']} (here: " in text, "the record's command and code"
-    assert re.search(r"^  its CPU, cores, GPUs and library versions: (the same as here|\S.* \(here .+\))$", text, flags=re.M)
+    today = record["command"].replace("helpers.train", "lab.train").replace("--recipe seed ", "--recipe original ")
+    assert f"the reference run, in today's names: {today}, at git commit {record['git_commit']} (here: " in text, "translated"
+    assert "-m lab.train --arch lenet --recipe original " in today and recipes.FORMER_NAMES == {"seed": "original"}
+    assert "'+dirty': with uncommitted changes)\n" in text
+    assert re.search(r"^its CPU, cores, GPUs and library versions: (the same as here|\S.* \(here .+\))$", text, flags=re.M)
     used = re.search(r"^the 'original' recipe, the settings used here: (.+)$", text, flags=re.M)
     assert used and "learning_rate=0.01" in used.group(1) and "label_smoothing=0.0" in used.group(1)
     assert "peak of the schedule" not in text and "nesterov=False" not in used.group(1)
-    assert "train_ds is a tf.data.Dataset: True\n" in text and "_PrefetchDataset" not in text
+    batch = recipes.get_recipe("original", "lenet").batch_size
+    assert f"one batch of ds: images ({batch}, 28, 28, 1) labels ({batch}, 10)\n" in text and "_PrefetchDataset" not in text
     pixels = re.search(r"; its pixel values: from (\S+) to (\S+)$", text, flags=re.M)
     assert pixels and 0 <= float(pixels.group(1)) < float(pixels.group(2)) <= 255 and float(pixels.group(2)) > 1, "0..255, not yet scaled"
     unused = re.search(r"^its other (\d+) fields serve the improved recipe of notebook 03 and are off or unused here$", text, flags=re.M)
@@ -274,6 +271,9 @@ def test_06_says_which_model_it_evaluates_and_titles_the_mistakes_truthfully(exe
     assert accuracy > 98.0
     assert re.search(r"the model trained above \(lenet_mnist_quick, epoch \d+\) on the same digits: \d+\.\d+%", text)
     assert f"the full reference run on all 10,000 test digits: {reference('lenet_mnist')['test']['accuracy']:.2%}" in text
+    ci = re.search(r"95% CI (\d+\.\d+)%-(\d+\.\d+)%, 1,000 images\)", text)
+    inside = float(ci.group(1)) <= 100 * reference("lenet_mnist")["test"]["accuracy"] <= float(ci.group(2))
+    assert f"(results/lenet_mnist.json), {'inside' if inside else 'outside'} the 95% CI above" in text, "the verdict, recomputed"
     assert "classification report of models/lenet_mnist.keras, not the model trained above:" in text
     assert "mistakes of models/lenet_mnist.keras, not the model trained above:" in text and "NOT" not in text
     mistakes = int(re.search(r"^(\d+) mistakes among 1,000 test digits", text, flags=re.M).group(1))
