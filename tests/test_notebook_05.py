@@ -472,7 +472,8 @@ def test_05_tests_the_short_runs_two_explanations(executed):
     assert 'keras.saving.load_model(paths.ROOT / "models" / "minivggnet_original.keras")' in source, "a plain load leads"
     prose = _markdown("05")
     flat = " ".join(prose.split())
-    assert "as if independent: an approximation, as the images are the same" in flat, "the unpairable training mode said plainly"
+    assert "unpaired (`fit` gives no per-image answers): an approximation, as the images are the same" in flat, "the unpairable training mode said plainly"
+    assert "training-mode minus inference-mode accuracy on the same training images, minus ShallowNet's" in flat, "lag: the printed difference of differences"
     assert "combines\nthe half-widths of two independent measurements" not in prose
     assert "likely causes" not in source and "same split as" not in prose, "explanations tested, splits split the same way"
     assert "MiniVGGNet's *lead* is its test accuracy minus ShallowNet's" in prose and "gap at the end" not in source, \
