@@ -168,7 +168,8 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
         "the Keras lesson leads; the rules come just before the lead and its checks"
     assert "*Wilson's* 95% interval (`evaluation.confidence_interval`)" in flat and "it nears p ± 1.96·sqrt(p(1−p)/n)" in flat, \
         "Wilson's interval is the one-accuracy rule, the normal formula its large-sample approximation"
-    assert "*clearly* the largest when its low end is more than 1 point above the next one's high end" in flat
+    assert defined("*clearly* the largest when its low end is more than 1 point above its rival's\n  high end: the next-largest step's, or, for the per-class gains, the highest other high end"), \
+        "the rule names both rivals the code uses (print_steps and the per-class cell)"
     assert "1.96 is the normal (bell-shaped) curve's 95% point" in flat and flat.index("1.96") < flat.index("**Two checks on the short run.**"), "1.96 explained first"
     assert flat.index("(*unpaired*)") < flat.index("sqrt(a(1−a)/n + b(1−b)/n)"), "the unpaired rule in How we compare"
     for reference_ in ("Zeiler &\n  Fergus (2014", "Ioffe & Szegedy, 2015", "Srivastava et al., 2014"):
@@ -234,6 +235,12 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
     for typed in ("1,000", "10,000", "45,000", "50,000"):
         assert typed not in prose, f"{typed}: sizes are printed by the code, not typed into the prose"
     assert defined("with MiniVGGNet's dropout on and, for the improved recipe, on augmented images"), "why training accuracy is measured again"
+    assert "with MiniVGGNet's dropout on), so early on" not in prose and defined("epoch while the weights still improve, so early on"), \
+        "training below validation: the epoch average, for either network, not dropout"
+    assert defined("the improved recipe also trains on augmented images") and defined("a higher loss need not mean a worse network"), \
+        "both label smoothing and augmentation raise the improved recipe's training loss"
+    assert defined("is no evidence against that: its running averages\n  lag behind in the first steps"), "the short run's slow start against the BN claim"
+    assert 0 <= flat.index("*parameters* (the weights and biases that training adjusts") - flat.index("network's *parameters*") < 30, "parameters: defined at first use"
     assert flat.index("*epochs*") - flat.lower().index("epoch") < 80, "epoch: defined in the table row that first names the field"
     assert defined("The *training* accuracies that `fit` recorded in the reference runs' results files are not reused"), "only the training ones: fit's validation ones are checked"
     assert "random filters largely repeat" not in prose and defined("so that their outputs are uncorrelated (notebook 03)")

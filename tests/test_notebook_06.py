@@ -70,7 +70,7 @@ def test_06_writes_the_training_out_in_keras():
     assert "*mixed precision*" not in prose and "*XLA* (a compiler" in prose, "no mixed-precision aside; the XLA note, short"
     assert "`keras.Sequential` applies its layers in order" in prose and "`keras.Input` gives the shape of one input" in prose
     assert "A *unit* is one number of a layer's output" in prose and "a layer's *grid*, its output's height x width" in prose
-    assert "A *filter* is a small square of weights" in prose and "*channel*" in prose and "*metric*" in prose
+    assert "A *filter* is a small window of weights" in prose and "a filter spans all its input's channels" in prose and "*channel*" in prose and "*metric*" in prose
     assert "Early on, validation can beat training" in prose and "half a *point* (percentage point)" in prose
     assert "calls at set points (e.g. the end of every epoch)" in prose and "chains all the epochs" in " ".join(prose.split())
     assert "the same epoch number is not the same amount of training" not in code, "the figure's legend says it"
@@ -102,7 +102,7 @@ def test_06_writes_the_training_out_in_keras():
     assert "ds = ds.shuffle(len(x_tr))" in code and "ds = ds.batch(recipe.batch_size)" in code, "the plain tf.data idiom, run"
     assert code.index("ds = ds.batch(") < code.index("training.make_dataset("), "the plain pipeline before the library's"
     assert "*original project* (the Keras 2 code" in prose and "## Validation split and SGD steps" in prose
-    assert 'name="lenet_scaled")' in code and "model.summary(expand_nested=True)" in code and "`net` above served the table and the check only" in prose
+    assert 'name="lenet_scaled")' in code and "model.summary(expand_nested=True)" in code and "`lenet()` (not `net` above) built after the seed" in prose
     assert "*kernel* side is" in prose and "*stride* is" in prose and "*multiply-adds* per image (one multiplication" in prose
     assert "the epoch of lowest validation loss can differ" in prose and "what test accuracy\n   does the 3-epoch model" in prose
     assert "ends = lambda" not in code and "def ends(inked):" in code
@@ -116,7 +116,7 @@ def test_06_writes_the_training_out_in_keras():
     assert "`NOISE_LIMIT` (set in the cell: 0.1" in prose and "NOISE_LIMIT = 0.1" in code and "noise > NOISE_LIMIT" in code
     assert "(for a convolution or pooling: height, width, filters)" in prose and "plus one *bias* per filter or unit" in prose
     assert "need not match bit for bit" in prose and "different code or on\ndifferent machines" not in prose
-    assert "(`python -m lab.train`)" not in prose and "made by an earlier command, printed under the\ncomparison table" in prose
+    assert "(`python -m lab.train`)" not in prose and "made with it by an older version of the code" in prose and "print its command in today's names" in prose
     assert "# training=True: shuffled, each epoch's order from (SEED, epoch)" in code
     assert "How much lower is the loss" not in prose and "Where does it land" not in prose
     assert "a long run on a\n   CPU" in prose
