@@ -136,14 +136,25 @@ ORIGINAL_BY_ARCH = {
 }
 
 
-SECTIONS = {"Recipes": "name epochs", "The input pipeline": "batch_size", "Augmentation": "augment crop_padding", "model.compile": "label_smoothing", "The model": "normalization", "A data-dependent start": "whiten_first_layer",
-            "The optimizer": "optimizer momentum nesterov weight_decay", "The learning-rate schedule": "learning_rate schedule decay warmup_fraction warmup_start", "The data, and a validation split": "val_fraction"}  # in notebook 03
+SECTIONS = {  # notebook 03's section that explains each field
+    "Recipes": "name epochs",
+    "The data, and a validation split": "val_fraction",
+    "The input pipeline": "batch_size",
+    "Augmentation": "augment crop_padding",
+    "The model": "normalization",
+    "A data-dependent start": "whiten_first_layer",
+    "The learning-rate schedule": "learning_rate schedule decay warmup_fraction warmup_start",
+    "The optimizer": "optimizer momentum nesterov weight_decay",
+    "model.compile": "label_smoothing",
+}
 
 
 def describe(recipe: Recipe) -> list:
     """(field, value, where notebook 03 explains it, meaning) for each field ``recipe`` uses (switches off: left out)."""
-    where, sgd, cosine = {n: s for s, names in SECTIONS.items() for n in names.split()}, recipe.optimizer == "sgd", recipe.schedule == "warmup_cosine"
-    used = {"decay": recipe.schedule == "inverse_time", "crop_padding": recipe.augment, "momentum": sgd, "nesterov": sgd, "warmup_fraction": cosine, "warmup_start": cosine}
+    where = {name: section for section, names in SECTIONS.items() for name in names.split()}
+    sgd, cosine = recipe.optimizer == "sgd", recipe.schedule == "warmup_cosine"
+    used = {"decay": recipe.schedule == "inverse_time", "crop_padding": recipe.augment,
+            "momentum": sgd, "nesterov": sgd, "warmup_fraction": cosine, "warmup_start": cosine}
     return [(f.name, getattr(recipe, f.name), where.get(f.name, "results/README.md"), f.metadata.get("help", ""))
             for f in fields(recipe) if used.get(f.name, True) and (f.name in where or getattr(recipe, f.name))]
 

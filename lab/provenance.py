@@ -89,8 +89,6 @@ def _jsonable(value):
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-
-
 def describe(record: dict) -> str:
     """Two lines: the command that made ``record`` (in today's names) and its commit; what of machine and versions differs here."""
     from helpers.recipes import FORMER_NAMES
