@@ -69,14 +69,16 @@ def quick_profile_note(data: str, full_run: dict | None = None, trains: bool = F
     ``trains``: the notebook trains."""
     if data != "sample":
         return None
-    note = ("QUICK PROFILE (DATA = \"sample\"): the numbers below that depend on the data come from the small sample in data/"
-            + ("; its short training runs show that the code works, not what the full dataset gives." if trains else
-               ": the same code as on the full data, run on fewer images, so these numbers may differ from the full data's."))
+    note = ("QUICK PROFILE (DATA = \"sample\"): this copy computes on the small sample in data/, so its numbers may differ "
+            "from the full data's" + ("; its short training runs show that the code works, not what the full dataset gives."
+                                      if trains else "."))
     if full_run:
         test = full_run["test"]
-        note += (f"\nThe reference run ({full_run['name']}: {full_run['data']['split']['train']:,} training images, "
-                 f"{full_run['epochs_run']} epochs) reached {test['accuracy']:.2%} on all {test['images']:,} test images "
-                 f"(results/{full_run['name']}.json). Set DATA = \"full\" to run it yourself.")
+        note += (f"\nNumbers marked as read from results/ are the full data's. The reference run ({full_run['name']}: "
+                 f"{full_run['data']['split']['train']:,} training images, {full_run['epochs_run']} epochs) reached "
+                 f"{test['accuracy']:.2%} on all {test['images']:,} test images (results/{full_run['name']}.json). "
+                 + ("Set DATA = \"full\" to train it yourself." if trains else
+                    "With DATA = \"full\" this notebook measures on all of them."))
     return note
 
 

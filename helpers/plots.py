@@ -81,21 +81,6 @@ def image_grid(images: np.ndarray, labels: np.ndarray, class_names, per_class: i
     return fig
 
 
-def channel_histograms(images: np.ndarray, means=None, title: str = "Pixel values per channel"):
-    """Distribution of pixel values in each colour channel (0..255), one colour and line style per channel; the y axis
-    starts at zero, so a small bump is no tower. ``means`` (one per channel), when given, are drawn as vertical lines."""
-    fig, ax = plt.subplots(figsize=(8, 3.5))
-    for channel, (color, style) in enumerate((("red", "-"), ("green", "--"), ("blue", ":"))):
-        counts = np.bincount(images[..., channel].ravel(), minlength=256)
-        ax.plot(np.arange(256), counts / counts.sum(), color=color, linestyle=style, label=color)
-        if means is not None:
-            ax.axvline(means[channel], color=color, linestyle=style)
-    ax.set(title=title, xlabel="pixel value", ylabel="share of the channel's values", xlim=(-4, 259), ylim=(0, None))
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
-    ax.legend()
-    return fig
-
-
 def mean_images(versions, class_names, row_labels, per_row: int = 5):
     """One image per class (RGB floats in 0..1, e.g. the class averages), ``per_row`` classes to a row, large enough to show
     a layout. Each of ``versions`` (one image per class) gets its own row, named on its left by ``row_labels``."""
@@ -227,9 +212,10 @@ def confident_mistakes(images: np.ndarray, labels: np.ndarray, probs: np.ndarray
     return fig
 
 
-def reliability_diagram(labels: np.ndarray, probs: np.ndarray, bins: int = 15, ece: float | None = None):
+def reliability_diagram(labels: np.ndarray, probs: np.ndarray, bins: int = 15, ece: float | None = None, few: int = 0):
     """Accuracy against confidence in equal-width bins (a calibrated model follows the diagonal),
-    and below it how many predictions fall in each bin (a bar over few predictions says little)."""
+    and below it how many predictions fall in each bin (a bar over few predictions says little).
+    The dot of a bin with fewer than ``few`` predictions is labelled with their count, right of it."""
     from helpers.evaluation import reliability_bins
 
     found = reliability_bins(labels, probs, bins)
@@ -243,6 +229,11 @@ def reliability_diagram(labels: np.ndarray, probs: np.ndarray, bins: int = 15, e
     ax.set(ylabel="accuracy", xlim=(0, 1), ylim=(0, 1.05),
            title="Reliability diagram" + (f" (ECE {ece:.3f})" if ece is not None else ""))
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8, frameon=False)  # beside the bars, clear of them
+    for sparse in [b for b in found if b["count"] < few]:
+        ax.annotate(f"{sparse['count']} prediction{'s' if sparse['count'] > 1 else ''}",
+                    (sparse["confidence"], sparse["accuracy"]),
+                    xytext=(8, 2), textcoords="offset points", fontsize=8, va="bottom",
+                    bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none"))
     counts.bar(centres, [b["count"] for b in found], width=1 / bins, color="tab:gray", edgecolor="black")
     counts.set(xlabel="confidence (probability of the predicted class)", ylabel="predictions")
     return fig
@@ -308,7 +299,7 @@ def photo_as_seen(square: np.ndarray, small: np.ndarray, caption: str = ""):
     """A photo (cropped square, full resolution) beside the small image the network receives."""
     fig, axes = plt.subplots(1, 2, figsize=(5, 2.8))
     axes[0].imshow(square)
-    axes[0].set_title(f"your photo ({square.shape[1]}x{square.shape[0]}, square crop)", fontsize=8)
+    axes[0].set_title(f"the photo ({square.shape[1]}x{square.shape[0]}, square crop)", fontsize=8)
     axes[1].imshow(small, **PIXELS)
     axes[1].set_title(f"what the network sees ({small.shape[1]}x{small.shape[0]})", fontsize=8)
     plt.setp(axes, xticks=[], yticks=[], frame_on=False)

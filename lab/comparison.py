@@ -1,5 +1,5 @@
-"""Notebook 05's quick/full bookkeeping: the short training run's budget, where the full data's
-accuracies come from, and how the accuracy table is laid out in each profile.
+"""Notebook 05's quick/full bookkeeping: where the full data's accuracies come from, how the accuracy
+table is laid out in each profile, and how the three steps are printed.
 
 Nothing here trains or measures: the notebook does that on the page and passes its numbers in.
 """
@@ -8,28 +8,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lab import pretrained
-
-# (training images, epochs) of the short run: None takes all of the training split. On the full data
-# a part of the split keeps MiniVGGNet's epochs to a few minutes on a laptop CPU.
-SHORT_RUN = {"sample": (None, 5), "full": (10_000, 3)}
+from lab import pretrained, references
 
 
-def short_run_budget(data: str, train_images: int) -> tuple[int, int]:
-    """How many training images and epochs the short run uses in this profile."""
-    images, epochs = SHORT_RUN[data]
-    return min(images or train_images, train_images), epochs
+def model_file(name: str, choice: str, train_if_missing=None) -> tuple[Path, str, dict | None]:
+    """The file a ``*_MODEL`` setting ``choice`` names for the reference run ``name`` (see
+    :func:`lab.pretrained.model_file`): ``(path, where it came from, its results record or None)``.
+    ``"auto"`` looks for notebook 03's model, which notebook 03 saves as ``build/artifacts/minivggnet``."""
+    artifact = "minivggnet" if name == "minivggnet_improved_val" else name
+    path, source, record = pretrained.model_file(choice, artifact, name, train_if_missing=train_if_missing)
+    if path != references.get(name).model_path:
+        source += " (not the reference model: the numbers read from results/ below are the reference run's)"
+    return path, source, record
 
 
 def full_data_accuracies(file: Path, used: dict, measured: dict, full_data: bool) -> dict:
     """``{run: {part: accuracy}}`` on the full data: ``measured`` on the full data (and saved to ``file``),
     else what ``file`` keeps for the shipped models (see :func:`lab.pretrained.shipped_accuracies`)."""
     saved = pretrained.shipped_accuracies(file, used, measured if full_data else None)
-    if full_data:
-        return measured
-    print(f"results/{file.name} holds the full data's accuracies of {len(saved)} of the {len(used)} reference models "
-          "(this notebook writes them when it runs on the full data with the reference models)")
-    return saved
+    return measured if full_data else saved
 
 
 def _columns(m: dict) -> str:
@@ -96,16 +93,25 @@ def clearly(low: float, high: float) -> str:
     return "clearly" if round(low - high, 1) > 1 else "only just, weak evidence" if low > high else "not clearly"
 
 
-def print_steps(title: str, outcome: dict, train_images: dict) -> None:
+def results_differences() -> dict:
+    """``{step: test accuracy after minus before}`` on all the test images, read from the two reference runs' results files."""
+    return {step: references.get(after).results()["test"]["accuracy"] - references.get(before).results()["test"]["accuracy"]
+            for step, (before, after) in STEPS.items()}
+
+
+def print_steps(title: str, outcome: dict, beside: dict | None = None) -> None:
     """One line per step ``{step: (gain, noise)}`` with its kind and interval, then the largest step, which is
-    *clearly* the largest when its interval's low end is more than 1 point above the next step's high end."""
+    *clearly* the largest when its interval's low end is more than 1 point above the next step's high end.
+    ``beside``: ``{step: difference}`` read from the results files, printed at the end of each step's line."""
+    train_images = {name: references.get(name).results()["data"]["split"]["train"] for pair in STEPS.values() for name in pair}
     print(title)
     labels = {step: f"{step} ({describe(step, train_images)}):" for step in outcome}
     width = max(len(label) for label in labels.values())
     for step, (gain, noise) in outcome.items():
         effect, half, low, high = interval(gain, noise)
         print(f"  {labels[step]:<{width}}  {verdict(gain, noise)} ({effect:+.1f} +- {half:.1f} points: "
-              f"interval {low:+.1f} to {high:+.1f}{weak(gain, noise)})")
+              f"interval {low:+.1f} to {high:+.1f}{weak(gain, noise)})"
+              + (f"; read from results/: {100 * beside[step]:+.1f}" if beside else ""))
     top, runner_up = sorted(outcome, key=lambda step: outcome[step][0], reverse=True)[:2]
     low_top, high_next = interval(*outcome[top])[2], interval(*outcome[runner_up])[3]
     print(f"  largest step: {top} ({clearly(low_top, high_next)}: its interval's low end {low_top:+.1f} "

@@ -4,9 +4,11 @@ A run on the full data with the shipped model keeps notebook 04's key numbers in
 with the sha256 of the model file they describe. The quick profile (``DATA = "sample"``) prints them beside its
 own, with the test scores of the model's training run, on lines that start with "full test set:"::
 
-    full_run = evaluation_notes.FullRun(path, source, record, DATA, len(x_test))  # prints the full run's lines
+    path, source, record, full_test = evaluation_notes.set_up(MODEL, DATA, SEED, x_train, y_train, len(x_test))
+    full_test.show("mistakes")  # the last line of a lesson's cell: its "full test set:" line (quick profile only)
+    full_run = evaluation_notes.FullRun(path, source, DATA, len(x_test))  # the last cell
     full_run.keep(scores=scores, confidence=confidence)  # keeps this run's numbers (the values passed, by name)
-    full_run.write()  # the last cell: a full run of the shipped model rewrites results/evaluation.json
+    full_run.write()  # a full run of the shipped model rewrites results/evaluation.json
 """
 
 from __future__ import annotations
@@ -18,51 +20,18 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from helpers import evaluation
+from helpers import environment, evaluation
 from helpers.data import CLASS_NAMES
 from helpers.paths import RESULTS_DIR, ROOT
 from helpers.recipes import get_recipe
-from lab import references
+from lab import pretrained, references
 
 FILE = RESULTS_DIR / "evaluation.json"
-
-
-def _confidence(accuracy: float, mean_confidence: float) -> str:
-    kind = "under" if mean_confidence < accuracy else "over"
-    return f"on average {kind}-confident by {abs(mean_confidence - accuracy) * 100:.1f} points"
-
-
-def _lines(scores: dict | None, saved: dict | None) -> list[str]:
-    """The full run's key numbers not shown elsewhere on the page: accuracy, calibration, temperature, flip TTA."""
-    saved = saved or {}
-    lines = ["accuracy " + evaluation.describe_accuracy(scores["accuracy"], scores["images"])] if scores else []
-    if scores and "mean_confidence" in saved:
-        lines.append(f"mean confidence {saved['mean_confidence']:.2%}: "
-                     f"{_confidence(scores['accuracy'], saved['mean_confidence'])}; ECE {scores['ece']:.4f}")
-    if "original" in saved:
-        accuracy, mean_confidence = saved["original"]
-        lines.append(f"the original recipe's model: accuracy {accuracy:.2%}, mean confidence {mean_confidence:.2%}: "
-                     f"{_confidence(accuracy, mean_confidence)}")
-    if "temperature" in saved:
-        t = saved["temperature"]
-        lines.append(f"temperature {t['T']:.2f}, fitted on {t['fitted_on']:,} test images; on the other half, ECE "
-                     f"{t['as trained']['ece']:.4f} -> {t['temperature-scaled']['ece']:.4f}")
-    if scores and "flip" in saved:
-        f = saved["flip"]
-        lines.append(f"flip TTA: accuracy {scores['accuracy']:.2%} -> {scores['flip_tta_accuracy']:.2%} (coin-toss probability "
-                     f"{f['coin']:.2g}); ECE {f['ece'][0]:.4f} -> {f['ece'][1]:.4f}")
-    return lines
 
 
 KEEP = {  # what is kept of this run's numbers, from the notebook's values (each entry once all its values are passed)
     ("scores", "confidence"): lambda v: {"accuracy": float(v["scores"]["accuracy"]), "ece": float(v["scores"]["ece"]),
                                          "mean_confidence": float(v["confidence"])},
-    ("original_probs", "y_test"): lambda v: {"original": [float(np.mean(v["original_probs"].argmax(1) == v["y_test"])),
-                                                          float(v["original_probs"].max(1).mean())]},
-    ("temperature", "fit_part", "checked"): lambda v: {"temperature": {"T": float(v["temperature"]), "fitted_on": len(v["fit_part"]), **{
-        name: {"ece": c["ece"], "mean_confidence": c["mean_confidence"]} for name, c in v["checked"].items()}}},
-    ("scores", "tta", "coin", "fixed", "broken"): lambda v: {"flip": {"ece": [float(v["scores"]["ece"]), float(v["tta"]["ece"])],
-                                                   "coin": float(v["coin"]), "fixed": v["fixed"], "broken": v["broken"]}},
     ("sure_text",): lambda v: {"sure": v["sure_text"]},
 }
 
@@ -74,35 +43,36 @@ def saved_full(path: Path | None, data: str, file: Path = FILE) -> dict | None:
 
 
 def largest_mistakes(confusion, count=5):
-    """Notebook 04's list: the off-diagonal cells as (count, true class, predicted class), largest first, down to the
-    `count`-th largest and every cell tied with it."""
+    """Notebook 04's list: the `count` largest off-diagonal cells as (count, true class, predicted class), largest first
+    (tied cells in the table's order, row by row)."""
     cells = sorted(((confusion[i, j], CLASS_NAMES[i], CLASS_NAMES[j]) for i in range(10) for j in range(10) if i != j),
                    key=lambda cell: -cell[0])
-    return [cell for cell in cells if cell[0] >= cells[count - 1][0]]
+    return cells[:count]
+
+
+def set_up(model: str, data: str, seed: int, x_train, y_train, test_images: int):
+    """Notebook 04's set-up: check the versions and seed (environment.check, which on the sample says what its numbers
+    are), then find the .keras file ``model`` names (pretrained.model_file: with none, a stand-in trained on x_train).
+    Returns (its path, its name as printed, its results record or None, the FullTestSet of the quick profile's lines)."""
+    environment.check(seed, data, full_run=references.get("minivggnet_improved").results())
+    path, source, record = pretrained.model_file(model, "minivggnet", "minivggnet_improved", train_if_missing=(x_train, y_train))
+    return path, source, record, FullTestSet(path, record, data, test_images)
+
+
+def label_smoothing(record: dict | None) -> float:
+    """The label smoothing the model of ``record`` trained with (no record: the stand-in, trained with the fast recipe)."""
+    return record["recipe"]["label_smoothing"] if record else get_recipe("fast").label_smoothing
 
 
 class FullRun:
-    """This run's key numbers, kept by name, and (in the quick profile) the full run's printed on creation."""
+    """This run's key numbers, kept by name for results/evaluation.json."""
 
-    def __init__(self, path: Path | None, source: str, record: dict | None, data: str, test_images: int, file: Path = FILE):
+    def __init__(self, path: Path | None, source: str, data: str, test_images: int, file: Path = FILE):
         self.file, self.source, self.data = file, source, data
         self.shipped = str(references.get("minivggnet_improved").model_path.relative_to(ROOT))
         fingerprint = hashlib.sha256(path.read_bytes()).hexdigest() if path is not None else None  # the file, byte for byte
         self.measured = {"model": source, "sha256": fingerprint, "test_images": test_images}
         self.values = {}
-        sample = data == "sample"
-        scores = full_test_set(record, data, test_images)  # from the training run's results
-        saved = saved_full(path, data, file)  # from results/evaluation.json
-        if sample and (scores or saved):
-            images = scores["images"] if scores else saved["test_images"]
-            print(f"lines starting \"full test set:\" give numbers on all {images:,} test images (from results/): this model's, "
-                  "unless the line names another")
-            for line in _lines(scores, saved):
-                print(f"full test set: {line}")
-        elif sample:
-            print("no numbers on the full test set for this model yet: no \"full test set:\" lines below")
-        else:  # the full data: nothing to set beside this run's numbers
-            print("the full data: the numbers above are the full test set's own, so no \"full test set:\" lines follow")
 
     def keep(self, **page):
         """Keep this run's numbers, from the values `page` the notebook passes by name."""
@@ -138,25 +108,53 @@ def full_test_set(record: dict | None, data: str, test_images: int) -> dict | No
     return test if data == "sample" and test.get("images", 0) > test_images else None
 
 
-def full_test_set_per_class(record: dict | None, data: str, test_images: int) -> tuple[dict, dict] | None:
-    """Quick profile: the full test set's accuracy per class and their intervals, from the model's results record."""
-    return full_per_class(full_test_set(record, data, test_images))
+class FullTestSet:
+    """Quick profile: the full test set's numbers, each printed by ``show`` on one line starting "full test set:" (on the
+    full data, or with no numbers for this model, nothing). From the model's results record and results/evaluation.json."""
 
+    def __init__(self, path: Path | None, record: dict | None, data: str, test_images: int, file: Path = FILE):
+        self.scores = full_test_set(record, data, test_images) or {}  # the training run's test scores
+        self.saved = saved_full(path, data, file) or {}  # notebook 04's full run
+        self.sample = data == "sample"
+        if data == "sample" and (self.scores or self.saved):
+            images = self.scores.get("images") or self.saved["test_images"]
+            print(f"lines starting \"full test set:\" give numbers on all {images:,} test images (from results/): this model's, "
+                  "unless the line names another")
 
-def bars_with_full_test_set(which: str, per_class: dict, intervals: dict, record: dict | None, data: str, test_images: int):
-    """The per-class bars to draw, {label: accuracies} and {label: intervals}: this run's, and in the quick profile the
-    full test set's too (from the model's results record)."""
-    bars, bar_intervals = {which: per_class}, {which: intervals}
-    if full := full_test_set_per_class(record, data, test_images):
-        bars["the full test set"], bar_intervals["the full test set"] = full
-    return bars, bar_intervals
-
-
-def full_test_set_mistakes(record: dict | None, data: str, test_images: int) -> str | None:
-    """Quick profile: the full test set's largest mistakes (notebook 04's list), from the model's results record."""
-    if not (test := full_test_set(record, data, test_images)):
+    def line(self, topic: str, interval=None) -> str | None:
+        """The line of ``topic`` (without its "full test set: " start), or None when it has no number to show."""
+        scores, saved = self.scores, self.saved
+        if topic == "accuracy" and scores:
+            text = f"accuracy {evaluation.describe_accuracy(scores['accuracy'], scores['images'])}"
+            if interval is not None:
+                text += f": {'inside' if interval[0] <= scores['accuracy'] <= interval[1] else 'outside'} this sample's interval"
+            return text
+        if topic == "mistakes" and scores:
+            return "; ".join(f"{true} taken for {said} {n} times" for n, true, said in largest_mistakes(np.array(scores["confusion_matrix"])))
+        if topic == "sure" and "sure" in saved:
+            mistakes = "most confident mistake" if ";" not in saved["sure"] else f"{saved['sure'].count(';') + 1} most confident mistakes"
+            return (f"given 99% or more: {saved['sure']} (its {mistakes}, read from results/)"
+                    if saved["sure"] else "given 99% or more: none")
+        if topic == "sure" and self.sample:
+            return "no record for this model in results/; with DATA = \"full\", look for mistakes given 99% or more"
+        if topic == "calibration" and scores and "mean_confidence" in saved:
+            gap = scores["accuracy"] - saved["mean_confidence"]
+            return (f"accuracy {scores['accuracy']:.2%}, mean confidence {saved['mean_confidence']:.2%}: "
+                    f"calibration gap {100 * gap:+.1f} points; ECE {scores['ece']:.4f}")
         return None
-    return "; ".join(f"{true} taken for {said} {n} times" for n, true, said in largest_mistakes(np.array(test["confusion_matrix"])))
+
+    def show(self, topic: str, interval=None):
+        """Print the line of ``topic``: "accuracy" (with this sample's ``interval``: inside or outside it), "mistakes",
+        "sure" or "calibration"."""
+        if found := self.line(topic, interval):
+            print(f"full test set: {found}")
+
+    def bars(self, which: str, per_class: dict, intervals: dict):
+        """The per-class bars to draw, ({label: accuracies}, {label: intervals}): this run's, and the full test set's."""
+        bars, bar_intervals = {which: per_class}, {which: intervals}
+        if full := full_per_class(self.scores):
+            bars["the full test set"], bar_intervals["the full test set"] = full
+        return bars, bar_intervals
 
 
 def trained_on(record: dict) -> str:

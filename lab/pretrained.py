@@ -99,7 +99,6 @@ def shipped_accuracies(file: Path, used: dict, measured: dict | None = None) -> 
     if measured is not None and all(used[name] == path for name, path in shipped.items()):
         file.write_text(json.dumps({name: {"sha256": fingerprints[name], **parts} for name, parts in measured.items()},
                                    indent=2) + "\n")
-        print(f"wrote the shipped models' accuracies on the full data to {file.relative_to(ROOT)}")
     elif measured is not None:
         print(f"not every model here is its shipped file: {file.relative_to(ROOT)} is left as it is")
     saved = json.loads(file.read_text()) if file.exists() else {}

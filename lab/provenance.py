@@ -88,17 +88,3 @@ def _jsonable(value):
         return str(value)
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
-
-def describe(record: dict) -> str:
-    """Two lines: the command that made ``record`` (in today's names) and its commit; what of machine and versions differs here."""
-    from helpers.recipes import FORMER_NAMES
-
-    here, command = collect(), record["command"].replace("helpers.train", "lab.train")  # the module's name since December 2026
-    for old, new in FORMER_NAMES.items():  # recipes renamed since
-        command = command.replace(f"--recipe {old} ", f"--recipe {new} ")
-    differ = [f"{key} {record[part][key]} (here {here[part][key]})" for part, keys in
-              (("machine", ("cpu", "cpu_cores", "gpus")), ("versions", record["versions"])) for key in keys
-              if record[part][key] != here[part][key]]
-    return (f"the reference run, in today's names: {command}, at git commit {record['git_commit']} "
-            f"(here: {here['git_commit']}; '+dirty': with uncommitted changes)\n"
-            f"its CPU, cores, GPUs and library versions: {'; '.join(differ) if differ else 'the same as here'}")

@@ -95,7 +95,9 @@ def test_quick_profile_note_reads_the_full_runs_numbers():
     note = environment.quick_profile_note("sample", record, trains=True)
     assert "short training runs" in note
     assert f"reached {record['test']['accuracy']:.2%} on all 10,000 test images" in note
-    assert "results/minivggnet_improved.json" in note
+    assert "results/minivggnet_improved.json" in note and "train it yourself" in note
+    measuring = environment.quick_profile_note("sample", record)  # 04 and 05 only measure: no promise of training
+    assert "measures on all of them" in measuring and "train" not in measuring.split("json).")[-1]
 
 
 def test_views_shift_with_reflection_and_mirror():

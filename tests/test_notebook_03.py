@@ -29,7 +29,6 @@ def test_03_writes_the_training_out_and_each_piece_equals_the_library(executed):
     assert f"the model computes in {compute} (weights in float32)" in text, "clear_session() must not undo the choice"
     padding = recipes.get_recipe("improved").crop_padding
     assert f"crop_padding = {padding}: shifts of up to {padding} pixels" in text, "the demo shows the recipe's padding"
-    assert "history keys: ['accuracy', 'epoch_seconds', 'images_per_second', 'loss', 'lr', 'val_accuracy', 'val_loss']" in text
     assert re.search(r"images/s on \w+ \(median of 1 epoch\(s\); left out: epoch 1, which also traced the training step\)",
                      text), "the speed leaves out the epoch that traced the training step"
     from helpers.paths import read_results
@@ -38,9 +37,9 @@ def test_03_writes_the_training_out_and_each_piece_equals_the_library(executed):
     ref = re.search(r"reference run \((\w+)\): best epoch (\d+) of (\d+), validation accuracy ([\d.]+)", text)
     assert this and ref and ref.group(1) == reference["device"]["precision"], "the two runs on parallel lines"
     assert float(ref.group(4)) == round(max(reference["history"]["val_accuracy"]), 4)
-    difference = re.search(r"difference ([+-][\d.]+) points; rough margin for chance \+-([\d.]+)", text)
+    difference = re.search(r"difference ([+-][\d.]+) points: a yardstick, not a copy", text)
     assert difference and float(difference.group(1)) == pytest.approx((float(this.group(3)) - float(ref.group(4))) * 100, abs=0.02)
-    assert difference.group(2) == re.findall(r"rough margin of \+-([\d.]+)", text)[-1], "the margin the page computed earlier"
+    assert "rough margin for chance" not in text, "no margin beside a quick run: it differs from the reference in more than chance"
     minutes = sum(reference["history"]["epoch_seconds"]) / 60
     assert (f"it trained {reference['epochs_run']} epochs in {minutes:.0f} minutes on one CPU ({reference['machine']['cpu']}, "
             f"{reference['machine']['cpu_cores']} cores)") in text, "the time warning, from the results file"
@@ -79,9 +78,9 @@ def test_03_writes_the_training_out_and_each_piece_equals_the_library(executed):
 
 def test_03_prints_the_fields_its_recipe_uses_and_where_each_is_explained(executed):
     """The recipe table has one row per field the improved recipe uses (recipes.describe), each with its
-    meaning and a section of the page; the side-by-side table shows SGD's momentum only for the original."""
+    meaning and a section of the page."""
     text = text_of(executed("03"))
-    table = re.split(r"original +improved +fast", text.split("where it is explained", 1)[1])[0]  # up to the next table
+    table = re.split(r"^Training on ", text.split("where it is explained", 1)[1], flags=re.M)[0]  # up to the device line
     rows = {name: where for name, _, where in re.findall(r"^ *(\w+)  (\S+) +(\S.*)$", table, flags=re.M)}
     described = recipes.describe(recipes.get_recipe("improved", epochs=2))
     assert list(rows) == [name for name, *_ in described] and "momentum" not in rows and "experimental" not in table
@@ -89,8 +88,6 @@ def test_03_prints_the_fields_its_recipe_uses_and_where_each_is_explained(execut
         assert meaning in table, name
     assert "shrinks every weight a little at each step (a regulariser)" in table
     assert rows["optimizer"] == "The optimizer" and rows["crop_padding"] == "Augmentation"
-    side = text.split("original      improved          fast", 1)[1]
-    assert re.search(r"^ +momentum +0\.9 +- +-$", side, flags=re.M), "momentum: only the SGD recipe uses it"
     markdown = text_of_markdown(executed("03"))
     sections = re.findall(r"^#+ (.+)$", "\n".join(markdown), flags=re.M)
     for name, where in rows.items():
@@ -169,24 +166,3 @@ def json_notebook(path):
     import nbformat
 
     return nbformat.read(path, as_version=4)
-
-
-def test_03_says_whether_the_whitened_start_helped_beyond_the_noise(executed):
-    """The recorded with/without pairs are printed with a verdict that follows lab.report's tie margin."""
-    from lab.report import tie_margin
-    from helpers.paths import read_results
-
-    text = text_of(executed("03"))
-    lines = re.findall(r"(\d+) epochs on the full data: best validation accuracy ([\d.]+) with the whitened start, "
-                       r"([\d.]+) without \(([+-][\d.]+) points; (within|beyond) the rough margin of \+-([\d.]+); "
-                       r"the two recipes differ only in: (\w+)\)", text)
-    assert len(lines) == 2, "both recorded pairs are printed"
-    for pair, (epochs, with_it, without, gap, verdict, noise, differ) in zip(
-            (("minivggnet_improved_e5_whiten", "minivggnet_improved_e5"),
-             ("minivggnet_improved_val", "minivggnet_improved_b64_pad2_ls")), lines):
-        a, b = (read_results(name) for name in pair)
-        assert float(with_it) == round(max(a["history"]["val_accuracy"]), 4) and int(epochs) == a["epochs_run"]
-        margin = tie_margin(max(b["history"]["val_accuracy"]), b["data"]["split"]["validation"])
-        assert float(noise) == round(margin * 100, 1)
-        assert verdict == ("within" if abs(float(with_it) - float(without)) < margin else "beyond")
-        assert differ == "whiten_first_layer"

@@ -6,7 +6,7 @@ import numpy as np
 
 from helpers import data
 from helpers.paths import BUILD_DIR, ROOT
-from lab.evaluation_notes import FullRun
+from lab.evaluation_notes import FullRun, FullTestSet
 from nbtools import reference, text_of
 
 
@@ -16,7 +16,7 @@ def test_04_evaluates_with_confidence_intervals_and_puts_the_model_to_use(execut
     assert "accuracy on the 1,000-image test sample:" in text and "(95% CI" in text
     improved = reference("minivggnet_improved")["test"]
     assert f"full test set: accuracy {improved['accuracy']:.2%} (95% CI" in text
-    assert "precision    recall  f1-score   support" in text and "with flip TTA" in text
+    assert "precision    recall  f1-score   support" in text and "flip TTA" not in text, "flip TTA is an exercise"
     shipped = reference("minivggnet_improved")
     assert shipped["data"]["split"] == {"train": 50000, "validation": 0}, "the shipped model trains on all 50,000 images"
     assert (f"recipe on all 50,000 training images for {shipped['epochs_run']} epochs: no validation images were left "
@@ -34,40 +34,34 @@ def test_04_evaluates_with_confidence_intervals_and_puts_the_model_to_use(execut
         assert verdict.group(4) == ("over" if confidence > accuracy else "under")
         assert abs(float(verdict.group(5)) - abs(confidence - accuracy)) < 0.06
     assert re.search(r"^the original recipe's model \(label smoothing 0\): accuracy", text, flags=re.M), "the model without smoothing"
-    # Grad-CAM: the peaks of the 12 maps (4 right, 4 wrong, 4 true-class) counted in the outer ring of the 16x16 grid,
-    # and each right answer named there has its peak in that ring
-    ring = re.search(r"^peaks in the outer ring \(the (\d+) rows and columns nearest each edge\): (\d+) of 12 maps$", text, flags=re.M)
-    assert ring and ring.group(1) == "2"
-    named = re.findall(r"^a right answer with its peak in the outer ring: (\w+), at row (\d+), column (\d+)$", text, flags=re.M)
-    assert len(named) <= min(4, int(ring.group(2)))
-    for name, r, c in named:
-        assert name in data.CLASS_NAMES and min(int(r), int(c), 15 - int(r), 15 - int(c)) < 2
     # the model's first layer standardizes: its scale and offset, and the mean and std they amount to
-    assert re.search(r"^preprocess: scale \[.*\], offset \[.*\]: \(x - mean\) / std per channel, mean \[.*\], std \[.*\] "
-                     r"\(raw pixels 0\.\.255\)$", text, flags=re.M)
+    assert re.search(r"^preprocess: mean \[.*\], std \[.*\] per channel \(raw pixels 0\.\.255\)$", text, flags=re.M)
     top3 = re.findall(r"^\s+(\w+) (\d+\.\d)%$", text, flags=re.M)[-3:]
     assert len(top3) == 3 and top3[0][0] in data.CLASS_NAMES, "the own-photo cell prints a top-3"
     for figure in ("04_confusion_matrix", "04_per_class_accuracy", "04_confident_mistakes", "04_reliability",
-                   "04_temperature", "04_grad_cam", "04_feature_maps_trained", "04_your_photo"):
+                   "04_temperature", "04_grad_cam", "04_your_photo"):
         assert (BUILD_DIR / "figures" / f"{figure}.png").exists(), figure
 
 
 def test_04_writes_the_lesson_out_and_shows_the_library_agrees(executed):
-    """model.predict, the mirror and Grad-CAM are on the page; each is shown equal to the library's copy."""
+    """model.predict and Grad-CAM are on the page; each is shown equal to the library's copy."""
     text = text_of(executed("04"))
     copies = re.search(r"^the library's copies give the page's results: (True|False) \((.*)\)$", text, flags=re.M)
     assert copies and copies.group(1) == "True", "each library copy gives the result written out on the page"
     assert copies.group(2).split(", ") == ["evaluation.predict", "evaluation.confidence_interval", "evaluation.score",
-                                           "evaluation.reliability_bins", "evaluation.predict with FLIP_VIEWS",
-                                           "inspection.grad_cam", "evaluation_notes.largest_mistakes"]
+                                           "evaluation.reliability_bins", "inspection.grad_cam", "evaluation_notes.largest_mistakes"]
     assert "same as the library" not in text, "no library check in the teaching flow"
     # no bookkeeping in the lesson: the full run's lines are all kept and printed by the last cell
     code_cells = [c.source for c in executed("04").cells if c.cell_type == "code"]
     assert [i for i, source in enumerate(code_cells) if "full_run." in source] == [len(code_cells) - 1]
     assert re.search(r"^ECE over 15 bins \(\d+ of them hold predictions\): [\d.]+$", text, flags=re.M)
     code = "\n".join(c.source for c in executed("04").cells if c.cell_type == "code")
-    assert "pretrained.model_file(" in code and "keras.saving.load_model(path)" in code, "the model is loaded on the page"
-    assert "model.predict(x_test.astype(\"float32\"), batch_size=" in code and "x_test[:, :, ::-1]" in code
+    assert "evaluation_notes.set_up(" in code and "keras.saving.load_model(path)" in code, "the model is loaded on the page"
+    assert "predicted = probs.argmax(1)" in code and "np.mean(predicted == y_test)" in code, "the accuracy computed on the page"
+    assert code.index("np.mean(predicted == y_test)") < code.index("evaluation.score("), "before the library's scores"
+    assert "model.predict(x_test.astype(\"float32\"), batch_size=" in code
+    prose = "\n".join(c.source for c in executed("04").cells if c.cell_type == "markdown")
+    assert "x_test[:, :, ::-1]" in prose and ":, :, ::-1]" not in code and "FLIP_VIEWS" not in code, "Exercise 3's answer is not on the page"
     assert "tf.GradientTape()" in code and "tape.gradient(" in code, "Grad-CAM written out on the page"
     assert "np.digitize(" in code and "evaluation.reliability_bins(" in code, "the bins written out, then compared"
 
@@ -80,32 +74,29 @@ def test_04_sentences_follow_the_printed_numbers(executed):
     listed = re.search(r"^given 99% or more: (.*)$", text, flags=re.M)
     assert surest and listed and (listed.group(1) == "none in this run") == (float(surest.group(1)) < 99)
     assert ("may be a wrong label, not a wrong answer" in text) == (listed.group(1) != "none in this run")
-    tta_line = re.search(r"^accuracy ([\d.]+)% -> ([\d.]+)% \(95% CI", text, flags=re.M)
-    assert tta_line
-    # the summary repeats what the cells above printed
-    assert re.search(r"^accuracy on the 1,000-image test sample: .*\n(?:.*\n)*accuracy on the 1,000-image test sample: ", text, flags=re.M)
-    top = re.search(r"^most frequent mistake: (\w+) taken for (\w+), (\d+) times", text, flags=re.M)
-    first = re.search(r"^ *(\w+) taken for (\w+) +(\d+) times \(", text, flags=re.M)
-    assert top and first and top.groups() == first.groups()
-    summary_gap = re.search(r"^confidence: (under|over)-confident by ([\d.]+) points; temperature ([\d.]+) takes the held-out "
-                            r"half's ECE from ([\d.]+) to ([\d.]+)$", text, flags=re.M)
-    assert summary_gap and float(summary_gap.group(5)) < float(summary_gap.group(4))
-    assert f"temperature {summary_gap.group(3)}, fitted on" in text
-    assert f"on average {summary_gap.group(1)}-confident by {summary_gap.group(2)} points" in text
-    gain = re.search(r"^flip TTA: ([+-][\d.]+) points of accuracy \(coin-toss probability ([\d.e-]+)\); ECE ([\d.]+) -> ([\d.]+)$",
-                     text, flags=re.M)
-    assert gain and abs(float(gain.group(1)) - (float(tta_line.group(2)) - float(tta_line.group(1)))) < 0.006
-    assert f"a split at least this uneven would have probability {gain.group(2)}" in text
-    assert f"ECE {gain.group(3)} -> {gain.group(4)}" in text, "the summary's ECE change is the flip cell's"
-    # in the quick profile, the summary's four lines, then (in the last cell) the full test set's
-    summary = [line for line in text[text.rindex("accuracy on the 1,000-image test sample:"):].splitlines()[:11]
-               if not line.startswith("  full test set: ")][:8]  # each line, then its lesson (the full test set's lines left out)
-    assert [line.split(": ")[0] for line in summary[::2]] == ["accuracy on the 1,000-image test sample", "most frequent mistake",
-                                                              "confidence", "flip TTA"]
-    assert all(line.startswith("  lesson: ") for line in summary[1::2])
-    full_lines = text[text.index('lines starting "full test set:"'):].splitlines()[1:6]
-    heads = ("accuracy ", "mean confidence ", "the original recipe's model: ", "temperature ", "flip TTA: ")
-    assert len(full_lines) == len(heads) and all(line.startswith("full test set: " + head) for line, head in zip(full_lines, heads))
+    # with none in this run, the full test set's line names the surest mistakes there, labelled as read from results/
+    full_sure = re.search(r"^full test set: given 99% or more: (.*)$", text, flags=re.M)
+    assert full_sure and (full_sure.group(1) == "none" or re.search(r"\(its (most confident mistake|\d+ most confident mistakes), read from "
+                                                                   r"results/\)$", full_sure.group(1)))
+    assert "full run's figure" not in text, "no pointer to a figure the quick copy does not show"
+    # the full test set's lines: announced once, then each printed once, beside its lesson, never by the last cell
+    lines = text.splitlines()
+    full_lines = [line for line in lines if line.startswith("full test set: ")]
+    heads = ("accuracy ", " taken for ", "given 99% or more: ", "accuracy ")
+    assert len(full_lines) == len(heads) and all(head in line for line, head in zip(full_lines, heads)), full_lines
+    assert lines.index(full_lines[0]) > lines.index(next(line for line in lines if line.startswith('lines starting "full test set:"')))
+    code_cells = [c for c in nb.cells if c.cell_type == "code"]
+    assert "full test set: " not in "".join(o.get("text", "") for o in code_cells[-1].get("outputs", [])), "not printed twice"
+    # each lesson the sample draws is printed with the full test set's value in the same cell
+    for cell in code_cells:
+        printed = "".join(o.get("text", "") for o in cell.get("outputs", []))
+        for lesson in ("Wilson interval computed by hand", " taken for ", "given 99% or more", "calibration gap"):
+            if lesson in printed:
+                assert "full test set: " in printed, f"no full test set's value beside {lesson!r}"
+        if "full test set: " in printed:  # one line, the cell's last (the lesson's lines on top)
+            text_lines = [line for line in printed.splitlines() if line.strip()]
+            assert [line.startswith("full test set: ") for line in text_lines].count(True) == 1, text_lines
+            assert text_lines[-1].startswith("full test set: "), text_lines
     # no claim the output contradicts, no test talk, and the jargon defined before it is used
     prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     for contradicted in ("cannot be told apart", "adds little", "before and after training", "past 95%",
@@ -124,54 +115,22 @@ def test_04_sets_the_full_run_beside_the_sample_and_scores_with_keras(executed):
     nb = executed("04")
     text = text_of(nb)
     full = reference("minivggnet_improved")["test"]
-    assert re.search(rf"^full test set: mean confidence [\d.]+%: on average (under|over)-confident by [\d.]+ points; "
+    assert re.search(rf"^full test set: accuracy {full['accuracy']:.2%}, mean confidence [\d.]+%: calibration gap [+-][\d.]+ points; "
                      rf"ECE {full['ece']:.4f}$", text, flags=re.M)
-    assert re.search(rf"^full test set: flip TTA: accuracy {full['accuracy']:.2%} -> {full['flip_tta_accuracy']:.2%} ", text, flags=re.M)
-    # the group averages (drawn as lines): each the mean of its classes' recall in the classification report
-    averages = re.search(r"^average accuracy on the 1,000-image test sample: animals ([\d.]+)%, vehicles ([\d.]+)%$", text, flags=re.M)
-    recall = {name: float(r) for name, r in re.findall(r"^ *(\w+) +[\d.]+ +([\d.]+) +[\d.]+ +\d+$", text, flags=re.M)
-              if name in data.CLASS_NAMES}
-    assert averages and len(recall) == 10
-    for kind, average in zip(("animal", "vehicle"), averages.groups()):
-        assert abs(float(average) - 100 * np.mean([r for c, r in recall.items() if data.CIFAR10.group_of(c) == kind])) < 0.06
-    # the top mistakes: every pair tied at the last place is listed, and the cut is said
+    # the calibration gap under its name: the accuracy minus the mean confidence
+    gap = re.search(r"^accuracy ([\d.]+)%, mean confidence ([\d.]+)%: calibration gap ([+-][\d.]+) points$", text, flags=re.M)
+    assert gap and abs(float(gap.group(1)) - float(gap.group(2)) - float(gap.group(3))) < 0.06
+    # the five largest mistakes, largest first
     listed = [int(n) for n in re.findall(r"^ *\w+ taken for \w+ +(\d+) times \(", text, flags=re.M)]
-    assert len(listed) >= 5 and listed == sorted(listed, reverse=True)
-    if len(listed) > 5:
-        assert f"pairs are tied at {listed[-1]} times: all are listed" in text
-    # the confusion matrix counted on the page; model.evaluate agrees with the numpy scores
-    evaluated = re.search(r"^model\.evaluate: accuracy ([\d.]+)%, top-2 accuracy ([\d.]+)%, plain loss ([\d.]+)$", text, flags=re.M)
-    numpy_scores = re.search(r"^top-2 accuracy ([\d.]+)%, loss ([\d.]+)$", text, flags=re.M)
+    assert len(listed) == 5 and listed == sorted(listed, reverse=True)
+    # model.evaluate agrees with the scores computed from model.predict
+    evaluated = re.search(r"^model\.evaluate: accuracy ([\d.]+)%, top-2 accuracy ([\d.]+)%, loss ([\d.]+)$", text, flags=re.M)
     accuracy = re.search(r"^accuracy on the 1,000-image test sample: ([\d.]+)%", text, flags=re.M)
-    assert evaluated and numpy_scores and accuracy and "same as the numpy scores above: True" in text
-    assert abs(float(evaluated.group(3)) - float(numpy_scores.group(2))) < 2e-4
-    assert evaluated.group(1) == accuracy.group(1) and evaluated.group(2) == numpy_scores.group(1)
-    smoothed = re.search(r"^smoothed target \(0.1\): 0.91 for the true class, 0.01 for each other; model.evaluate's loss against it "
-                         r"([\d.]+), its lowest possible ([\d.]+)$", text, flags=re.M)
-    assert smoothed and float(smoothed.group(1)) > float(smoothed.group(2)) > 0, "the smoothed loss stays above its floor"
-    # the calibration gap before and after flip TTA: each is the printed accuracy minus the printed mean confidence
-    gaps = re.search(r"^calibration gap \(accuracy minus mean confidence\): ([+-][\d.]+) points without flip TTA, ([+-][\d.]+) with "
-                     r"it$", text, flags=re.M)
-    confident = re.search(r"^accuracy ([\d.]+)%, mean confidence ([\d.]+)%: on average (under|over)-confident", text, flags=re.M)
-    assert gaps and confident and (float(gaps.group(1)) > 0) == (confident.group(3) == "under")
-    assert abs(float(gaps.group(1)) - (float(confident.group(1)) - float(confident.group(2)))) < 0.011
-    tta_accuracy = re.search(r"^accuracy [\d.]+% -> ([\d.]+)% .*with flip TTA$", text, flags=re.M)
-    averaged = re.search(r"^mean confidence: image [\d.]+%, mirror [\d.]+%, averaged ([\d.]+)%;", text, flags=re.M)
-    assert tta_accuracy and averaged
-    assert abs(float(gaps.group(2)) - (float(tta_accuracy.group(1)) - float(averaged.group(1)))) < 0.011
-    # the paired count: fixes minus breaks is the printed accuracy gain
-    before = re.search(r"^accuracy ([\d.]+)% -> [\d.]+% .*with flip TTA$", text, flags=re.M)
-    paired = re.search(r"^flip TTA fixes (\d+) answers and breaks (\d+) \(net ([+-][\d.]+) points\); "
-                       r"were each a coin toss, a split at least this uneven would have probability ([\d.e-]+)$", text, flags=re.M)
-    assert paired
-    fixed, broken = int(paired.group(1)), int(paired.group(2))
-    assert float(paired.group(3)) == round(100 * (fixed - broken) / 1000, 2)
-    assert abs(float(paired.group(3)) - (float(tta_accuracy.group(1)) - float(before.group(1)))) < 0.006
-    assert 0 <= float(paired.group(4)) <= 1
-    # the feature maps: each network's share of positions above 0, with no comparison drawn between inputs of other scales
-    assert len(re.findall(r"^ *(untrained|trained): share of the 32x32 positions above 0 in channels 0-7: (\d+% ){7}\d+%$", text,
-                          flags=re.M)) == 2
-    assert "fewer positions" not in text and "pattern is absent" not in "\n".join(c.source for c in nb.cells)
+    assert evaluated and accuracy and "the same accuracy as from model.predict above: True" in text
+    assert evaluated.group(1) == accuracy.group(1) and float(evaluated.group(1)) <= float(evaluated.group(2))
+    assert 0 < float(evaluated.group(3)) < np.log(10), "a loss below a uniform guess's"
+    # the smoothed target the calibration prose points to
+    assert re.search(r"^this model's training target \(label smoothing 0.1\): 0.91 for the true class, 0.01 for each other$", text, flags=re.M)
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert "model.evaluate(" in code and "np.add.at(confusion" in code and "einsum" not in code
     prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
@@ -192,28 +151,20 @@ def test_04_prints_the_full_test_sets_numbers_from_its_file(executed):
     nb = executed("04")
     text = text_of(nb)
     assert 'lines starting "full test set:" give numbers on all 10,000 test images (from results/): this model\'s, unless the line names another' in text
-    t, f = saved["temperature"], saved["flip"]
-    for expected in (f"mean confidence {saved['mean_confidence']:.2%}",
-                     f"temperature {t['T']:.2f}, fitted on {t['fitted_on']:,} test images; on the other half, "
-                     f"ECE {t['as trained']['ece']:.4f} -> {t['temperature-scaled']['ece']:.4f}",
-                     f"(coin-toss probability {f['coin']:.2g}); ECE {f['ece'][0]:.4f} -> {f['ece'][1]:.4f}",
-                     f"the original recipe's model: accuracy {saved['original'][0]:.2%}, mean confidence {saved['original'][1]:.2%}"):
-        assert any(line.startswith("full test set: ") and expected in line for line in text.splitlines()), expected
+    expected = f"mean confidence {saved['mean_confidence']:.2%}"
+    assert any(line.startswith("full test set: ") and expected in line for line in text.splitlines()), expected
     assert "a run on the sample leaves results/evaluation.json" in text
-    # the full test set's values beside the sample's lessons: the surest mistakes, the flip split, the most frequent mistake
+    # the full test set's values beside the sample's lessons: the surest mistakes, the calibration
     assert f"full test set: given 99% or more: {saved['sure'] or 'none'}" in text
-    assert f"full test set: flip TTA fixes {f['fixed']} and breaks {f['broken']}, probability {f['coin']:.2g}" in text
-    from lab.evaluation_notes import largest_mistakes
-    n, true, said = largest_mistakes(np.array(reference("minivggnet_improved")["test"]["confusion_matrix"]))[0]
-    assert re.search(rf"^most frequent mistake: .*\n  full test set: {true} taken for {said}, {n} times$", text, flags=re.M)
-    full_verdict = "is unlikely to be luck" if f["coin"] < 0.05 else "could be luck"
-    assert f"  full test set: coin-toss probability {f['coin']:.2g}: the change {full_verdict}" in text
+    assert re.search(rf"^full test set: accuracy {saved['accuracy']:.2%}, mean confidence {saved['mean_confidence']:.2%}: calibration "
+                     rf"gap [+-][\d.]+ points; ECE {saved['ece']:.4f}$", text, flags=re.M)
+    assert "flip" not in saved, "flip TTA left the page, and the file"
     # the Wilson interval and the top-2 accuracy are computed on the page and agree with the library
     wilson = re.search(r"^Wilson interval computed by hand: ([\d.]+)% to ([\d.]+)%$", text, flags=re.M)
     assert wilson and f"(95% CI {wilson.group(1)}%-{wilson.group(2)}%, 1,000 images)" in text
     # the full test set's accuracy (from its results file) set against the sample's interval, with the right verdict
     full_accuracy = reference("minivggnet_improved")["test"]["accuracy"]
-    inside = re.search(rf"^the full test set's accuracy, {full_accuracy:.2%}, lies (inside|outside) this sample's interval$", text,
+    inside = re.search(rf"^full test set: accuracy {full_accuracy:.2%} \(95% CI [^)]*\): (inside|outside) this sample's interval$", text,
                        flags=re.M)
     in_interval = float(wilson.group(1)) <= 100 * full_accuracy <= float(wilson.group(2))
     assert inside and inside.group(1) == ("inside" if in_interval else "outside")
@@ -229,31 +180,23 @@ def test_04_quick_profile_sets_the_full_test_sets_list_beside_the_samples(execut
     text = text_of(nb)
     confusion = np.array(reference("minivggnet_improved")["test"]["confusion_matrix"])
     listed = "; ".join(f"{true} taken for {said} {n} times" for n, true, said in largest_mistakes(confusion))
-    assert f"on the full test set (from results/): {listed}" in text
+    assert f"full test set: {listed}" in text
     assert "Guo et al." in "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert "Label smoothing across the recorded runs" in nb.cells[-3].source, "the recorded runs: an exercise"
 
 
-def test_04_flip_tta_says_which_way_the_ece_moved(executed):
-    """The words after the TTA numbers follow them: raised or lowered."""
-    text = text_of(executed("04"))
-    numbers = re.search(r"^mean confidence: image ([\d.]+)%, mirror [\d.]+%, averaged ([\d.]+)%; ECE ([\d.]+) -> ([\d.]+)$",
-                        text, flags=re.M)
-    verdict = re.search(r"^flip TTA (raised|lowered|left unchanged) the ECE$", text, flags=re.M)
-    assert numbers and verdict
-    before, after = float(numbers.group(3)), float(numbers.group(4))
-    assert verdict.group(1) == ("raised" if after > before else "lowered" if after < before else "left unchanged")
-
-
-def test_04_names_the_empty_reliability_bins_and_why(executed):
+def test_04_prints_the_empty_bins(executed):
+    """The prose says the cell prints the empty bins and the lowest confidence, below which every bin is empty, and that no
+    confidence is below 1/10: the first bin is always among them."""
     nb = executed("04")
     text = text_of(nb)
     held = re.search(r"^ECE over (\d+) bins \((\d+) of them hold predictions\)", text, flags=re.M)
-    found = re.findall(r"^empty bin ([\d.]+) to ([\d.]+): (it ends at or below 1/10|no prediction that unsure in this run)$", text,
-                       flags=re.M)
-    assert held and len(found) == int(held.group(1)) - int(held.group(2))
-    for low, high, why in found:
-        assert (why == "it ends at or below 1/10") == (float(high) <= 0.1)
+    empty = re.search(r"^empty bins: (.*) \(the lowest confidence: ([\d.]+)\)$", text, flags=re.M)
+    assert held and empty and len(empty.group(1).split(", ")) == int(held.group(1)) - int(held.group(2))
+    assert empty.group(1).startswith(f"0.000 to {1 / int(held.group(1)):.3f}")
+    bins, lowest = int(held.group(1)), float(empty.group(2))
+    below = [f"{b / bins:.3f} to {(b + 1) / bins:.3f}" for b in range(bins) if (b + 1) / bins <= lowest]
+    assert below and empty.group(1).split(", ")[:len(below)] == below, "every bin below the lowest confidence listed"
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert "globals()" not in code, "the notebook passes the values it keeps by name"
     assert re.search(r"^recipe settings: label_smoothing [\d.]+, augment (True|False), crop_padding \d+, whiten_first_layer (True|False)$", text,
@@ -263,53 +206,54 @@ def test_04_names_the_empty_reliability_bins_and_why(executed):
 def test_04_shows_the_nested_model_and_its_layers_in_order(executed):
     text = text_of(executed("04"))
     # (under load, one cell's printed text can come in two parts, which text_of joins with a newline)
-    assert re.search(r"^model: models/minivggnet_improved\.keras, a Sequential of 2 layers:\n+  preprocess \(Rescaling\)\n", text, flags=re.M)
-    assert re.search(r"^  minivggnet \(Sequential\): a network of \d+ layers, block1_conv1 to softmax$", text, flags=re.M)
+    assert re.search(r"^model: models/minivggnet_improved\.keras: preprocess \(Rescaling\), minivggnet \(Sequential\)$", text, flags=re.M)
     layers = re.search(r"^the layers, in order: (.*)$", text, flags=re.M)
     assert layers and "logits" in layers.group(1).split(", ") and "block2_relu2" in layers.group(1).split(", ")
 
 
-def test_04_shows_a_photo_of_none_of_the_ten_classes_still_named_as_one(executed):
-    """The softmax has no "none of these": the coffee cup gets three of the ten classes, printed in order."""
-    text = text_of(executed("04"))
-    found = re.search(r"a coffee cup, which is none of the ten classes: (\w+) ([\d.]+)%, (\w+) ([\d.]+)%, (\w+) ([\d.]+)%", text)
-    assert found, "the coffee cup's top 3 is printed"
-    shares = [float(found.group(k)) for k in (2, 4, 6)]
-    assert shares == sorted(shares, reverse=True) and all(found.group(k) in data.CLASS_NAMES for k in (1, 3, 5))
-    assert "its ten probabilities add up to 1: True" in text
-    placed = re.search(r"^its top probability, ([\d.]+)%, is higher than the top probability of (\d+)% of the test images "
-                       r"\(their mean: ([\d.]+)%\)$", text, flags=re.M)
-    assert placed and float(placed.group(1)) == shares[0] and 0 <= int(placed.group(2)) <= 100
-    assert (BUILD_DIR / "figures" / "04_coffee_cup.png").exists(), "the cup is drawn"
-
-
-def test_04_full_run_bookkeeping_prints_the_full_runs_lines_and_writes_only_for_the_shipped_model(tmp_path, capsys):
-    """lab.evaluation_notes.FullRun: in the quick profile it prints the file's numbers when the model file matches."""
+def test_04_full_test_set_lines_and_the_full_run_bookkeeping(tmp_path, capsys):
+    """lab.evaluation_notes: FullTestSet prints the file's numbers on the sample when the model file matches; FullRun writes
+    the file only for a full run of the shipped model."""
     import hashlib
     import json
 
     model = tmp_path / "model.keras"
     model.write_bytes(b"weights")
-    saved = {"model": "m", "sha256": hashlib.sha256(b"weights").hexdigest(), "test_images": 10000, "mean_confidence": 0.8,
+    saved = {"model": "m", "sha256": hashlib.sha256(b"weights").hexdigest(), "test_images": 10000, "mean_confidence": 0.8, "sure": "",
              "temperature": {"T": 0.66, "fitted_on": 5000, "as trained": {"ece": 0.09}, "temperature-scaled": {"ece": 0.01}}}
     (tmp_path / "evaluation.json").write_text(json.dumps(saved))
     record = {"test": {"images": 10000, "accuracy": 0.9, "ece": 0.1}}
-    run = FullRun(model, "m", record, "sample", 1000, file=tmp_path / "evaluation.json")
-    run.keep(scores={"accuracy": 0.85, "ece": 0.05}, confidence=0.8)  # the values the notebook passes
-    run.keep(temperature=0.7, fit_part=[1, 2])  # not kept until "checked" comes too
+    full_test = FullTestSet(model, record, "sample", 1000, file=tmp_path / "evaluation.json")
+    for topic, interval in (("accuracy", (0.85, 0.95)), ("accuracy", (0.8, 0.85)), ("sure", None), ("calibration", None),
+                            ("original", None), ("temperature", None)):
+        full_test.show(topic, interval)
     printed = capsys.readouterr().out.splitlines()
     assert printed[0] == 'lines starting "full test set:" give numbers on all 10,000 test images (from results/): this model\'s, unless the line names another'
-    assert printed[1].startswith("full test set: accuracy 90.00% (95% CI")
-    assert printed[2:] == ["full test set: mean confidence 80.00%: on average under-confident by 10.0 points; ECE 0.1000",
-                           "full test set: temperature 0.66, fitted on 5,000 test images; on the other half, ECE 0.0900 -> 0.0100"]
+    assert printed[1].startswith("full test set: accuracy 90.00% (95% CI") and printed[1].endswith(": inside this sample's interval")
+    assert printed[2].endswith(": outside this sample's interval")
+    assert printed[3:] == ["full test set: given 99% or more: none",
+                           "full test set: accuracy 90.00%, mean confidence 80.00%: calibration gap +10.0 points; ECE 0.1000"]
+    # the surest mistakes of the full run, labelled as such; with no record for the model, a hint
+    (tmp_path / "evaluation.json").write_text(json.dumps({**saved, "sure": "true cat, said frog 99.6%"}))
+    assert FullTestSet(model, record, "sample", 1000, file=tmp_path / "evaluation.json").line("sure") == (
+        "given 99% or more: true cat, said frog 99.6% (its most confident mistake, read from results/)")
+    (tmp_path / "evaluation.json").write_text(json.dumps({**saved, "sure": "true cat, said frog 99.6%; true dog, said cat 99.1%"}))
+    assert FullTestSet(model, record, "sample", 1000, file=tmp_path / "evaluation.json").line("sure").endswith(
+        "(its 2 most confident mistakes, read from results/)")
+    assert "DATA = \"full\"" in FullTestSet(model, record, "sample", 1000, file=tmp_path / "none.json").line("sure")
+    (tmp_path / "evaluation.json").write_text(json.dumps(saved))
+    capsys.readouterr()
+    FullTestSet(model, record, "full", 10000, file=tmp_path / "evaluation.json").show("accuracy")  # the full data: no lines
+    assert capsys.readouterr().out == ""
+    run = FullRun(model, "m", "sample", 1000, file=tmp_path / "evaluation.json")
+    run.keep(scores={"accuracy": 0.85, "ece": 0.05}, confidence=0.8)  # the values the notebook passes
+    run.keep(temperature=0.7, fit_part=[1, 2])  # not kept until "checked" comes too
     assert run.measured["mean_confidence"] == 0.8 and run.measured["test_images"] == 1000 and "temperature" not in run.measured
     run.write()  # a run on the sample leaves the file as it is
     assert capsys.readouterr().out.startswith("a run on the sample leaves results/evaluation.json")
     assert json.loads((tmp_path / "evaluation.json").read_text()) == saved
-    other = FullRun(model, "m", record, "full", 10000, file=tmp_path / "evaluation.json")  # not the shipped model: no lines
-    other.write()
-    assert capsys.readouterr().out.splitlines() == ['the full data: the numbers above are the full test set\'s own, so no "full test set:" lines follow',
-                                                    "this run evaluated m, not the shipped model: results/evaluation.json is left as it is"]
+    FullRun(model, "m", "full", 10000, file=tmp_path / "evaluation.json").write()  # not the shipped model
+    assert capsys.readouterr().out == "this run evaluated m, not the shipped model: results/evaluation.json is left as it is\n"
     assert json.loads((tmp_path / "evaluation.json").read_text()) == saved
     from lab.evaluation_notes import saved_full  # the full run's numbers, read only on the sample
     assert saved_full(model, "sample", tmp_path / "evaluation.json") == saved
@@ -346,26 +290,15 @@ def test_04_model_file_names_the_shipped_model_and_its_record():
     assert path.exists() and source == "models/minivggnet_improved.keras" and record == reference("minivggnet_improved")
 
 
-def test_04_what_to_remember_states_each_lesson_from_its_numbers(executed):
-    """Each lesson line under "What to remember" follows the numbers printed above it; the side claims are printed."""
-    text = text_of(executed("04"))
+def test_04_what_to_remember_is_a_few_bullets_that_hold_for_any_output(executed):
+    """The summary is short markdown; its one quantitative claim (a tenth the images: ~3x the interval) holds."""
+    nb = executed("04")
+    text = text_of(nb)
     assert re.search(r"^compiled as loaded: False$", text, flags=re.M), "the file came uncompiled, as the prose says"
-    widths = re.search(r"^  lesson: on [\d,]+ images the accuracy is known to \+-([\d.]+) points, on a tenth as many to \+-([\d.]+)$",
-                       text, flags=re.M)
-    assert widths and float(widths.group(1)) < float(widths.group(2))
-    shares = re.search(r"^mistakes within the animals (\d+)%.*; (\d+)% within a group$", text, flags=re.M)
-    chance = int(re.search(r"^mistakes spread at random would put (\d+)% within a group$", text, flags=re.M).group(1))
-    assert (f"  lesson: {shares.group(2)}% of the mistakes stay within a group (animals, vehicles); mistakes spread at random would "
-            f"put {chance}% there") in text
-    conf = re.search(r"^confidence: (under|over)-confident by .*temperature ([\d.]+) takes the held-out half's ECE from ([\d.]+) to ([\d.]+)$",
-                     text, flags=re.M)
-    lowers = "lowers" if float(conf.group(4)) < float(conf.group(3)) else "does not lower"
-    assert re.search(rf"^  lesson: this model \(label smoothing 0.1\) is {conf.group(1)}-confident; T = {conf.group(2)} {lowers} the "
-                     rf"held-out ECE and changes no answer$", text, flags=re.M)
-    coin = float(re.search(r"^flip TTA: .*\(coin-toss probability ([\d.e-]+)\)", text, flags=re.M).group(1))
-    moved = re.search(r"^flip TTA (raised|lowered|left unchanged) the ECE$", text, flags=re.M).group(1)
-    verdict = "is unlikely to be luck" if coin < 0.05 else "could be luck (too few answers changed to tell)"
-    assert (f"  lesson: by the sign test (below 0.05 counts as unlikely), flip TTA's gain on these images {verdict}; it {moved} "
-            "the ECE") in text
-    # the two intervals' overlap is computed
-    assert re.search(r"^the two accuracy intervals (overlap|do not overlap); the paired sign test is the comparison to trust$", text, flags=re.M)
+    summary = next(c.source for c in nb.cells if c.source.startswith("## What to remember"))
+    assert 3 <= summary.count("\n- ") <= 5 and len(summary.split()) < 150
+    assert "a tenth as many images make it about three times as wide" in " ".join(summary.split())
+    from helpers import evaluation
+    for accuracy in (0.6, 0.87, 0.95):
+        (low, high), (tenth_low, tenth_high) = (evaluation.confidence_interval(accuracy, n) for n in (1000, 100))
+        assert 2.5 < (tenth_high - tenth_low) / (high - low) < 3.5
