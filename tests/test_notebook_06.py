@@ -66,7 +66,7 @@ def test_06_writes_the_training_out_in_keras():
     assert "The cell's printed line applies this rule to this run, and says how much one validation digit weighs." in flat and "rise > wobble" in code, "the rule, applied"
     assert "*Overfitting* is a network learning its training images" in flat
     assert prose.index("*Overfitting*") < prose.index("## From digits to CIFAR-10")
-    assert "A gap alone, validation a little worse than training, is normal" in flat and "Early on, validation can beat training" in flat
+    assert "A gap alone between training and validation is normal" in flat and "Early on, validation can beat training" in flat
     curves = next(s for s in _sources("06", "code") if "plots.training_curves(" in s)
     assert 'first = 2 if len(history["loss"]) > 2 and history["loss"][0] > 1.5 * history["loss"][1] else 1' in curves and "from_epoch=first" in curves, "epoch 1 left off, not clipped"
     assert 'yscale="log"' in curves and "Epoch 1 is left off" in prose
