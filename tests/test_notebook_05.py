@@ -234,7 +234,7 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
             ("1.96", "95% of a normal (bell-shaped) curve lies within 1.96 standard deviations of its mean"),
             ("unpaired", "*unpaired* one, which treats the two accuracies as independent"),
             ("two-stage protocol", "the *two-stage protocol*: settings chosen on the validation split"),
-            ("Rescaling", "Each file is a `Rescaling` layer, which applies its recipe's `normalization` to the raw pixels (notebook 04), "
+            ("Rescaling", "Each file is a `Rescaling` layer, which applies its recipe's `normalization` to the raw pixels (notebook 03 builds it), "
                           "followed by the network (so ShallowNet's summary above has none)"),
             ("ImageNet", "ImageNet, a collection of photos far larger than CIFAR-10")):
         assert " ".join(definition.split()) in flat, term
