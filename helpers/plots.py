@@ -12,7 +12,7 @@ if not matplotlib.get_backend().lower().startswith(("module://matplotlib_inline"
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from matplotlib.ticker import MaxNLocator, PercentFormatter  # noqa: E402
+from matplotlib.ticker import MaxNLocator, NullFormatter, PercentFormatter  # noqa: E402
 
 from helpers.paths import FIGURES_DIR  # noqa: E402
 
@@ -40,10 +40,16 @@ def save_figure(fig, name: str | Path, folder: str | Path = FIGURES_DIR, dpi: in
 
 
 def training_curves(history: dict, title: str = "Training Loss and Accuracy", reference: dict | None = None,
-                    reference_label: str = "reference run", from_epoch: int = 1):
+                    reference_label: str = "reference run", from_epoch: int = 1, log_loss: bool = False,
+                    levels: dict | None = None, marks: dict | None = None):
     """The original project's figure, in two panels: loss, and accuracy, of training and validation
     against the epoch (dots mark the epochs), from epoch ``from_epoch`` on. ``reference`` (another history) is
-    drawn dashed in paler colours beside it, e.g. the full reference run beside a quick run on the sample."""
+    drawn dashed in paler colours beside it, e.g. the full reference run beside a quick run on the sample.
+
+    ``log_loss`` draws the loss on a logarithmic axis (ticks 0.5, 1, 2, ...: each doubles the last) and the
+    accuracy in whole percents; ``levels`` ({label: loss}) adds dotted horizontal lines to the loss panel and
+    ``marks`` ({label: epoch}) vertical lines to both, the first in green, the others grey; with either, the
+    legends sit under the panels so that no curve is hidden."""
     fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(11, 4))
     runs = [(history, " (this run)" if reference else "", "-o", ("tab:blue", "tab:orange"))] + ([(reference, f" ({reference_label})", "--", ("#9ecae1", "#fdae6b"))] if reference else [])
     for ax, keys in ((loss_ax, ("loss", "val_loss")), (acc_ax, ("accuracy", "val_accuracy"))):
@@ -55,10 +61,27 @@ def training_curves(history: dict, title: str = "Training Loss and Accuracy", re
                             label=("train" if key in ("loss", "accuracy") else "validation") + suffix)
         _epoch_axis(ax)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
     loss_ax.set(title="Loss", ylabel="loss")
     acc_ax.set(title="Accuracy", ylabel="accuracy")
     acc_ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    for (label, level), color in zip((levels or {}).items(), ("black", "grey", "grey")):
+        loss_ax.axhline(level, color=color, linestyle=":", label=label)
+    if log_loss:
+        loss_ax.set_yscale("log")
+        low, high = loss_ax.get_ylim()
+        doublings = [tick for tick in 2.0 ** np.arange(-4, 5) if low <= tick <= high]
+        loss_ax.set_yticks(doublings, [f"{tick:g}" for tick in doublings])
+        loss_ax.yaxis.set_minor_formatter(NullFormatter())
+        acc_ax.yaxis.set_major_locator(MaxNLocator(steps=[1, 2, 5, 10]))
+        acc_ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    for ax in (loss_ax, acc_ax):
+        for number, (label, epoch) in enumerate((marks or {}).items()):
+            ax.axvline(epoch, label=label, **({"color": "tab:green", "alpha": 0.5} if number == 0
+                                               else {"color": "grey", "linestyle": (0, (1, 3))}))
+        if levels or marks:
+            ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
+        else:
+            ax.legend(fontsize=8)
     fig.suptitle(title)
     fig.tight_layout()
     return fig
@@ -111,19 +134,6 @@ def heatmap(matrix: np.ndarray, class_names, title: str, fmt: str = ".0f", cmap:
         ax.collections[0].colorbar.locator = MaxNLocator(integer=True)
         ax.collections[0].colorbar.update_ticks()
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
-    return fig
-
-
-def pairs(images: np.ndarray, labels: np.ndarray, class_names, pair: tuple[str, str], count: int = 6, seed: int = 0):
-    """Two rows of examples from two classes that are easy to confuse, one row each."""
-    rng = np.random.default_rng(seed)
-    fig, axes = plt.subplots(2, count, figsize=(count * 1.6, 3.6), gridspec_kw={"wspace": 0.05})
-    for row, name in enumerate(pair):
-        picks = rng.choice(np.flatnonzero(labels == class_names.index(name)), count, replace=False)
-        for col, index in enumerate(picks):
-            axes[row, col].imshow(images[index], **PIXELS)
-            axes[row, col].axis("off")
-        axes[row, 0].set_title(name, loc="left", fontsize=10)
     return fig
 
 
@@ -195,7 +205,7 @@ def per_class_accuracy(accuracies: dict, title: str = "Test accuracy per class",
 
 
 def confident_mistakes(images: np.ndarray, labels: np.ndarray, probs: np.ndarray, class_names, count: int = 12):
-    """The misclassified test images the model was most sure about: true class, the class it said, and
+    """The misclassified test images the model was most sure about: true class, the class it predicted, and
     the probability it gave that class."""
     predicted = probs.argmax(1)
     wrong = np.flatnonzero(predicted != labels)
@@ -205,7 +215,7 @@ def confident_mistakes(images: np.ndarray, labels: np.ndarray, probs: np.ndarray
     plt.setp(axes, xticks=[], yticks=[], frame_on=False)
     for ax, index in zip(axes.ravel(), worst):
         ax.imshow(images[index], cmap="gray" if images.ndim == 3 else None, **PIXELS)
-        ax.set_title(f"true: {class_names[labels[index]]}\nsaid: {class_names[predicted[index]]} "
+        ax.set_title(f"true: {class_names[labels[index]]}\npredicted: {class_names[predicted[index]]} "
                      f"{probs[index, predicted[index]]:.1%}", fontsize=8)
     shown = f"All {len(wrong):,}" if len(worst) == len(wrong) else f"The {len(worst)} most confident of {len(wrong):,}"
     fig.suptitle(f"{shown} mistakes on {len(labels):,} test images", fontsize=10)

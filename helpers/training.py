@@ -1,11 +1,9 @@
-"""Training: the tf.data input pipeline, the input scaling, the optimiser and schedule from a recipe,
-and a resumable ``model.fit`` with Keras callbacks. Notebook 03 writes each of these out in Keras;
-``tests/test_notebook_03.py`` checks that the notebook's lines and these functions give the same result.
-
-The pipeline keeps the images uint8 in memory and does everything per batch inside the TensorFlow
-graph: gather a shuffled batch, augment it (reflect padding + a random crop and a horizontal flip
-*per example*), cast to float32. The model itself scales the pixels (see
-:func:`helpers.models.with_preprocessing`), so the saved model takes raw 0..255 images.
+"""Training: the tf.data input pipeline, the input scaling, the optimiser and schedule from a recipe, and
+a resumable ``model.fit``. Notebook 03 writes each piece out in Keras (tests/test_notebook_03.py runs its cells
+against these); the pipeline here adds what the page leaves out: each epoch's order and augmentation come from
+the seed and the epoch number alone (and :class:`EpochSeeds` does the same for dropout), so that a run killed
+and resumed trains exactly as an uninterrupted one. The images stay uint8 until each batch is cast to float32;
+the model scales the pixels (:func:`helpers.models.with_preprocessing`), so a saved model takes raw pixels.
 """
 
 from __future__ import annotations
@@ -335,8 +333,7 @@ def train(arch: str, recipe: Recipe, train_data: tuple[np.ndarray, np.ndarray], 
     with device.strategy.scope():
         model = compile_model(build_model(arch, recipe, x_tr, classes), recipe, steps, device.jit_compile)
 
-    # in this order: an epoch is logged before it is backed up (see read_history). Notebook 03 writes
-    # the same callbacks out; a test checks that both give the same history.
+    # in this order: an epoch is logged before it is backed up (see read_history)
     callbacks = [HistoryLogger(history_csv, images_per_epoch=len(x_tr))]
     if val_ds is not None:  # keep the best epoch on validation; without validation the last one is kept
         callbacks.append(keras.callbacks.ModelCheckpoint(

@@ -57,17 +57,13 @@ def print_accuracy_table(test: dict, intervals: dict, full: dict, file: Path, fu
     print("accuracies in %; gap: train minus val accuracy, in points")
 
 
-# the three steps, each a pair of reference runs (before, after), by a short key
-STEPS = {"network": ("shallownet_original", "minivggnet_original"),
-         "recipe": ("minivggnet_original", "minivggnet_improved_val"),
-         "data": ("minivggnet_improved_val", "minivggnet_improved")}
-
-
-def describe(step: str, train_images: dict) -> str:
-    """What a step changes, in words; ``train_images``: each run's count of training images."""
+def describe(step: str, pair: tuple, train_images: dict) -> str:
+    """What a step changes, in words: ``pair`` is its (before, after) reference runs (notebook 05's ``STEPS``),
+    ``train_images`` each run's count of training images."""
+    before, after = (train_images[name] for name in pair)
     return {"network": "ShallowNet -> MiniVGGNet, each with its original settings",
             "recipe": "MiniVGGNet, original -> improved",
-            "data": "improved recipe, {minivggnet_improved_val:,} -> all {minivggnet_improved:,} training images"}[step].format(**train_images)
+            "data": f"improved recipe, {before:,} -> all {after:,} training images, the last epoch kept"}[step]
 
 
 def interval(gain: float, noise: float) -> tuple:
@@ -88,31 +84,28 @@ def verdict(gain: float, noise: float) -> str:
     return "a gain" if low > 0 else "a loss" if high < 0 else "no difference beyond the noise"
 
 
-def clearly(low: float, high: float) -> str:
-    """Whether one interval's low end is above another's high end, by the weak rule: by 1 point or less, only just."""
-    return "clearly" if round(low - high, 1) > 1 else "only just, weak evidence" if low > high else "not clearly"
-
-
-def results_differences() -> dict:
-    """``{step: test accuracy after minus before}`` on all the test images, read from the two reference runs' results files."""
+def results_differences(pairs: dict) -> dict:
+    """``{step: test accuracy after minus before}`` on all the test images for ``pairs`` ``{step: (before, after)}``,
+    read from the two reference runs' results files."""
     return {step: references.get(after).results()["test"]["accuracy"] - references.get(before).results()["test"]["accuracy"]
-            for step, (before, after) in STEPS.items()}
+            for step, (before, after) in pairs.items()}
 
 
-def print_steps(title: str, outcome: dict, beside: dict | None = None) -> None:
-    """One line per step ``{step: (gain, noise)}`` with its kind and interval, then the largest step, which is
-    *clearly* the largest when its interval's low end is more than 1 point above the next step's high end.
-    ``beside``: ``{step: difference}`` read from the results files, printed at the end of each step's line."""
-    train_images = {name: references.get(name).results()["data"]["split"]["train"] for pair in STEPS.values() for name in pair}
+def print_steps(title: str, pairs: dict, outcome: dict, on_all_test_images: dict | None = None) -> None:
+    """One line per step ``{step: (gain, noise)}`` with its kind and interval; ``pairs``: ``{step: (before, after)}``.
+    ``on_all_test_images`` (the quick profile): ``{step: difference}`` read from the results files, printed at the end
+    of each step's line; then each such difference smaller than the step's noise here is named: the sample cannot show
+    it, whatever its sign."""
+    train_images = {name: references.get(name).results()["data"]["split"]["train"] for pair in pairs.values() for name in pair}
     print(title)
-    labels = {step: f"{step} ({describe(step, train_images)}):" for step in outcome}
+    labels = {step: f"{step} ({describe(step, pairs[step], train_images)}):" for step in outcome}
     width = max(len(label) for label in labels.values())
     for step, (gain, noise) in outcome.items():
         effect, half, low, high = interval(gain, noise)
         print(f"  {labels[step]:<{width}}  {verdict(gain, noise)} ({effect:+.1f} +- {half:.1f} points: "
               f"interval {low:+.1f} to {high:+.1f}{weak(gain, noise)})"
-              + (f"; read from results/: {100 * beside[step]:+.1f}" if beside else ""))
-    top, runner_up = sorted(outcome, key=lambda step: outcome[step][0], reverse=True)[:2]
-    low_top, high_next = interval(*outcome[top])[2], interval(*outcome[runner_up])[3]
-    print(f"  largest step: {top} ({clearly(low_top, high_next)}: its interval's low end {low_top:+.1f} "
-          f"is {'above' if low_top > high_next else 'not above'} the next step's high end {high_next:+.1f})")
+              + (f"; read from results/: {100 * on_all_test_images[step]:+.1f}" if on_all_test_images else ""))
+    for step, (_, noise) in outcome.items() if on_all_test_images else ():
+        if abs(on_all_test_images[step]) < noise:
+            print(f"{step}: a step this small ({100 * on_all_test_images[step]:+.1f} on all the test images) is within the noise of "
+                  f"these test images (+-{100 * noise:.1f}), whatever its sign here")

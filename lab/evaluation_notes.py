@@ -4,11 +4,10 @@ A run on the full data with the shipped model keeps notebook 04's key numbers in
 with the sha256 of the model file they describe. The quick profile (``DATA = "sample"``) prints them beside its
 own, with the test scores of the model's training run, on lines that start with "full test set:"::
 
-    path, source, record, full_test = evaluation_notes.set_up(MODEL, DATA, SEED, x_train, y_train, len(x_test))
+    path, source, record, full_test = evaluation_notes.set_up(MODEL, DATA, SEED, len(x_test))
     full_test.show("mistakes")  # the last line of a lesson's cell: its "full test set:" line (quick profile only)
-    full_run = evaluation_notes.FullRun(path, source, DATA, len(x_test))  # the last cell
-    full_run.keep(scores=scores, confidence=confidence)  # keeps this run's numbers (the values passed, by name)
-    full_run.write()  # a full run of the shipped model rewrites results/evaluation.json
+    evaluation_notes.bookkeeping(model, path, source, DATA, x_test, y_test, probs, ...)  # the last cell: the page's
+    # values by name, checked against the library's copies; a full run of the shipped model rewrites results/evaluation.json
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from helpers import environment, evaluation
+from helpers import data as datasets, environment, evaluation, inspection
 from helpers.data import CLASS_NAMES
 from helpers.paths import RESULTS_DIR, ROOT
 from helpers.recipes import get_recipe
@@ -50,12 +49,15 @@ def largest_mistakes(confusion, count=5):
     return cells[:count]
 
 
-def set_up(model: str, data: str, seed: int, x_train, y_train, test_images: int):
-    """Notebook 04's set-up: check the versions and seed (environment.check, which on the sample says what its numbers
-    are), then find the .keras file ``model`` names (pretrained.model_file: with none, a stand-in trained on x_train).
+def set_up(model: str, data: str, seed: int, test_images: int):
+    """Notebook 04's set-up: check and print the versions and seed the generators (environment.check), then find the
+    .keras file ``model`` names (pretrained.model_file; with none, a stand-in trained on the training images, which are
+    loaded only then). On the sample, one line says what its numbers are and names the "full test set:" lines.
     Returns (its path, its name as printed, its results record or None, the FullTestSet of the quick profile's lines)."""
-    environment.check(seed, data, full_run=references.get("minivggnet_improved").results())
-    path, source, record = pretrained.model_file(model, "minivggnet", "minivggnet_improved", train_if_missing=(x_train, y_train))
+    environment.check(seed)  # the versions line; the quick profile's note is FullTestSet's one line
+    found = pretrained.locate_model(model, "minivggnet", "minivggnet_improved")
+    train = None if found is not None else datasets.load("cifar10", data)[0]  # the training images: only for a stand-in
+    path, source, record = pretrained.model_file(model, "minivggnet", "minivggnet_improved", train_if_missing=train)
     return path, source, record, FullTestSet(path, record, data, test_images)
 
 
@@ -93,6 +95,34 @@ class FullRun:
             print(f"a run on the sample leaves results/{name} (the shipped model's numbers on the full test set) as it is")
 
 
+def bookkeeping(model, path: Path | None, source: str, data: str, x_test, y_test, probs, *, keras_scores: dict, interval,
+                ece: float, confusion, bins: tuple, grad_cam: tuple, confidence: float, sure):
+    """Notebook 04's last cell. Checks that each library copy gives the result the page wrote out (one printed line):
+    ``interval`` the Wilson interval by hand, ``keras_scores`` model.evaluate's, ``ece`` and ``confusion`` the page's,
+    ``bins`` (BINS, count, mean confidence, accuracy of the bins that hold predictions), ``grad_cam`` (layer, the images'
+    indices, their heatmaps). Then keeps the full run's numbers (``confidence``, the mean confidence; ``sure``, the indices
+    of the surest mistakes) with FullRun, which a full run of the shipped model writes to results/evaluation.json."""
+    scores = evaluation.score(y_test, probs, CLASS_NAMES)  # the library's scores, for results/
+    accuracy, (layer, picks, heatmaps), (count, bin_confidence, bin_accuracy) = keras_scores["accuracy"], grad_cam, bins[1:]
+    library_bins = [[b[key] for b in evaluation.reliability_bins(y_test, probs, bins[0])] for key in ("count", "confidence", "accuracy")]
+    copies = {  # each library function, and whether it gives the result written out on the page
+        "evaluation.predict": np.allclose(probs, evaluation.predict(model, x_test), atol=1e-6),
+        "evaluation.confidence_interval": np.allclose(interval, evaluation.confidence_interval(accuracy, len(y_test)), atol=1e-6),
+        "evaluation.score": np.allclose([accuracy, keras_scores["top2_accuracy"], keras_scores["loss"], ece],
+                                        [scores[k] for k in ("accuracy", "top2_accuracy", "loss", "ece")], atol=1e-4)
+                            and np.array_equal(confusion, scores["confusion_matrix"]),
+        "evaluation.reliability_bins": np.allclose([count, bin_confidence, bin_accuracy], library_bins),
+        "inspection.grad_cam": np.allclose(heatmaps, inspection.grad_cam(model, x_test[picks], layer), atol=1e-4),
+    }
+    print("the library's copies give the page's results:", all(copies.values()), f"({', '.join(copies)})")
+    predicted = probs.argmax(1)
+    sure_text = "; ".join(f"true {CLASS_NAMES[y_test[i]]}, predicted {CLASS_NAMES[predicted[i]]} {probs[i].max():.1%}"
+                          for i in sure)  # the surest mistakes
+    full_run = FullRun(path, source, data, len(x_test))
+    full_run.keep(scores=scores, confidence=confidence, sure_text=sure_text)
+    full_run.write()
+
+
 def full_per_class(scores) -> tuple[dict, dict] | None:
     """The accuracy per class (its recall) and their 95% intervals of a results record's test scores; None for None."""
     if not scores:
@@ -116,10 +146,15 @@ class FullTestSet:
         self.scores = full_test_set(record, data, test_images) or {}  # the training run's test scores
         self.saved = saved_full(path, data, file) or {}  # notebook 04's full run
         self.sample = data == "sample"
-        if data == "sample" and (self.scores or self.saved):
-            images = self.scores.get("images") or self.saved["test_images"]
-            print(f"lines starting \"full test set:\" give numbers on all {images:,} test images (from results/): this model's, "
-                  "unless the line names another")
+        if data == "sample":  # the quick profile's note, on one line
+            shipped = (references.get("minivggnet_improved").results() or {}).get("test")
+            note = f"QUICK PROFILE (DATA = \"sample\"): numbers on a {test_images:,}-image test sample"
+            if shipped:
+                note += f"; the shipped model reached {shipped['accuracy']:.2%} on all {shipped['images']:,} test images"
+            if self.scores or self.saved:
+                images = self.scores.get("images") or self.saved["test_images"]
+                note += f", and lines starting \"full test set:\" give this model's numbers on all {images:,} (from results/)"
+            print(note)
 
     def line(self, topic: str, interval=None) -> str | None:
         """The line of ``topic`` (without its "full test set: " start), or None when it has no number to show."""
@@ -165,6 +200,30 @@ def trained_on(record: dict) -> str:
                 f"kept are those of epoch {record['best_epoch']}, the best on validation accuracy")
     return (f"trained with the {name} recipe on all {split['train']:,} training images for {record['epochs_run']} epochs: "
             f"no validation images were left to choose an epoch with, so the weights are those of the last epoch")
+
+
+def zoom_to_intervals(ax, bar_intervals: dict):
+    """Notebook 04's per-class bars: start the accuracy axis at the lowest interval end, rounded down to a multiple of
+    10%, and say so under the axis (compare where the bars end, not their length)."""
+    lowest = min(low for found in bar_intervals.values() for low, _ in found.values())
+    start = np.floor(10 * lowest) / 10
+    ax.set_xlim(start, 1)
+    ax.set_xlabel(ax.get_xlabel() + f"\nthe axis starts at {start:.0%}, not at 0")
+    return start
+
+
+def grad_cam_figure(images, captions, predicted_maps, true_maps, layer: str, data: str = "full"):
+    """Notebook 04's Grad-CAM figure: ``images`` are the right answers, then the wrong ones (one map of the true class
+    each in ``true_maps``); ``predicted_maps``, one map of the predicted class per image, all at the images' size.
+    ``data``: "sample" names the test sample in the title."""
+    right = len(images) - len(true_maps)
+    which = "images of the test sample" if data == "sample" else "test images"
+    return grad_cam_sections({
+        f"Grad-CAM of {layer}: the first {right} {which} the network gets right":
+            (images[:right], captions[:right], {"predicted class": predicted_maps[:right]}),
+        f"the first {len(true_maps)} it gets wrong":
+            (images[right:], captions[right:], {"predicted class": predicted_maps[right:], "true class": true_maps}),
+    })
 
 
 def grad_cam_sections(sections: dict):

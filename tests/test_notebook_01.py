@@ -1,11 +1,12 @@
 """Notebook 01_data_exploration: executed in the quick profile, checked on what it printed and wrote."""
 
+import inspect
 import re
 
 import nbformat
 import numpy as np
 
-from helpers import data, training
+from helpers import data, environment, training
 from helpers.paths import BUILD_DIR, read_results
 from lab import notebooks
 from nbtools import text_of
@@ -42,6 +43,7 @@ def test_01_the_split_and_the_statistics_on_the_page_are_the_librarys(cifar_samp
     scope = {"np": np, "data": data, "x_train": x_train, "y_train": y_train, "SEED": SEED, "VAL_FRACTION": VAL_FRACTION, "print": lambda *a, **k: None}
     exec(_cell(nb, "rng = np.random.default_rng(SEED)"), scope)
     exec(_cell(nb, "x = x_train[train_idx]"), scope)
+    assert np.array_equal(scope["y"], y_train[data.split_indices(y_train, VAL_FRACTION, seed=SEED)[0]])  # y beside x
     train_idx, val_idx = data.split_indices(y_train, VAL_FRACTION, seed=SEED)
     assert np.array_equal(scope["train_idx"], train_idx) and np.array_equal(scope["val_idx"], val_idx)
     mean, std = training.channel_stats(x_train[train_idx])
@@ -54,7 +56,16 @@ def test_01_shapes_counts_and_the_split_on_the_page(executed, cifar_sample):
     text = text_of(nb)
     (x_train, y_train), (x_test, y_test) = cifar_sample
     assert f"train: {x_train.shape} uint8" in text and f"test:  {x_test.shape} uint8" in text
-    assert f"this run loaded {len(x_train):,} and {len(x_test):,}" in text
+    assert f"labels {y_train.shape} uint8" in text and "the labels are `uint8` integers 0..9" in _prose(nb)
+    # what the page says data.load and environment.check do underneath
+    arrays = " ".join(next(c.source for c in nb.cells if c.source.startswith("## What the arrays hold")).split())
+    assert "it calls that line, unless it finds the same arrays in a local `.npz` file (named by the environment variable `CIFAR10_PATH`" in arrays
+    assert "the quick profile loads a small sample instead" in arrays and "as `np.bincount` below needs" in arrays
+    assert "`x_train[i, row, col]`" in arrays and "`x[i, row, col]`" not in arrays  # x is defined only later
+    assert ".load_data()" in inspect.getsource(data._download) and data.get_spec("cifar10").env_var == "CIFAR10_PATH"
+    assert "data.get_spec" not in _sources(nb, "code")  # no unexplained library object on the page
+    setup = _cell(nb, "environment.check(SEED, DATA)  # checks versions, seeds every random generator with SEED")
+    assert len(setup.splitlines()) <= 3 and "keras.utils.set_random_seed" in setup and "keras.utils.set_random_seed(seed)" in inspect.getsource(environment.check)
     assert f"take {x_train.nbytes / 1e6:.1f} MB as uint8, {x_train.size * 4 / 1e6:.1f} MB as float32" in text
     assert f"train per class: {np.bincount(y_train).tolist()}" in text
     assert f"test per class:  {np.bincount(y_test).tolist()}" in text
@@ -64,6 +75,7 @@ def test_01_shapes_counts_and_the_split_on_the_page(executed, cifar_sample):
     assert f"validation per class: {np.bincount(y_train[val_idx], minlength=10).tolist()}" in text
     assert len(set(np.bincount(y_train[val_idx], minlength=10))) == 1  # stratified: the same share of every class
     assert "data.split_indices draws the same: True\n" in text  # "later notebooks draw this same split", shown
+    assert "# it returns (train_idx, val_idx)" in _cell(nb, "rng = np.random.default_rng(SEED)")
     code = _sources(nb, "code")
     assert "round(VAL_FRACTION * len(members))" in code  # each class's share, written directly
     assert "validates on the test set itself (`validation_data=(testX, testY)`" in _prose(nb)
@@ -87,7 +99,7 @@ def test_01_statistics_why_they_help_and_standardisation(executed, cifar_sample)
     assert "**Why centre on 0?**" in prose and "LeCun and colleagues (*Efficient BackProp*, 1998)" in prose
     assert "*recipe*" not in prose and "notebook 03 compares" in prose  # no series jargon before notebook 03
     assert "*error term*" not in prose and "*dense* unit" not in prose and "error = " not in code
-    assert "see what it changes" in nb.cells[0].source and "see why that helps" not in nb.cells[0].source
+    assert "and check the standardised values" in nb.cells[0].source and "see what it changes" not in nb.cells[0].source
     # standardisation on the page: float32, each channel close to (not exactly) mean 0 and std 1
     part = ((x[:1000] - mean) / std).astype("float32")
     part_mean, part_std = part.mean(axis=(0, 1, 2)), part.std(axis=(0, 1, 2))
@@ -104,6 +116,7 @@ def test_01_statistics_why_they_help_and_standardisation(executed, cifar_sample)
                     r"below 1e-5: (True|False)$", text, re.M)
     assert gap and float(gap[1]) < 1e-4 and gap[2] == str(float(gap[1]) < 1e-5)
     assert "keras.layers.Rescaling(scale=1 / std, offset=-mean / std)" in prose
+    assert "`(x - mean) / std` is `x * (1 / std) + (-mean / std)`" in prose  # the algebra behind scale and offset
     layer_cell = _cell(nb, "as_layer = keras.layers.Rescaling(")  # the layer in its own small cell
     assert len(layer_cell.splitlines()) <= 5 and "standardised = " not in layer_cell
     assert code.index("numpy *broadcasts* (repeats) them") < code.index("keepdims=True")  # broadcasting explained at its first use
@@ -138,18 +151,22 @@ def test_01_class_means_and_look_alikes(executed, cifar_sample):
     assert "`class_means.mean(-1).std(axis=(1, 2))`" in prose  # the measure behind it, an exercise
     layout = class_means.mean(-1).std(axis=(1, 2))  # that measure, on the sample: the vehicles share a layout most
     assert {data.CLASS_NAMES[c] for c in np.argsort(-layout)[:4]} == {"airplane", "automobile", "ship", "truck"}
-    means = class_means.reshape(10, -1)
-    distance = np.sqrt(((means[:, None] - means[None]) ** 2).mean(-1))
+    flat_means = class_means.reshape(10, -1)
+    distance = np.sqrt(((flat_means[:, None] - flat_means[None]) ** 2).mean(-1))
     ranked = sorted((distance[i, j], i, j) for i in range(10) for j in range(i + 1, 10))
     for d, i, j in ranked[:4]:
         assert f"{data.CLASS_NAMES[i]:>10} - {data.CLASS_NAMES[j]:<10} {d:5.2f}\n" in text
-    assert "the squares pairing two animal classes (bird to horse) are mostly darker than those" in prose  # what to look for
+    reading = "the squares pairing two of the six animal classes, bird through horse in label order (labels 2-7), are mostly darker"
+    assert reading in prose and "On a small sample the ranking can differ" in prose
+    where = next(k for k, c in enumerate(nb.cells) if " ".join(reading.split()) in " ".join(c.source.split()))
+    assert nb.cells[where - 1].source.startswith("off_diagonal = ")  # read right after the heatmap, not before it
     animals = [data.CLASS_NAMES.index(n) for n in ("bird", "cat", "deer", "dog", "frog", "horse")]
+    assert animals == list(range(2, 8))  # "bird through horse in label order (labels 2-7)"
     others = [c for c in range(10) if c not in animals]
     within = [distance[i, j] for i in animals for j in animals if i < j]
     across = [distance[i, j] for i in animals for j in others]  # an animal against a vehicle
     assert np.mean(np.array(within) < min(across)) > 0.5  # "mostly darker", on the sample too (the full data: 13 of 15)
-    assert '"01_closest_pair"' in code and "closest[0]" in code  # the closest pair's images only
+    assert "plots.pairs" not in code and "\nmeans = " not in code  # no image strip; flat_means is not confused with mean
     heatmap = _cell(nb, "off_diagonal = np.where(np.eye(10, dtype=bool), np.nan, distance)")
     assert "ax.imshow(off_diagonal" in heatmap and "darker = more alike" in heatmap
     assert len(heatmap.splitlines()) <= 8 and "ax.text" not in heatmap  # short, plain matplotlib
@@ -160,19 +177,18 @@ def test_01_class_means_and_look_alikes(executed, cifar_sample):
         pair = np.isin(y_val, [i, j])
         to_i, to_j = (np.sqrt(((x_val[pair] - class_means[k]) ** 2).mean(axis=(1, 2, 3))) for k in (i, j))
         shares.append(((to_i < to_j) != (y_val[pair] == i)).mean())
+        assert (y_val[pair] == i).sum() == (y_val[pair] == j).sum()  # "equally many validation images": 50% is a coin toss
         assert (f"{data.CLASS_NAMES[i]:>10} - {data.CLASS_NAMES[j]:<10} distance {d:5.2f}; of {pair.sum():,} validation images, "
                 f"put in the wrong class: {shares[-1]:.0%}\n") in text
         assert 0 < shares[-1] < 0.5  # between a perfect rule and a coin toss
     assert shares[-1] > 0.1  # "Even the farthest pair's share is well above 0%"
     assert f"close pairs: {min(shares[:4]):.0%} to {max(shares[:4]):.0%} wrong; farthest pair: {shares[4]:.0%}\n" in text
     assert min(shares[:4]) > shares[4]  # "the close pairs nearer a coin toss than the farthest pair" (the full data: 35-43% against 21%)
-    assert "The last line shows the close pairs nearer a coin toss than the farthest pair" in prose
-    # the noise of about 40 images per pair is named, with no statistics beyond the page
-    assert "prints how many images each share rests on" in " ".join(prose.split()) and "make it noisy" in prose
-    assert "On a small sample the ranking can differ" in prose
+    assert "The close pairs come out nearer 50% than the farthest, and even the farthest is well above 0%" in prose
+    assert "a coin toss, or always answering one class, about 50% (each pair's two classes have equally many validation images)" in prose
     assert "misplaced more often than the farthest pair" not in prose and "standard error" not in prose and "$" not in prose
-    assert ".astype(np.float32)" not in code and "saved with the model, which takes raw pixels" in prose
-    assert "averages of raw pixels are a weak classifier" in prose and "a coin toss about 50%" in prose
+    assert ".astype(np.float32)" not in code and "the saved model takes raw 0..255 pixels, with no separate preprocessing step to forget" in prose
+    assert "averages of raw pixels are a weak classifier" in prose and "A CNN learns local features instead" in prose
     assert "A *nearest-class-mean classifier* puts an image in the class whose average is nearest" in prose
     assert "*convolutional neural network* (CNN)" in prose.split("What the arrays hold")[0] and "notebook 04" in prose.lower()
     exercises = next(c.source for c in nb.cells if c.source.startswith("## Exercises"))
@@ -183,7 +199,7 @@ def test_01_class_means_and_look_alikes(executed, cifar_sample):
         where = [k for k, o in enumerate(cell.get("outputs", [])) if o.get("name") == "stdout"]
         assert not where or where == list(range(where[0], where[-1] + 1)), cell.source[:60]
     for figure in ("01_examples_per_class", "01_pixel_histograms", "01_mean_images",
-                   "01_class_mean_distance", "01_closest_pair"):
+                   "01_class_mean_distance"):
         assert (BUILD_DIR / "figures" / f"{figure}.png").exists(), figure
 
 
@@ -197,6 +213,8 @@ def test_01_keeps_the_full_datas_statistics_for_notebook_03(executed):
     assert 100 < min(full["channels"]["mean"]) and max(full["channels"]["std"]) < 80  # 0..255 pixels, not rescaled ones
     nb = executed("01")
     assert "wrote results/data_exploration.json" not in text_of(nb)
-    assert "on the sample: nothing written (results/ keeps the full data's statistics)" in text_of(nb)
-    save = _cell(nb, 'if DATA == "full":')  # the page's last code cell: the statistics computed on the page, nothing else
+    save_cell = next(c for c in nb.cells if c.cell_type == "code" and c.source.startswith('if DATA == "full":'))
+    assert not save_cell.outputs  # the sample writes nothing (the images count above is the full split's, not the sample's)
+    save = save_cell.source  # the page's last code cell: the statistics computed on the page, nothing else
+    assert "results/ for notebook 03; the sample writes nothing" in save and len(save.splitlines()) <= 3
     assert '{"channels": {"images": len(x), "mean": mean.tolist(), "std": std.tolist()}}' in save and "data_exploration.json" in save

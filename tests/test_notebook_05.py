@@ -1,5 +1,6 @@
 """Notebook 05_shallow_vs_minivggnet: executed in the quick profile, checked on what it printed and wrote."""
 
+import ast
 import hashlib
 import json
 import re
@@ -12,8 +13,17 @@ from helpers.paths import ROOT, read_results
 from lab import notebooks, references
 from nbtools import reference, text_of
 
-STEPS = {"network": ("shallownet_original", "minivggnet_original"), "recipe": ("minivggnet_original", "minivggnet_improved_val"),
-         "data": ("minivggnet_improved_val", "minivggnet_improved")}
+def _page_steps() -> dict:
+    """The step pairs as the page writes them (its ``STEPS = {...}``): the one source of truth, read here too."""
+    path = notebooks.notebook_paths(["05"])[0]
+    for cell in nbformat.read(path, as_version=4).cells:
+        for node in ast.walk(ast.parse(cell.source)) if cell.cell_type == "code" and "STEPS = {" in cell.source else ():
+            if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "STEPS":
+                return ast.literal_eval(node.value)
+    raise AssertionError("notebook 05 writes its STEPS on the page")
+
+
+STEPS = _page_steps()
 
 
 def _markdown(prefix: str) -> str:
@@ -45,11 +55,6 @@ def _weak_flag_right(low: float, high: float, flagged: bool) -> bool:
     return flagged == ((low > 0 or high < 0) and min(abs(low), abs(high)) <= 1)
 
 
-def _clearly(low: float, high: float) -> str:
-    """A low end more than 1 point above the rival's high end is clear; by 1 point or less only just (weak evidence)."""
-    return "clearly" if round(low - high, 1) > 1 else "only just, weak evidence" if low > high else "not clearly"
-
-
 def test_05_writes_shallownet_out_and_prints_the_cost(executed):
     text = text_of(executed("05"))
     plain = re.sub(r"\x1b\[[0-9;]*m", "", text)  # without the summary's terminal colour codes
@@ -61,21 +66,22 @@ def test_05_writes_shallownet_out_and_prints_the_cost(executed):
     assert (f"MiniVGGNet: {p_v:,} parameters ({p_v / p_s:.1f}x ShallowNet's {p_s:,}), "
             f"{m_v / m_s:.0f}x ShallowNet's multiply-adds per image") in text
     source = _source("05")
-    for keras_on_the_page in ('keras.layers.Conv2D(32, 3, padding="same", name="conv")', "shallow.summary()",
+    assert re.search(rf"Total params: {p_v:,}\b", plain) and "block2_conv2 (Conv2D)" in plain, "Keras's own summary of MiniVGGNet"
+    dense = vgg.get_layer("head_fc")
+    assert type(dense).__name__ == "Dense" and dense.count_params() > p_v / 2, \
+        "most of MiniVGGNet's parameters are in its first Dense layer (what the prose says)"
+    assert plain.index(f"Total params: {p_v:,}") < plain.index("MiniVGGNet: "), "the summary, then the cost line"
+    for keras_on_the_page in ('keras.layers.Conv2D(32, 3, padding="same", name="conv")', "shallow.summary()", "vgg.summary()",
                               "keras.saving.load_model(path)", 'model.predict(images.astype("float32"), batch_size=',
                               "probs.argmax(axis=1) == labels"):
         assert keras_on_the_page in source, keras_on_the_page
 
 
 def test_05_prints_the_recipes_side_by_side(executed):
-    """One row per field that differs, a `-` where the recipe does not use the field; every value as the recipe holds it."""
+    """One row per field the prose explains, every value as the recipe holds it; each row a difference."""
     text = text_of(executed("05"))
     columns = [recipes.get_recipe("original", "shallownet"), recipes.get_recipe("original", "minivggnet"),
                recipes.get_recipe("improved", "minivggnet")]
-    acts = {"decay": lambda r: r.schedule == "inverse_time", "warmup_fraction": lambda r: r.schedule == "warmup_cosine",
-            "momentum": lambda r: r.optimizer == "sgd", "nesterov": lambda r: r.optimizer == "sgd",
-            "warmup_start": lambda r: r.schedule == "warmup_cosine",
-            "crop_padding": lambda r: r.augment}
     header = re.search(r"^ +ShallowNet, original +MiniVGGNet, original +MiniVGGNet, improved$", text, flags=re.M)
     assert header, "the three recipes as columns"
     rows = {}
@@ -84,25 +90,55 @@ def test_05_prints_the_recipes_side_by_side(executed):
         if not found:
             break
         rows[found.group(1)] = list(found.group(2, 3, 4))
-    expected = {}
-    for key in columns[0].to_dict():
-        shown = [str(getattr(r, key)) if acts.get(key, lambda r: True)(r) else "-" for r in columns]
-        if key != "name" and len(set(shown)) > 1:  # differs as shown: a value, or `-` beside a value
-            expected[key] = shown
-    assert rows == expected
+    used = [{field: value for field, value, *_ in recipes.describe(r)} for r in columns]
+    assert rows == {key: [str(u[key]) if key in u else "-" for u in used] for key in rows}, "each value as the recipe uses it, - if not"
+    assert all(len(set(values)) > 1 for values in rows.values()), "only fields the three recipes set differently"
     for key in ("optimizer", "schedule", "weight_decay", "label_smoothing", "augment", "normalization", "whiten_first_layer"):
         assert key in rows, f"{key}: the recipe step changes it"
-    prose = _markdown("05")
-    assert "Notebook 03 explains each field" in prose, "the other fields: where they are explained"
-    for field in ("optimizer", "learning_rate", "schedule", "augment", "crop_padding", "normalization", "whiten_first_layer"):
-        assert f"`{field}`" in prose, f"{field}: explained in the prose"
-    assert "lambda" not in _source("05"), "which fields a recipe uses is recipes.describe's"
+    for key in ("batch_size", "momentum", "nesterov", "schedule"):  # the network step's settings: plain SGD against Nesterov
+        assert key in rows and rows[key][0] != rows[key][1], f"{key}: the network step changes it too"
+    assert rows["crop_padding"][:2] == ["-", "-"], "no augmentation: no shift"
+    flat = " ".join(_markdown("05").split())
+    assert "(notebook 03 explains each)" in flat, "the fields: where they are explained"
+    assert "so its model keeps the last epoch rather than the one best on validation: two changes as well" in flat, "the data step's other change"
+    network_rows = re.search(r"ShallowNet's original settings differ from MiniVGGNet's in ([^.]*)\.", flat)
+    assert network_rows, "the sentence naming the rows the network step changes too"
+    assert set(re.findall(r"`(\w+)`", network_rows.group(1))) == {key for key, values in rows.items() if values[0] != values[1]}, \
+        "exactly the rows where ShallowNet's original settings differ from MiniVGGNet's"
+    runs = [reference(n) for n in STEPS["data"]]
+    assert runs[0]["data"]["split"]["validation"] and not runs[1]["data"]["split"]["validation"], "the data step drops the split"
+    assert runs[1]["best_epoch"] == len(runs[1]["history"]["loss"]), "without validation, the last epoch is kept"
+
+
+def test_05_steps_on_the_page_name_existing_reference_runs():
+    """The page's STEPS: each pair two reference runs with their model and results files, and each step what its name says."""
+    assert list(STEPS) == ["network", "recipe", "data"]
+    for step, pair in STEPS.items():
+        assert len(pair) == 2, step
+        for name in pair:
+            assert references.get(name).model_path.exists() and reference(name), f"{step}: {name} has its model and results files"
+    runs = {step: [references.get(n) for n in pair] for step, pair in STEPS.items()}
+    splits = {step: [reference(n)["data"]["split"] for n in pair] for step, pair in STEPS.items()}
+    (a, b) = runs["network"]
+    assert a.arch == "shallownet" and b.arch == "minivggnet" and a.recipe == b.recipe == "original", "network: each its original settings"
+    assert splits["network"][0] == splits["network"][1]
+    (a, b) = runs["recipe"]
+    assert a.arch == b.arch == "minivggnet" and (a.recipe, b.recipe) == ("original", "improved") and splits["recipe"][0] == splits["recipe"][1]
+    (a, b) = runs["data"]
+    assert a.arch == b.arch and a.training_recipe().epochs == b.training_recipe().epochs and a.recipe == b.recipe == "improved"
+    assert splits["data"][0]["train"] < splits["data"][1]["train"] and splits["data"][1]["validation"] == 0, "data: more images, no split"
+    assert STEPS["network"][1] == STEPS["recipe"][0] and STEPS["recipe"][1] == STEPS["data"][0], "each step starts where the last ended"
+    # the full profile remakes one split for every run that held images out: the share is the same for all of them
+    held_out = {reference(n)["recipe"]["val_fraction"] for pair in STEPS.values() for n in pair if reference(n)["data"]["split"]["validation"]}
+    assert held_out == {recipes.get_recipe("original").val_fraction}, "one held-out share, the one the page splits with"
+    assert "comparison.print_steps(" in _source("05") and "STEPS, steps," in _source("05"), "the page's pairs are what gets printed"
 
 
 def test_05_loads_each_reference_model(executed):
     text = text_of(executed("05"))
     for name in STEPS["network"] + STEPS["data"]:
-        assert re.search(rf"^{name}: models/{name}\.keras$", text, flags=re.M), f"{name}: the file it loaded"
+        assert re.search(rf"^{name}: models/{name}\.keras; layers: preprocess \(Rescaling\), \w+ \(Sequential\)$", text,
+                         flags=re.M), f"{name}: the file it loaded and its layers, the Rescaling layer first (what the prose says)"
     assert "not the reference model" not in text, "the quick profile loads the reference models"
 
 
@@ -118,24 +154,23 @@ def test_05_prints_the_full_datas_numbers_beside_the_sample(executed):
         train, test = re.escape(f"{full['train']:.1%}"), re.escape(f"{full['test']:.1%}")
         assert re.search(rf"^\s*{name}\s+\d+\.\d%\s+\d+\.\d%-\d+\.\d%\s+{train}\s+{re.escape(val)}\s+{re.escape(gap)}\s+{test}$",
                          text, flags=re.M), f"{name}: sample test and CI, then the full data's train, val, gap, test"
-    saved = _full_data_accuracies()
-    for step in ("network", "recipe"):  # the table read step by step: train, val and gap before -> after
-        b, a = (saved[name] for name in STEPS[step])
-        gap = [round(100 * m["train"], 1) - round(100 * m["val"], 1) + 0.0 for m in (b, a)]
-        assert (f"{step} step on the full data: train {b['train']:.1%} -> {a['train']:.1%}, val {b['val']:.1%} -> {a['val']:.1%}, "
-                f"gap {gap[0]:+.1f} -> {gap[1]:+.1f} points") in text, f"{step}: the reading under the table"
-    assert "data step on the full data" not in text, "the series' model has no validation accuracy to read"
+    saved = _full_data_accuracies()  # what the prose says of the second and third rows
+    before, after = (saved[name] for name in STEPS["recipe"])
+    assert after["train"] < before["train"] and after["val"] > before["val"], "the recipe step: train down, val up"
+    assert "gap of" not in text, "each gap printed once, in the table"
+    header = re.search(r"^ +sample +full data \(results/shallow_vs_minivggnet\.json\)\n +test +95% CI +train +val +gap +test$", text, flags=re.M)
+    assert header, "the table's header says which columns are the sample's and which the full data's"
     source = _source("05")
-    assert "comparison.full_data_accuracies(SPLITS_FILE, files, measured_now, full_data)" in source and "hashlib" not in source
+    assert "comparison.full_data_accuracies(ACCURACIES_FILE, files, measured_now, full_data)" in source and "hashlib" not in source
     assert "comparison.print_accuracy_table(" in source, "the table's two layouts are in the lab"
 
 
 def test_05_prints_each_step_paired_with_the_results_files_beside(executed):
     text = text_of(executed("05"))
-    block = re.search(r"^the three steps \(1,000 test images, paired\):\n((?:  .*\n?){4})", text, flags=re.M)
-    assert block, "the three steps and the largest"
+    block = re.search(r"^the three steps \(1,000 test images, paired\):\n((?:  .*\n?){3})", text, flags=re.M)
+    assert block, "the three steps"
     split, everything = (reference(n)["data"]["split"]["train"] for n in ("minivggnet_improved_val", "minivggnet_improved"))
-    assert f"  data (improved recipe, {split:,} -> all {everything:,} training images):" in block.group(1)
+    assert f"  data (improved recipe, {split:,} -> all {everything:,} training images, the last epoch kept):" in block.group(1)
     paired = {}
     for step, (a, b) in STEPS.items():
         line = re.search(rf"^  {step} \(.*$", block.group(1), flags=re.M).group(0)
@@ -150,17 +185,10 @@ def test_05_prints_each_step_paired_with_the_results_files_beside(executed):
         full = 100 * (reference(b)["test"]["accuracy"] - reference(a)["test"]["accuracy"])
         assert found.group(7) == f"{full:+.1f}", f"{step}: the results files' difference beside the paired one"
         paired[step] = gain, noise, low, high
-    found = re.search(r"^  largest step: (network|recipe|data) \((clearly|only just, weak evidence|not clearly): its interval's low "
-                      r"end ([+-]\d+\.\d) is (above|not above) the next step's high end ([+-]\d+\.\d)\)$", block.group(1), flags=re.M)
-    assert found, "the largest step, with the threshold that decides it"
-    top, runner_up = sorted(paired, key=lambda step: paired[step][0], reverse=True)[:2]
-    assert found.group(1) == top and float(found.group(3)) == paired[top][2] and float(found.group(5)) == paired[runner_up][3]
-    assert found.group(2) == _clearly(paired[top][2], paired[runner_up][3]), "the weak rule applied to 'clearly'"
-    assert found.group(4) == ("above" if paired[top][2] > paired[runner_up][3] else "not above")
     for step, (gain, noise, low, high) in paired.items():  # a step on all test images inside the sample's noise: said so
         full = 100 * (reference(STEPS[step][1])["test"]["accuracy"] - reference(STEPS[step][0])["test"]["accuracy"])
         said = re.search(rf"^{step}: a step this small \({re.escape(f'{full:+.1f}')} on all the test images\) is within the noise "
-                         rf"of 1,000 images \(\+-{re.escape(str(noise))}\), whatever its sign here$", text, flags=re.M)
+                         rf"of these test images \(\+-{re.escape(str(noise))}\), whatever its sign here$", text, flags=re.M)
         assert bool(said) == (abs(round(full, 1)) < noise), f"{step}: within the sample's noise, said exactly when so"
     seeds = [read_results(run) for run in ("minivggnet_improved", "minivggnet_improved_seed43")]
     assert seeds[0]["recipe"] == seeds[1]["recipe"] and seeds[0]["data"] == seeds[1]["data"], "one recipe, the same images"
@@ -168,17 +196,14 @@ def test_05_prints_each_step_paired_with_the_results_files_beside(executed):
             f"minivggnet_improved (seed {seeds[0]['seed']}) {seeds[0]['test']['accuracy']:.2%}, "
             f"minivggnet_improved_seed43 (seed {seeds[1]['seed']}) {seeds[1]['test']['accuracy']:.2%} on all the test images: a swing of "
             f"{100 * abs(seeds[1]['test']['accuracy'] - seeds[0]['test']['accuracy']):.2f} points") in text
-    # the takeaway: the steps beyond the noise largest first, then those within it; then any step under the seed swing
-    ranked = sorted(paired, key=lambda step: paired[step][0], reverse=True)
-    beyond = [step for step in ranked if paired[step][2] > 0 or paired[step][3] < 0]
-    within = [f"{step} ({paired[step][0]:+.1f})" for step in ranked if step not in beyond]
-    assert (f"in short, on 1,000 test images: " + ", then ".join(f"{step} {paired[step][0]:+.1f}" for step in beyond)
-            + f" points; within the noise: {', '.join(within) or 'none'}") in text
+    # the verdict, under the seed swing it ends with: any step smaller on all the test images
     swing = abs(seeds[1]["test"]["accuracy"] - seeds[0]["test"]["accuracy"])
     for step, (before, after) in STEPS.items():
         full = reference(after)["test"]["accuracy"] - reference(before)["test"]["accuracy"]
-        said = (f"{step}: {100 * full:+.1f} points on all the test images, less than the seed swing of {100 * swing:.2f}") in text
+        said = (f"{step}: {100 * full:+.2f} points on all the test images, less than the seed swing of {100 * swing:.2f}") in text
         assert said == (abs(full) < swing), f"{step}: under the seed swing, said exactly when so"
+    verdicts = [m.start() for m in re.finditer(r"^\w+: [+-]\d+\.\d\d points on all the test images, less than the seed", text, flags=re.M)]
+    assert all(i > text.index("a swing of") for i in verdicts), "the verdict comes after the swing it is measured against"
     # the unpaired half-widths from the sample's accuracies, beside the paired ones
     sample = {m.group(1): float(m.group(2)) / 100 for m in re.finditer(r"^\s*(\w+)\s+(\d+\.\d)%\s+\d+\.\d%-", text, flags=re.M)}
     line = re.search(r"^unpaired half-widths on the same images: network \+-(\d+\.\d), recipe \+-(\d+\.\d), data \+-(\d+\.\d) points$",
@@ -209,8 +234,9 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
             ("validation split", "The validation split stays out of training, so that settings can be chosen"),
             ("reference runs", "the *reference runs*, trainings done beforehand"),
             ("results file", "*results file*, `results/<run>.json`"),
-            ("committed sample", "(a small sample stored in the repository, the *committed sample*)"),
-            ("profile", "A *profile* is a set of values for these settings"),
+            ("profile", "A *profile* is a set of values for these settings: the *quick profile* sets `DATA = \"sample\"`, "
+                        "a small sample of CIFAR-10 stored in the repository"),
+            ("reference", "`\"reference\"` loads the reference run named in its comment, from `models/`"),
             ("convolution", "A *convolution* slides small grids of weights, its *filters*"),
             ("feature map", "One filter's output over the whole image is a *feature map*, also called a *channel*"),
             ("ReLU", "a ReLU: it keeps positive values and sets negative ones to 0"),
@@ -221,35 +247,36 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
             ("batch", "over the *batch*, the images of one training step"),
             ("dropout", "*dropout*: during training, random *units* (the single values of a layer's output) are set to 0"),
             ("parameters", "*Parameters* are the weights and biases that training adjusts"),
-            ("multiply-adds", "*Multiply-adds* are the multiplications"),
-            ("optimizer", "`optimizer`: the rule that changes the weights at each training step"),
+            ("multiply-adds", "one multiply-add is one weight times one input value, added to a running sum"),
             ("None", "`None` in Output Shape is the number of images per call, left open"),
             ("CI", "**95% confidence interval (CI)** is a range built to contain the *true* accuracy"),
             ("seen", "so it has no validation accuracy: the table says `seen`"),
             ("gap", "The *gap* is training minus validation accuracy, in *points* (percentage points)"),
             ("overfitting", "It measures *overfitting*: how much better a network does on the images it learned from"),
-            ("profiles", "The quick profile measures only the test column, on the committed sample. It reads the full data's "
+            ("profiles", "The quick profile measures only the test column, on the sample. It reads the full data's "
                          "columns from `results/shallow_vs_minivggnet.json`, which the full profile writes"),
             ("paired", "image by image: a *paired comparison*"),
             ("1.96", "95% of a normal (bell-shaped) curve lies within 1.96 standard deviations of its mean"),
+            ("standard error", "Its *standard error*, their standard deviation / sqrt(n), is that mean's spread over test sets. "
+                               "The 95% half-width is 1.96 standard errors"),
+            ("seed swing", "one pair of seeds: one example of that randomness, not its typical size"),
             ("unpaired", "*unpaired* one, which treats the two accuracies as independent"),
-            ("two-stage protocol", "the *two-stage protocol*: settings chosen on the validation split"),
-            ("Rescaling", "Each file is a `Rescaling` layer, which applies its recipe's `normalization` to the raw pixels (notebook 03 builds it), "
-                          "followed by the network (so ShallowNet's summary above has none)"),
-            ("ImageNet", "ImageNet, a collection of photos far larger than CIFAR-10")):
+            ("Rescaling", "The cell prints each file's layers: a `Rescaling` layer, which applies its recipe's `normalization` "
+                          "to the raw pixels (notebook 03 builds it), then the network")):
         assert " ".join(definition.split()) in flat, term
     for term in ("pooling", "batch", "points", "overfitting", "paired comparison"):
         assert flat.index(f"*{term}") - flat.lower().index(term.lower()) < 60, f"{term}: defined where first used"
     assert flat.index("*unpaired*") < flat.index("An effect is a *gain* when its whole interval is above 0"), "intervals, then verdicts"
-    assert ("A step is *clearly* the largest only when its low end is more than 1 point above the next step's high end"
-            in flat), "the rule for 'clearly', as print_steps applies it"
     assert "The training accuracies in the results files are not reused" in flat, "why the accuracies are measured again"
-    for cited in ("Zeiler & Fergus (2014", "Ioffe & Szegedy, 2015", "Srivastava et al., 2014"):
+    for cited in ("Zeiler & Fergus, 2014", "Ioffe & Szegedy, 2015", "Srivastava et al., 2014"):
         assert cited in flat, "claims the series does not test are attributed to the literature"
-    assert "not findings of this series" in flat
+    assert "not findings of this series" in flat and "### What the literature reports about" in flat
+    assert "measures that randomness" not in flat, "the seed cell reads results files, it measures nothing"
     for typed in ("1,000", "10,000", "45,000", "50,000"):
         assert typed not in prose, f"{typed}: sizes are printed by the code, not typed into the prose"
     assert "shipped model" not in flat and "full runs" not in flat, "one name per kind of model"
-    assert flat.index("## Accuracy on equal terms") < flat.index("## The three steps") < flat.index("## Exercises")
+    assert flat.index("## Accuracy on equal terms") < flat.index("## The three steps") < flat.index("## What to remember") < flat.index("## Exercises")
+    remember = flat[flat.index("## What to remember"):flat.index("## Exercises")]
+    assert not re.search(r"\d", remember), "what to remember: in words, no number a new run could make false"
     cells = [c.source for c in nbformat.read(notebooks.notebook_paths(["05"])[0], as_version=4).cells if c.cell_type == "markdown"]
     assert not any("Zeiler & Fergus" in c and "## Exercises" in c for c in cells), "the literature and the exercises: two cells"
