@@ -89,18 +89,28 @@ def text_of_markdown(notebook):
             for cell in notebook.cells if cell.cell_type == "markdown"]
 
 
-def _page(*ids):
-    """The sources of notebook 03's code cells with these ids, in the page's order."""
+PAGE_CELLS = {  # the page's code cells the tests run, each found by a line only it has (cell ids are renumbered on commit)
+    "imports": "from helpers import data, devices, models, paths, plots, recipes, training",
+    "augment": "def augment(images, seed, pad):",
+    "pipelines": "def training_pipeline(",
+    "model": "keras.utils.set_random_seed(SEED)  # the same initial weights on every run",
+    "whitening": "def whitening_filters(",
+    "schedule": 'if recipe.schedule == "warmup_cosine":',
+    "optimizer": 'if recipe.optimizer == "adamw":',
+    "logger": "class HistoryLogger(keras.callbacks.CSVLogger):",
+}
+
+
+def _run_page(scope, *names):
+    """Run notebook 03's code cells named in PAGE_CELLS, in this order, in ``scope``."""
     import nbformat
     from lab import notebooks
 
-    cells = nbformat.read(notebooks.notebook_paths(["03"])[0], as_version=4).cells
-    return [cell.source for cell in cells if cell.get("id") in ids]
-
-
-def _run_page(scope, *ids):
-    for source in _page(*ids):
-        exec(source, scope)
+    cells = [c.source for c in nbformat.read(notebooks.notebook_paths(["03"])[0], as_version=4).cells if c.cell_type == "code"]
+    for name in names:
+        matches = [source for source in cells if PAGE_CELLS[name] in source]
+        assert len(matches) == 1, f"notebook 03 has {len(matches)} code cells with {PAGE_CELLS[name]!r}"
+        exec(matches[0], scope)
     return scope
 
 
@@ -117,10 +127,10 @@ def test_03_each_piece_written_on_the_page_equals_the_librarys(cifar_sample):
     (x, y), _ = cifar_sample
     (x_train, y_train), (x_val, y_val) = (x[:900], y[:900]), (x[900:1000], y[900:1000])
     recipe = recipes.get_recipe("improved", epochs=2)
-    scope = _run_page({"print": lambda *a, **k: None}, "3")  # the page's imports
+    scope = _run_page({"print": lambda *a, **k: None}, "imports")  # the page's imports
     scope.update(recipe=recipe, SEED=42, DATA="sample", x_train=x_train, y_train=y_train, x_val=x_val, y_val=y_val,
                  device=devices.select_device("float32", False))
-    _run_page(scope, "15", "19")  # augment, the two pipelines (train_ds, val_ds)
+    _run_page(scope, "augment", "pipelines")  # augment, the two pipelines (train_ds, val_ds)
 
     seed = tf.constant([7, 11], tf.int64)
     assert np.array_equal(scope["augment"](x_train[:64], seed, 4), training.augment_batch(x_train[:64], seed, 4))
@@ -142,7 +152,7 @@ def test_03_each_piece_written_on_the_page_equals_the_librarys(cifar_sample):
 
     scope["steps_per_epoch"] = steps = len(scope["train_ds"])
     assert steps == -(-len(x_train) // recipe.batch_size)
-    _run_page(scope, "23", "26")  # the model with its scaling, the whitened start
+    _run_page(scope, "model", "whitening")  # the model with its scaling, the whitened start
     mean, std = training.input_scaling(x_train, recipe.normalization)
     sample = x_val[:16].astype("float32")
     assert np.allclose(scope["model"].predict(sample, verbose=0),
@@ -158,7 +168,7 @@ def test_03_each_piece_written_on_the_page_equals_the_librarys(cifar_sample):
 
     for name in ("improved", "fast", "original"):  # the schedule and the optimizer of every recipe
         scope["recipe"] = r = recipes.get_recipe(name)
-        _run_page(scope, "31", "35")
+        _run_page(scope, "schedule", "optimizer")
         library = training.make_optimizer(r, steps)
         assert type(scope["optimizer"]) is type(library), name
         page_config, library_config = scope["optimizer"].get_config(), library.get_config()
@@ -176,7 +186,7 @@ def test_03_history_logger_writes_what_the_librarys_writes(tmp_path):
 
     from helpers import training
 
-    scope = _run_page({"print": lambda *a, **k: None}, "3", "40")
+    scope = _run_page({"print": lambda *a, **k: None}, "imports", "logger")
     written = {}
     for name, logger in (("page", scope["HistoryLogger"]), ("library", training.HistoryLogger)):
         keras.utils.set_random_seed(0)
