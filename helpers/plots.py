@@ -64,8 +64,8 @@ def training_curves(history: dict, title: str = "Training Loss and Accuracy", re
     loss_ax.set(title="Loss", ylabel="loss")
     acc_ax.set(title="Accuracy", ylabel="accuracy")
     acc_ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    for (label, level), color in zip((levels or {}).items(), ("black", "grey", "grey")):
-        loss_ax.axhline(level, color=color, linestyle=":", label=label)
+    for number, (label, level) in enumerate((levels or {}).items()):  # the first black, the others grey
+        loss_ax.axhline(level, color="black" if number == 0 else "grey", linestyle=":", label=label)
     if log_loss:
         loss_ax.set_yscale("log")
         low, high = loss_ax.get_ylim()

@@ -234,6 +234,21 @@ def test_training_curves_can_leave_off_the_first_epochs():
     plots.plt.close(figure)
 
 
+def test_training_curves_draw_every_level_and_mark_on_a_doubling_log_axis():
+    from helpers import plots
+
+    history = {"loss": [3.0, 1.0, 0.6], "val_loss": [2.0, 1.0, 0.7], "accuracy": [0.1, 0.5, 0.7], "val_accuracy": [0.2, 0.5, 0.6]}
+    levels = {"floor": 0.5, "ln 10": 2.3, "third": 1.5}
+    figure = plots.training_curves(history, log_loss=True, levels=levels, marks={"best": 3, "resumed": 1.5})
+    loss, accuracy = figure.axes
+    assert loss.get_yscale() == "log" and [t for t in loss.get_yticks() if 0.4 < t < 4] == [0.5, 1, 2]
+    for ax, expected in ((loss, [*levels, "best", "resumed"]), (accuracy, ["best", "resumed"])):
+        labels = [text.get_text() for text in ax.get_legend().get_texts()]
+        assert all(name in labels for name in expected), (labels, expected)
+    assert [line.get_color() for line in loss.lines if line.get_label() in levels] == ["black", "grey", "grey"]
+    plots.plt.close(figure)
+
+
 def test_freeze_bn_scale_keeps_every_gamma_at_one_and_the_parameter_count(cifar_sample, tmp_path):
     (x, y), _ = cifar_sample
     recipe = recipes.get_recipe("fast", epochs=1, val_fraction=0.0, freeze_bn_scale=True)
