@@ -104,16 +104,14 @@ def image_grid(images: np.ndarray, labels: np.ndarray, class_names, per_class: i
     return fig
 
 
-def mean_images(versions, class_names, row_labels, per_row: int = 5):
+def mean_images(images, class_names, per_row: int = 5):
     """One image per class (RGB floats in 0..1, e.g. the class averages), ``per_row`` classes to a row, large enough to show
-    a layout. Each of ``versions`` (one image per class) gets its own row, named on its left by ``row_labels``."""
-    rows = len(versions) * -(-len(class_names) // per_row)  # each group of per_row classes, once per version
+    a layout, each titled with its class."""
+    rows = -(-len(class_names) // per_row)
     fig, axes = plt.subplots(rows, per_row, figsize=(per_row * 1.8, rows * 1.9), layout="constrained")
-    for c, name in enumerate(class_names):
-        for v, (images, label) in enumerate(zip(versions, row_labels)):  # the versions of a class, one under the other
-            ax = axes[c // per_row * len(versions) + v, c % per_row]
-            ax.imshow(images[c], **PIXELS)
-            ax.set(xticks=[], yticks=[], title=name if v == 0 else "", ylabel=label if c % per_row == 0 else "")
+    for ax, image, name in zip(axes.flat, images, class_names):
+        ax.imshow(image, **PIXELS)
+        ax.set(xticks=[], yticks=[], title=name)
     return fig
 
 
@@ -246,62 +244,6 @@ def reliability_diagram(labels: np.ndarray, probs: np.ndarray, bins: int = 15, e
                     bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none"))
     counts.bar(centres, [b["count"] for b in found], width=1 / bins, color="tab:gray", edgecolor="black")
     counts.set(xlabel="confidence (probability of the predicted class)", ylabel="predictions")
-    return fig
-
-
-def compare_curves(histories: dict, key: str = "val_accuracy", title: str | None = None, colors: dict | None = None):
-    """One metric of several runs against the epoch; ``histories`` maps a label to a history dict, ``colors`` to a colour."""
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    for label, history in histories.items():
-        values = history.get(key, [])
-        ax.plot(np.arange(1, len(values) + 1), values, label=label, color=(colors or {}).get(label))
-    _epoch_axis(ax)
-    ax.set(title=title or key, ylabel=key.replace("val_", "validation ").replace("_", " "))
-    if "accuracy" in key:
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="lower right")
-    return fig
-
-
-# --------------------------------------------------------------------------- inside the network
-
-def filter_grid(kernels, title: str = "First-layer filters", order=None):
-    """Convolution kernels ``(filters, h, w, 3)`` as small colour patches, in ``order`` (default: by index), on one colour
-    scale for all (grey 0, symmetric). ``kernels`` may map labels to several such sets: side by side, filter i at the same place."""
-    sets = kernels if isinstance(kernels, dict) else {"": kernels}
-    order = np.arange(len(next(iter(sets.values())))) if order is None else order
-    cols, rows, top = 8, int(np.ceil(len(order) / 8)), max(float(np.abs(found).max()) for found in sets.values()) or 1.0
-    fig = plt.figure(figsize=(len(sets) * cols * 0.8 + 0.3, rows * 0.85 + 0.8), layout="constrained")
-    for sub, (label, found) in zip(np.atleast_1d(fig.subfigures(1, len(sets), wspace=0.05)), sets.items()):
-        axes = sub.subplots(rows, cols, squeeze=False)
-        for i, ax in enumerate(axes.ravel()):
-            ax.axis("off")
-            if i < len(order):
-                ax.imshow(0.5 + 0.5 * found[order[i]] / top, **PIXELS)
-                ax.set_title(str(order[i]), fontsize=7)
-        sub.suptitle(label, fontsize=9)
-    fig.suptitle(title, fontsize=10)
-    return fig
-
-
-def feature_map_rows(rows: dict, image: np.ndarray, count: int = 8, title: str = ""):
-    """The same channels of one layer for one image, one row per network (``rows`` maps a label such
-    as "untrained" to activations ``(H, W, C)``), with the input image at the start of each row. The
-    channels of a row share one colour scale, shown by the row's colour bar."""
-    fig, axes = plt.subplots(len(rows), count + 1, figsize=((count + 1) * 1.15 + 0.8, len(rows) * 1.4 + 0.4),
-                             squeeze=False, layout="constrained")
-    for r, (label, maps) in enumerate(rows.items()):
-        axes[r, 0].imshow(image, **PIXELS)
-        axes[r, 0].set_title("input", fontsize=9)
-        axes[r, 0].set_ylabel(label)
-        top = float(maps[..., :count].max()) or 1.0
-        for c in range(count):
-            shown = axes[r, c + 1].imshow(maps[..., c], cmap="viridis", vmin=0, vmax=top, **PIXELS)
-            axes[r, c + 1].set_title(f"channel {c}", fontsize=9)
-        fig.colorbar(shown, ax=axes[r, 1:], shrink=0.9, label="activation", pad=0.01)
-    plt.setp(axes, xticks=[], yticks=[])
-    fig.suptitle(title, fontsize=10)
     return fig
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 
 OPTIMIZERS = ("sgd", "adamw")
-SCHEDULES = ("constant", "inverse_time", "warmup_cosine")
+SCHEDULES = ("constant", "inverse_time", "warmup_cosine", "warmup_linear")
 NORMALIZATIONS = ("unit", "standardize")
 
 
@@ -45,6 +45,7 @@ class Recipe:
     warmup_fraction: float = field(default=0.0, metadata={
         "help": "share of all steps spent raising the rate linearly to its peak (from warmup_start x peak)"})
     warmup_start: float = field(default=0.1, metadata={"help": "share of the peak rate the warmup starts at"})
+    end_fraction: float = field(default=0.0, metadata={"help": "share of the peak rate the warmup_cosine or warmup_linear schedule ends at"})
     momentum: float = field(default=0.9, metadata={"help": "share of the previous SGD step each step carries on"})
     nesterov: bool = field(default=True, metadata={"help": "SGD takes the gradient where momentum carries the weights"})
     weight_decay: float = field(default=0.0, metadata={
@@ -64,6 +65,11 @@ class Recipe:
         "help": "share of the training set held out for validation, stratified (0: train on all of it)"})
     ema_momentum: float = field(default=0.0, metadata={
         "help": "0: off; else a running average of the weights (this momentum per step) replaces them after every epoch"})
+    ema_bn_stats: bool = field(default=False, metadata={"help": "the running average of ema_momentum also covers batch "
+                               "normalisation's moving mean and variance (a callback keeps it, not the optimizer)"})
+    bn_shift_lr_factor: float = field(default=1.0, metadata={"help": "batch normalisation's shifts (beta) learn at this "
+                                      "multiple of the learning rate (their own optimizer; airbench)"})
+    bn_momentum: float = field(default=0.99, metadata={"help": "how slowly batch normalisation's moving mean and variance follow the batches"})
     whiten_first_layer: bool = field(default=False, metadata={"help": "start the first convolution from the training images' "
                                      "3x3 patch-whitening filters (and their negatives) instead of random ones; the architecture is unchanged"})
     dirac_init: bool = field(default=False, metadata={"help": "later 3x3 convolutions start as the identity on their first filters (airbench)"})
@@ -87,6 +93,9 @@ class Recipe:
             (isinstance(self.cutout, int) and 0 <= self.cutout <= 16, f"cutout must be an integer in [0, 16], got {self.cutout!r}"),
             (0 <= self.val_fraction < 1, f"val_fraction must be in [0, 1), got {self.val_fraction!r}"),
             (0 <= self.ema_momentum < 1, f"ema_momentum must be in [0, 1), got {self.ema_momentum!r}"),
+            (0 <= self.end_fraction < 1 and 0 <= self.bn_momentum < 1, "end_fraction and bn_momentum must be in [0, 1)"),
+            (self.bn_shift_lr_factor > 0, f"bn_shift_lr_factor must be > 0, got {self.bn_shift_lr_factor!r}"),
+            (self.ema_momentum or not self.ema_bn_stats, "ema_bn_stats needs an ema_momentum above 0"),
         ]
         problems = [message for ok, message in rules if not ok]
         if problems:
@@ -152,9 +161,10 @@ SECTIONS = {  # notebook 03's section that explains each field
 def describe(recipe: Recipe) -> list:
     """(field, value, where notebook 03 explains it, meaning) for each field ``recipe`` uses (switches off: left out)."""
     where = {name: section for section, names in SECTIONS.items() for name in names.split()}
-    sgd, cosine = recipe.optimizer == "sgd", recipe.schedule == "warmup_cosine"
+    sgd, cosine = recipe.optimizer == "sgd", recipe.schedule.startswith("warmup")
     used = {"decay": recipe.schedule == "inverse_time", "crop_padding": recipe.augment,
-            "momentum": sgd, "nesterov": sgd, "warmup_fraction": cosine, "warmup_start": cosine}
+            "momentum": sgd, "nesterov": sgd, "warmup_fraction": cosine, "warmup_start": cosine, "end_fraction": cosine,
+            "bn_momentum": recipe.bn_momentum != Recipe.defaults()["bn_momentum"], "bn_shift_lr_factor": recipe.bn_shift_lr_factor != 1}
     return [(f.name, getattr(recipe, f.name), where.get(f.name, "results/README.md"), f.metadata.get("help", ""))
             for f in fields(recipe) if used.get(f.name, True) and (f.name in where or getattr(recipe, f.name))]
 

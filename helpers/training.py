@@ -143,7 +143,8 @@ def learning_rate_schedule(recipe: Recipe, steps_per_epoch: int):
 
     ``inverse_time`` reproduces Keras 2's ``SGD(decay=...)``: lr / (1 + decay * iteration), updated
     every batch (Keras 3 ignores ``decay=``). ``warmup_cosine`` rises linearly from
-    ``warmup_start * learning_rate`` to ``learning_rate``, then follows a cosine down to 0.
+    ``warmup_start * learning_rate`` to ``learning_rate``, then follows a cosine down to
+    ``end_fraction * learning_rate``; ``warmup_linear`` goes down a straight line instead (airbench).
     """
     if recipe.schedule == "constant":
         return keras.optimizers.schedules.InverseTimeDecay(recipe.learning_rate, decay_steps=1, decay_rate=0.0)
@@ -151,17 +152,43 @@ def learning_rate_schedule(recipe: Recipe, steps_per_epoch: int):
         return keras.optimizers.schedules.InverseTimeDecay(recipe.learning_rate, decay_steps=1, decay_rate=recipe.decay)
     total = recipe.epochs * steps_per_epoch
     warmup = int(round(recipe.warmup_fraction * total))
+    if recipe.schedule == "warmup_linear":
+        return WarmupLinearDecay(recipe.learning_rate * recipe.warmup_start, recipe.learning_rate,
+                                 recipe.learning_rate * recipe.end_fraction, warmup, total)
     return keras.optimizers.schedules.CosineDecay(
         initial_learning_rate=recipe.learning_rate * (recipe.warmup_start if warmup else 1.0), decay_steps=max(total - warmup, 1),
-        alpha=0.0, warmup_target=recipe.learning_rate if warmup else None, warmup_steps=warmup)
+        alpha=recipe.end_fraction, warmup_target=recipe.learning_rate if warmup else None, warmup_steps=warmup)
+
+
+@keras.saving.register_keras_serializable(package="helpers")
+class WarmupLinearDecay(keras.optimizers.schedules.LearningRateSchedule):
+    """A straight line from ``start`` up to ``peak`` over ``warmup_steps``, then down to ``end`` at ``total_steps``."""
+
+    def __init__(self, start: float, peak: float, end: float, warmup_steps: int, total_steps: int):
+        self.start, self.peak, self.end, self.warmup_steps, self.total_steps = start, peak, end, warmup_steps, total_steps
+
+    def __call__(self, step):
+        step = keras.ops.cast(step, "float32")
+        rise = self.start + (self.peak - self.start) * step / max(self.warmup_steps, 1)
+        done = keras.ops.minimum((step - self.warmup_steps) / max(self.total_steps - self.warmup_steps, 1), 1.0)
+        return keras.ops.where(step < self.warmup_steps, rise, self.peak + (self.end - self.peak) * done)
+
+    def get_config(self):
+        return dict(start=self.start, peak=self.peak, end=self.end, warmup_steps=self.warmup_steps, total_steps=self.total_steps)
 
 
 def make_optimizer(recipe: Recipe, steps_per_epoch: int) -> keras.optimizers.Optimizer:
     """SGD (momentum, Nesterov) or AdamW with the recipe's schedule; weight decay spares BN and biases;
     with ``ema_momentum`` the weights' running average replaces them after every epoch."""
+    if recipe.bn_shift_lr_factor != 1:  # batch normalisation's shifts get an optimizer of their own, at a multiple of the rate
+        plain, shifts = (recipe.with_overrides(learning_rate=recipe.learning_rate * k, bn_shift_lr_factor=1.0)
+                         for k in (1.0, recipe.bn_shift_lr_factor))
+        return keras.optimizers.MultiOptimizer(keras.optimizers.OptimizerMap(
+            make_optimizer(plain, steps_per_epoch), {".*/beta": make_optimizer(shifts, steps_per_epoch)}))
     schedule = learning_rate_schedule(recipe, steps_per_epoch)
     decay = recipe.weight_decay or None
-    ema = dict(use_ema=True, ema_momentum=recipe.ema_momentum, ema_overwrite_frequency=steps_per_epoch) if recipe.ema_momentum else {}
+    ema = dict(use_ema=True, ema_momentum=recipe.ema_momentum, ema_overwrite_frequency=steps_per_epoch) if (
+        recipe.ema_momentum and not recipe.ema_bn_stats) else {}  # with BN statistics: WeightAverage instead
     if recipe.optimizer == "adamw":
         optimizer = keras.optimizers.AdamW(learning_rate=schedule, weight_decay=decay or 0.0, **ema)
     else:
@@ -215,6 +242,7 @@ def build_model(arch: str, recipe: Recipe, x_train: np.ndarray, classes: int = 1
         conv.kernel.assign(kernel)
     for bn in (layer for layer in layers if isinstance(layer, keras.layers.BatchNormalization)):
         bn.gamma.trainable = not recipe.freeze_bn_scale  # frozen: only the shift learns; the parameter count is unchanged
+        bn.momentum = recipe.bn_momentum
     return model
 
 
@@ -257,7 +285,8 @@ class HistoryLogger(keras.callbacks.CSVLogger):
 
     def on_epoch_end(self, epoch, logs=None):
         seconds = time.perf_counter() - self._start
-        learning_rate = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
+        optimizer = getattr(self.model.optimizer, "optimizers", [self.model.optimizer])[-1]  # a MultiOptimizer's default: its last
+        learning_rate = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
         super().on_epoch_end(epoch, {**(logs or {}), "lr": learning_rate, "epoch_seconds": seconds,
                                      "images_per_second": self.images_per_epoch / seconds})
 
@@ -281,6 +310,31 @@ class EpochSeeds(keras.callbacks.Callback):
         self.first_epoch = None
         for state in (v for v in self.model.variables if v.name == "seed_generator_state"):
             state.assign([state.numpy()[0], epoch * self.STRIDE])  # [seed, counter]: the seed stays
+
+
+class WeightAverage(keras.callbacks.Callback):
+    """A running average of every weight, batch normalisation's moving statistics included (the optimizer's
+    ``use_ema`` averages the trained weights only), that replaces the weights after each epoch's last step,
+    before validation. The average starts each epoch equal to the weights (as it ends the one before), so a
+    run resumed from an epoch's backup trains as the uninterrupted one."""
+
+    def __init__(self, momentum: float, steps_per_epoch: int):
+        super().__init__()
+        self.momentum, self.steps_per_epoch = momentum, steps_per_epoch
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if not hasattr(self, "_pairs"):
+            weights = [w.value for w in self.model.weights if "float" in str(w.dtype)]
+            self._pairs = [(tf.Variable(w, trainable=False), w) for w in weights]
+            self._step = tf.function(lambda: [a.assign(self.momentum * a + (1 - self.momentum) * w) for a, w in self._pairs])
+        for average, weight in self._pairs:
+            average.assign(weight)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._step()
+        if batch + 1 == self.steps_per_epoch:
+            for average, weight in self._pairs:
+                weight.assign(average)
 
 
 @dataclass
@@ -339,6 +393,8 @@ def train(arch: str, recipe: Recipe, train_data: tuple[np.ndarray, np.ndarray], 
         callbacks.append(keras.callbacks.ModelCheckpoint(
             best_path, monitor="val_accuracy", mode="max", save_best_only=True, initial_value_threshold=best_so_far))
     callbacks += [keras.callbacks.BackupAndRestore(run_dir / "backup"), EpochSeeds(first_epoch)]
+    if recipe.ema_bn_stats:
+        callbacks.insert(0, WeightAverage(recipe.ema_momentum, steps))  # first: validation and the backup see the average
     start = time.perf_counter()
     model.fit(train_ds, validation_data=val_ds, epochs=recipe.epochs, steps_per_epoch=steps, callbacks=callbacks,
               verbose=verbose, shuffle=False)  # the pipeline shuffles; it holds all the epochs, hence steps_per_epoch

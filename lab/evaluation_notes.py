@@ -1,19 +1,21 @@
 """Notebook 04's bookkeeping: the shipped model's numbers on the full test set, set beside a run on the sample.
 
 A run on the full data with the shipped model keeps notebook 04's key numbers in ``results/evaluation.json``,
-with the sha256 of the model file they describe. The quick profile (``DATA = "sample"``) prints them beside its
-own, with the test scores of the model's training run, on lines that start with "full test set:"::
+with the sha256 of the model file they describe. The quick profile (``DATA = "sample"``) sets its own numbers beside
+them, and beside the test scores of the model's training run, in one table near the end of the page::
 
-    path, source, record, full_test = evaluation_notes.set_up(MODEL, DATA, SEED, len(x_test))
-    full_test.show("mistakes")  # the last line of a lesson's cell: its "full test set:" line (quick profile only)
-    evaluation_notes.bookkeeping(model, path, source, DATA, x_test, y_test, probs, ...)  # the last cell: the page's
-    # values by name, checked against the library's copies; a full run of the shipped model rewrites results/evaluation.json
+    path, source, record = evaluation_notes.set_up(MODEL, DATA, SEED, len(x_test))
+    evaluation_notes.beside_full_test_set(y_test, probs, keras_scores, (T, fit_part, check_part, scaled), path, record, DATA)
+    # the table (a full run: one line, nothing to compare)
+    evaluation_notes.bookkeeping(model, x_test, page, path, source, DATA, ...)  # the last cell: the page's values by
+    # name, checked against the library's copies; a full run of the shipped model rewrites results/evaluation.json
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -26,12 +28,14 @@ from helpers.recipes import get_recipe
 from lab import pretrained, references
 
 FILE = RESULTS_DIR / "evaluation.json"
+BINS, SURE = 15, 0.99  # the page's confidence bins, and the confidence from which a mistake's label is questioned
 
 
 KEEP = {  # what is kept of this run's numbers, from the notebook's values (each entry once all its values are passed)
     ("scores", "confidence"): lambda v: {"accuracy": float(v["scores"]["accuracy"]), "ece": float(v["scores"]["ece"]),
                                          "mean_confidence": float(v["confidence"])},
     ("sure_text",): lambda v: {"sure": v["sure_text"]},
+    ("temperature",): lambda v: {"temperature": v["temperature"]},
 }
 
 
@@ -52,13 +56,20 @@ def largest_mistakes(confusion, count=5):
 def set_up(model: str, data: str, seed: int, test_images: int):
     """Notebook 04's set-up: check and print the versions and seed the generators (environment.check), then find the
     .keras file ``model`` names (pretrained.model_file; with none, a stand-in trained on the training images, which are
-    loaded only then). On the sample, one line says what its numbers are and names the "full test set:" lines.
-    Returns (its path, its name as printed, its results record or None, the FullTestSet of the quick profile's lines)."""
-    environment.check(seed)  # the versions line; the quick profile's note is FullTestSet's one line
+    loaded only then). On the sample, one line says what its numbers are and where the full test set's are set beside them.
+    Returns (its path, its name as printed, its results record or None)."""
+    environment.check(seed)  # the versions line
     found = pretrained.locate_model(model, "minivggnet", "minivggnet_improved")
     train = None if found is not None else datasets.load("cifar10", data)[0]  # the training images: only for a stand-in
     path, source, record = pretrained.model_file(model, "minivggnet", "minivggnet_improved", train_if_missing=train)
-    return path, source, record, FullTestSet(path, record, data, test_images)
+    if data == "sample":
+        shipped = (references.get("minivggnet_improved").results() or {}).get("test")
+        note = f"QUICK PROFILE (DATA = \"sample\"): numbers on a {test_images:,}-image test sample"
+        if shipped:
+            note += f"; the shipped model reached {shipped['accuracy']:.2%} on all {shipped['images']:,} test images"
+        print(note + "; the table \"This copy beside the full test set\" near the end sets this copy's numbers beside the "
+                     "full test set's")
+    return path, source, record
 
 
 def label_smoothing(record: dict | None) -> float:
@@ -95,19 +106,20 @@ class FullRun:
             print(f"a run on the sample leaves results/{name} (the shipped model's numbers on the full test set) as it is")
 
 
-def bookkeeping(model, path: Path | None, source: str, data: str, x_test, y_test, probs, *, keras_scores: dict, interval,
-                ece: float, confusion, bins: tuple, grad_cam: tuple, confidence: float, sure):
+def bookkeeping(model, x_test, page: dict, path: Path | None, source: str, data: str, *, interval, grad_cam: tuple):
     """Notebook 04's last cell. Checks that each library copy gives the result the page wrote out (one printed line):
-    ``interval`` the Wilson interval by hand, ``keras_scores`` model.evaluate's, ``ece`` and ``confusion`` the page's,
-    ``bins`` (BINS, count, mean confidence, accuracy of the bins that hold predictions), ``grad_cam`` (layer, the images'
-    indices, their heatmaps). Then keeps the full run's numbers (``confidence``, the mean confidence; ``sure``, the indices
-    of the surest mistakes) with FullRun, which a full run of the shipped model writes to results/evaluation.json."""
+    ``page`` holds the page's values by name (as :func:`page_values` makes them); ``interval`` is the interval p +- z*se
+    by hand (Wilson's refines it), ``grad_cam`` (layer, the images' indices, their heatmaps). Then keeps the full run's
+    numbers with FullRun, which a full run of the shipped model writes to results/evaluation.json."""
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)  # the library's predict retraces: no warning about it on the page
+    y_test, probs, keras_scores, ece, confusion = (page[k] for k in ("y_test", "probs", "keras_scores", "ece", "confusion"))
     scores = evaluation.score(y_test, probs, CLASS_NAMES)  # the library's scores, for results/
-    accuracy, (layer, picks, heatmaps), (count, bin_confidence, bin_accuracy) = keras_scores["accuracy"], grad_cam, bins[1:]
-    library_bins = [[b[key] for b in evaluation.reliability_bins(y_test, probs, bins[0])] for key in ("count", "confidence", "accuracy")]
+    accuracy, (layer, picks, heatmaps), (bins, count, bin_confidence, bin_accuracy) = keras_scores["accuracy"], grad_cam, page["bins"]
+    library_bins = [[b[key] for b in evaluation.reliability_bins(y_test, probs, bins)] for key in ("count", "confidence", "accuracy")]
     copies = {  # each library function, and whether it gives the result written out on the page
         "evaluation.predict": np.allclose(probs, evaluation.predict(model, x_test), atol=1e-6),
-        "evaluation.confidence_interval": np.allclose(interval, evaluation.confidence_interval(accuracy, len(y_test)), atol=1e-6),
+        "evaluation.confidence_interval": np.allclose(interval, evaluation.confidence_interval(accuracy, len(y_test)),
+                                                      atol=1.96**2 / len(y_test)),  # Wilson's ends: within z^2/n of p +- z*se
         "evaluation.score": np.allclose([accuracy, keras_scores["top2_accuracy"], keras_scores["loss"], ece],
                                         [scores[k] for k in ("accuracy", "top2_accuracy", "loss", "ece")], atol=1e-4)
                             and np.array_equal(confusion, scores["confusion_matrix"]),
@@ -117,19 +129,20 @@ def bookkeeping(model, path: Path | None, source: str, data: str, x_test, y_test
     print("the library's copies give the page's results:", all(copies.values()), f"({', '.join(copies)})")
     predicted = probs.argmax(1)
     sure_text = "; ".join(f"true {CLASS_NAMES[y_test[i]]}, predicted {CLASS_NAMES[predicted[i]]} {probs[i].max():.1%}"
-                          for i in sure)  # the surest mistakes
+                          for i in page["sure"])  # the surest mistakes
     full_run = FullRun(path, source, data, len(x_test))
-    full_run.keep(scores=scores, confidence=confidence, sure_text=sure_text)
+    full_run.keep(scores=scores, confidence=page["confidence"], sure_text=sure_text, temperature=temperature_found(page))
     full_run.write()
 
 
-def full_per_class(scores) -> tuple[dict, dict] | None:
-    """The accuracy per class (its recall) and their 95% intervals of a results record's test scores; None for None."""
-    if not scores:
-        return None
-    found = scores["per_class"]
-    accuracy = {c: found[c]["recall"] for c in CLASS_NAMES}
-    return accuracy, {c: evaluation.confidence_interval(accuracy[c], int(found[c]["support"])) for c in CLASS_NAMES}
+def temperature_found(page: dict) -> dict:
+    """The page's temperature (T, the indices it was fitted on, those it was checked on, the probabilities at T), as kept in
+    results/evaluation.json: T, the images it was fitted on, and the ECE on the other half as trained and temperature-scaled."""
+    t, fit_part, check_part, scaled = page["temperature"]
+    labels = page["y_test"][check_part]
+    checked = {name: {"ece": float(evaluation.expected_calibration_error(labels, found[check_part], bins=page["bins"][0]))}
+               for name, found in (("as trained", page["probs"]), ("temperature-scaled", scaled))}
+    return {"T": float(t), "fitted_on": len(fit_part), **checked}
 
 
 def full_test_set(record: dict | None, data: str, test_images: int) -> dict | None:
@@ -138,74 +151,106 @@ def full_test_set(record: dict | None, data: str, test_images: int) -> dict | No
     return test if data == "sample" and test.get("images", 0) > test_images else None
 
 
-class FullTestSet:
-    """Quick profile: the full test set's numbers, each printed by ``show`` on one line starting "full test set:" (on the
-    full data, or with no numbers for this model, nothing). From the model's results record and results/evaluation.json."""
+def sample_and_full(page: dict, record: dict | None, saved: dict) -> list[tuple[str, str, str]]:
+    """The table's rows, (measure, this copy's value, the full test set's): ``page`` the page's values by name, ``record``
+    the training run's test scores on the full test set, ``saved`` notebook 04's full run (results/evaluation.json)."""
+    confusion = page["confusion"]
+    full_confusion = np.array(record["confusion_matrix"]) if record else None
+    missing = "(not in results/)"
 
-    def __init__(self, path: Path | None, record: dict | None, data: str, test_images: int, file: Path = FILE):
-        self.scores = full_test_set(record, data, test_images) or {}  # the training run's test scores
-        self.saved = saved_full(path, data, file) or {}  # notebook 04's full run
-        self.sample = data == "sample"
-        if data == "sample":  # the quick profile's note, on one line
-            shipped = (references.get("minivggnet_improved").results() or {}).get("test")
-            note = f"QUICK PROFILE (DATA = \"sample\"): numbers on a {test_images:,}-image test sample"
-            if shipped:
-                note += f"; the shipped model reached {shipped['accuracy']:.2%} on all {shipped['images']:,} test images"
-            if self.scores or self.saved:
-                images = self.scores.get("images") or self.saved["test_images"]
-                note += f", and lines starting \"full test set:\" give this model's numbers on all {images:,} (from results/)"
-            print(note)
+    def row(name, sample, full, show):  # a measure, its two values and how each is written
+        return name, show(sample), missing if full is None else show(full)
 
-    def line(self, topic: str, interval=None) -> str | None:
-        """The line of ``topic`` (without its "full test set: " start), or None when it has no number to show."""
-        scores, saved = self.scores, self.saved
-        if topic == "accuracy" and scores:
-            text = f"accuracy {evaluation.describe_accuracy(scores['accuracy'], scores['images'])}"
-            if interval is not None:
-                text += f": {'inside' if interval[0] <= scores['accuracy'] <= interval[1] else 'outside'} this sample's interval"
-            return text
-        if topic == "mistakes" and scores:
-            return "; ".join(f"{true} taken for {said} {n} times" for n, true, said in largest_mistakes(np.array(scores["confusion_matrix"])))
-        if topic == "sure" and "sure" in saved:
-            mistakes = "most confident mistake" if ";" not in saved["sure"] else f"{saved['sure'].count(';') + 1} most confident mistakes"
-            return (f"given 99% or more: {saved['sure']} (its {mistakes}, read from results/)"
-                    if saved["sure"] else "given 99% or more: none")
-        if topic == "sure" and self.sample:
-            return "no record for this model in results/; with DATA = \"full\", look for mistakes given 99% or more"
-        if topic == "calibration" and scores and "mean_confidence" in saved:
-            gap = scores["accuracy"] - saved["mean_confidence"]
-            return (f"accuracy {scores['accuracy']:.2%}, mean confidence {saved['mean_confidence']:.2%}: "
-                    f"calibration gap {100 * gap:+.1f} points; ECE {scores['ece']:.4f}")
-        return None
+    def accuracy(matrix):
+        return np.trace(matrix) / matrix.sum()
 
-    def show(self, topic: str, interval=None):
-        """Print the line of ``topic``: "accuracy" (with this sample's ``interval``: inside or outside it), "mistakes",
-        "sure" or "calibration"."""
-        if found := self.line(topic, interval):
-            print(f"full test set: {found}")
+    def interval(matrix):
+        return "{:.2%}-{:.2%}".format(*evaluation.confidence_interval(accuracy(matrix), int(matrix.sum())))
 
-    def bars(self, which: str, per_class: dict, intervals: dict):
-        """The per-class bars to draw, ({label: accuracies}, {label: intervals}): this run's, and the full test set's."""
-        bars, bar_intervals = {which: per_class}, {which: intervals}
-        if full := full_per_class(self.scores):
-            bars["the full test set"], bar_intervals["the full test set"] = full
-        return bars, bar_intervals
+    def mistakes(matrix, k):
+        count, true, predicted = largest_mistakes(matrix)[k]
+        return f"{true} taken for {predicted} {count}"
+
+    percent, points, four = "{:.2%}".format, "{:+.1f} points".format, "{:.4f}".format
+    scores = page["keras_scores"]
+    t_saved = saved.get("temperature")
+    found = temperature_found(page)
+    full_sure = saved.get("sure")
+    rows = [row("accuracy", confusion, full_confusion, lambda m: percent(accuracy(m))),
+            row("  its 95% CI (Wilson)", confusion, full_confusion, interval),
+            row("top-2 accuracy", scores["top2_accuracy"], record and record.get("top2_accuracy"), percent),
+            row("loss", scores["loss"], record and record.get("loss"), four)]
+    rows += [row(f"accuracy of {name}", confusion[i], full_confusion[i] if record else None, lambda r, i=i: f"{r[i] / r.sum():.1%}")
+             for i, name in enumerate(CLASS_NAMES)]
+    rows += [row("mistakes", confusion, full_confusion, lambda m: f"{m.sum() - np.trace(m):,}")]
+    rows += [row(f"  the {('largest', '2nd', '3rd', '4th', '5th')[k]}", confusion, full_confusion, lambda m, k=k: mistakes(m, k))
+             for k in range(5)]
+    rows += [("  given 99% or more", f"{len(page['sure'])}", missing if full_sure is None else
+              f"{full_sure.count(';') + 1 if full_sure else 0}" + (f" ({full_sure})" if full_sure else ""))]
+    full_gap = record["accuracy"] - saved["mean_confidence"] if record and "mean_confidence" in saved else None
+    rows += [row("mean confidence", page["confidence"], saved.get("mean_confidence"), percent),
+             row("calibration gap", 100 * (accuracy(confusion) - page["confidence"]), full_gap and 100 * full_gap, points),
+             row(f"ECE ({page['bins'][0]} bins)", page["ece"], record and record.get("ece"), four),
+             row("temperature T", found, t_saved, lambda t: f"{t['T']:.2f} (fitted on {t['fitted_on']:,})")]
+    rows += [row(f"  other half's ECE, {name}", found[name]["ece"], t_saved and t_saved[name]["ece"], four)
+             for name in ("as trained", "temperature-scaled")]
+    return rows
+
+
+def page_values(labels, probs, keras_scores: dict, temperature: tuple) -> dict:
+    """The page's values by name (see :func:`bookkeeping`), from its labels, probabilities, Keras scores and temperature
+    (T, the indices it was fitted on, those it was checked on, the probabilities at T); the rest recomputed as the page does."""
+    predicted, top = probs.argmax(1), probs.max(1)
+    confusion = np.zeros((10, 10), dtype=int)
+    np.add.at(confusion, (labels, predicted), 1)
+    return dict(y_test=labels, probs=probs, keras_scores=keras_scores, confusion=confusion, temperature=temperature,
+                sure=np.flatnonzero((predicted != labels) & (top >= SURE)), confidence=float(top.mean()),
+                ece=evaluation.expected_calibration_error(labels, probs, bins=BINS), bins=(BINS,))
+
+
+def beside_full_test_set(labels, probs, keras_scores: dict, temperature: tuple, path: Path | None, record: dict | None,
+                         data: str, file: Path = FILE):
+    """Notebook 04's comparison: on the sample, a table of this copy's numbers (see :func:`page_values`) beside the full
+    test set's (from the model's results record and results/evaluation.json), then whether the full test set's accuracy
+    lies inside the sample's interval. A run on the full data, or with no numbers for this model in results/, prints one
+    line instead."""
+    full, saved = full_test_set(record, data, len(labels)), saved_full(path, data, file) or {}
+    if data != "sample":
+        print(f"this copy measured all {len(labels):,} test images: nothing to set beside them")
+        return
+    if not full:
+        print("results/ holds no numbers on the full test set for this model: nothing to compare")
+        return
+    page = page_values(labels, probs, keras_scores, temperature)
+    rows = sample_and_full(page, full, saved)
+    heads = ("measure", f"this copy ({len(labels):,} images)", f"the full test set ({full['images']:,} images, from results/)")
+    widths = [max(len(r[k]) for r in [heads, *rows]) + 2 for k in range(2)]
+    for measure, sample, on_full in [heads, *rows]:
+        print(f"{measure:<{widths[0]}}{sample:<{widths[1]}}{on_full}")
+    low, high = evaluation.confidence_interval(np.trace(page["confusion"]) / len(labels), len(labels))
+    where = "inside" if low <= full["accuracy"] <= high else "outside"
+    print(f"the full test set's accuracy, {full['accuracy']:.2%}, lies {where} this copy's 95% CI")
 
 
 def trained_on(record: dict) -> str:
-    """How the model of a results record trained, in one sentence: its recipe, its images and which epoch's weights it kept."""
+    """How the model of a results record trained: its recipe, its images and which epoch's weights it kept. A model that
+    kept no validation images first gets a line on the run that chose its recipe on validation (notebook 03's)."""
     name, split = get_recipe(record["recipe"]["name"]).name, record["data"]["split"]
     if split["validation"]:
         return (f"trained with the {name} recipe on {split['train']:,} images for {record['epochs_run']} epochs; the weights "
                 f"kept are those of epoch {record['best_epoch']}, the best on validation accuracy")
-    return (f"trained with the {name} recipe on all {split['train']:,} training images for {record['epochs_run']} epochs: "
-            f"no validation images were left to choose an epoch with, so the weights are those of the last epoch")
+    chosen = references.for_recipe(record["recipe"]["name"], record.get("arch", "minivggnet"))  # the run that chose it
+    held = ((chosen.results() or {}) if chosen else {}).get("data", {}).get("split", {})
+    first = (f"chosen in notebook 03: the {name} recipe, on validation accuracy, in a run on {held['train']:,} training and "
+             f"{held['validation']:,} validation images\nthen " if held.get("validation") else "")
+    return first + (f"trained with the {name} recipe on all {split['train']:,} training images for {record['epochs_run']} "
+                    f"epochs: no validation images were left to choose an epoch with, so the weights are those of the last epoch")
 
 
-def zoom_to_intervals(ax, bar_intervals: dict):
-    """Notebook 04's per-class bars: start the accuracy axis at the lowest interval end, rounded down to a multiple of
-    10%, and say so under the axis (compare where the bars end, not their length)."""
-    lowest = min(low for found in bar_intervals.values() for low, _ in found.values())
+def zoom_to_intervals(ax, intervals: dict):
+    """Notebook 04's per-class bars: start the accuracy axis at the lowest interval end ({class: (low, high)}), rounded
+    down to a multiple of 10%, and say so under the axis (compare where the bars end, not their length)."""
+    lowest = min(low for low, _ in intervals.values())
     start = np.floor(10 * lowest) / 10
     ax.set_xlim(start, 1)
     ax.set_xlabel(ax.get_xlabel() + f"\nthe axis starts at {start:.0%}, not at 0")

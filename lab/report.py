@@ -119,40 +119,49 @@ def _unchanged_improved(recorded: dict) -> bool:
     return all(recorded.get(k) == v for k, v in get_recipe("improved").to_dict().items() if k != "epochs")
 
 
-SCREENS = [  # (the lever, {seed: (the run with it, the run of the unchanged recipe)}): issue 20's levers toward 89%
-    ("label smoothing 0.2 instead of 0.1", {44: ("minivggnet_improved_e10_ls02_s44", "minivggnet_improved_e10_bf16_s44")}),
-    ("weight decay 0.05 instead of 0.01", {44: ("minivggnet_improved_e10_wd05_s44", "minivggnet_improved_e10_bf16_s44")}),
-    ("weight averaging (EMA 0.99, the weights replaced by it after every epoch)",
-     {44: ("minivggnet_improved_e10_ema099_s44", "minivggnet_improved_e10_bf16_s44")}),
-    ("alternating flip (each image mirrored in every other epoch, not at random)",
-     {44: ("minivggnet_improved_e10_altflip_s44", "minivggnet_improved_e10_bf16_s44")}),
-    ("batch normalisation's scale frozen at 1 (gamma not trained)",
-     {43: ("minivggnet_improved_e10_bnfrozen_s43", "minivggnet_improved_e10_bf16_s43")}),
-    ("cutout 8 px (an 8x8 grey square hidden at a random place in each training image)",
-     {44: ("minivggnet_improved_e10_cutout8_s44", "minivggnet_improved_e10_bf16_s44")}),
-    ("dirac start (the later 3x3 convolutions begin as the identity on their first filters)",
-     {44: ("minivggnet_improved_e10_dirac_s44", "minivggnet_improved_e10_bf16_s44")}),
-]
+SCREENS = {  # issue 20's levers toward 89%: the lever, and the run with it (its seed is in the run's file)
+    "label smoothing 0.2 instead of 0.1": "minivggnet_improved_e10_ls02_s44",
+    "weight decay 0.05 instead of 0.01": "minivggnet_improved_e10_wd05_s44",
+    "weight averaging (EMA 0.99, the weights replaced by it after every epoch)": "minivggnet_improved_e10_ema099_s44",
+    "alternating flip (each image mirrored in every other epoch, not at random)": "minivggnet_improved_e10_altflip_s44",
+    "batch normalisation's scale frozen at 1 (gamma not trained)": "minivggnet_improved_e10_bnfrozen_s43",
+    "cutout 8 px (an 8x8 grey square hidden at a random place in each training image)": "minivggnet_improved_e10_cutout8_s44",
+    "dirac start (the later 3x3 convolutions begin as the identity on their first filters)": "minivggnet_improved_e10_dirac_s44",
+    "Nesterov SGD (peak 0.05, weight decay 0.005) with warmup, then a linear decay to 0.07x the peak (airbench)":
+        "minivggnet_improved_e10_sgdlinear_s44",
+    "weight averaging (EMA 0.99) that also averages batch normalisation's statistics, with BN momentum 0.6":
+        "minivggnet_improved_e10_emabn_s44",
+    "batch normalisation's shifts (beta) trained at 4x the learning rate (their own AdamW)": "minivggnet_improved_e10_bnshift4_s44",
+}
 """Levers screened on the improved recipe for 10 epochs on 45,000/5,000 in mixed_bfloat16, each against the
-unchanged recipe at the same seed; a lever that wins here is then tried over the full 30 epochs."""
+unchanged recipe at the same seed (:func:`unchanged_twin`); a lever that wins here is then tried over 30 epochs."""
+
+
+def unchanged_twin(run: dict) -> dict | None:
+    """The run of the unchanged improved recipe that ``run`` is screened against: same seed, epochs, split and
+    precision, on the same kind of CPU when there is one (their bfloat16 arithmetic differs)."""
+    twins = [r for path in sorted(RESULTS_DIR.glob("*.json")) if (r := read_results(path)) and "recipe" in r
+             and _unchanged_improved(r["recipe"]) and r["seed"] == run["seed"] and r["epochs_run"] == run["epochs_run"]
+             and r["data"]["split"] == run["data"]["split"] and r["device"]["precision"] == run["device"]["precision"]]
+    return max(twins, key=lambda r: r["machine"]["cpu"] == run["machine"]["cpu"], default=None)
 
 
 def screens_section() -> list[str]:
     """:data:`SCREENS` with each seed's best validation (and test) accuracy and the mean gap on validation."""
-    lines = ["| lever | seed | run with it | best val | test | unchanged recipe | best val | test | gap on val |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| lever | seed | run with it | best val | test | unchanged recipe | best val | test | gap on val | CPUs (with / without) |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    cpu = lambda r: " ".join(r["machine"]["cpu"].replace("(R)", "").replace("Processor", "").split())  # noqa: E731
     verdicts, margins = [], []
-    for lever, pairs in SCREENS:
+    for lever, name in SCREENS.items():
         gaps = []
-        for seed, (with_it, without) in sorted(pairs.items()):
-            a, b = _read(with_it), _read(without)
-            if not (a and b):
-                continue
+        a = _read(name)
+        b = unchanged_twin(a) if a else None
+        if a and b:
             va, vb = max(a["history"]["val_accuracy"]), max(b["history"]["val_accuracy"])
             gaps.append((va - vb) * 100)
             margins.append(tie_margin(vb, b["data"]["split"]["validation"]) * 100)
-            lines.append(f"| {lever} | {seed} | `{with_it}` | {va:.4f} | {a['test']['accuracy']:.4f} | `{without}` | "
-                         f"{vb:.4f} | {b['test']['accuracy']:.4f} | {gaps[-1]:+.2f} pts |")
+            lines.append(f"| {lever} | {a['seed']} | `{name}` | {va:.4f} | {a['test']['accuracy']:.4f} | `{b['name']}` | "
+                         f"{vb:.4f} | {b['test']['accuracy']:.4f} | {gaps[-1]:+.2f} pts | {cpu(a)} / {cpu(b)} |")
         if gaps:
             verdict = ("dropped: it did not gain on every seed" if min(gaps) <= 0 else
                        "carried on to 30 epochs" if len(gaps) >= 2 else "a second seed is needed before it is carried on")
@@ -164,7 +173,8 @@ def screens_section() -> list[str]:
             "Each lever changes one setting of the improved recipe, trained for 10 epochs on 45,000/5,000 in "
             "mixed_bfloat16 and compared with the unchanged recipe at the same seed, on validation only. One pair's "
             f"gap is a tie below about {' to '.join(sorted({f'{m:.1f}' for m in margins}))} points (`lab.report.tie_margin` at these "
-            "accuracies), so a lever is only carried on to a 30-epoch run when it gains on every seed.", "",
+            "accuracies), so a lever is only carried on to a 30-epoch run when it gains on every seed. A pair trained "
+            "on two kinds of CPU also differs by their bfloat16 arithmetic, not only by the lever.", "",
             *lines, "", *verdicts, ""]
 
 
@@ -176,15 +186,17 @@ of float32's over ``BF16_SEEDS`` seeds run in both precisions (the improved reci
 def bfloat16_comparison() -> dict | None:
     """float32 against mixed_bfloat16: the improved recipe for 10 epochs on 45,000/5,000, by seed, from
     every results file of that experiment; None until both precisions have a run of a common seed."""
-    runs = {}
+    by_cpu = {}  # both precisions of a seed on the same kind of CPU: their bfloat16 arithmetic differs
     for path in sorted(RESULTS_DIR.glob("*.json")):
         r = read_results(path)
         if (r and "recipe" in r and _unchanged_improved(r["recipe"]) and r["epochs_run"] == 10
                 and r["data"]["split"] == {"train": 45000, "validation": 5000}):
-            runs.setdefault(r["device"]["precision"], {})[r["seed"]] = r
-    seeds = sorted(set(runs.get("float32", {})) & set(runs.get("mixed_bfloat16", {})))
-    if not seeds:
+            by_cpu.setdefault(r["machine"]["cpu"], {}).setdefault(r["device"]["precision"], {})[r["seed"]] = r
+    paired = {cpu: sorted(set(p.get("float32", {})) & set(p.get("mixed_bfloat16", {}))) for cpu, p in by_cpu.items()}
+    if not any(paired.values()):
         return None
+    cpu = max(paired, key=lambda c: len(paired[c]))
+    runs, seeds = by_cpu[cpu], paired[cpu]
     val = {p: [max(runs[p][s]["history"]["val_accuracy"]) for s in seeds] for p in ("float32", "mixed_bfloat16")}
     gap = (sum(val["mixed_bfloat16"]) - sum(val["float32"])) / len(seeds) * 100
     cpus = sorted({runs[p][s]["machine"]["cpu"] for p in val for s in seeds})
@@ -271,6 +283,14 @@ def attempts_table() -> list[str]:
             augment += ", dirac start"
         if c.get("cutout"):
             augment += f", cutout {c['cutout']} px"
+        if c.get("schedule") == "warmup_linear":
+            augment += f", linear decay to {c.get('end_fraction', 0):g}x the peak"
+        if c.get("ema_momentum"):
+            augment += f", EMA {c['ema_momentum']:g}" + (" with BN statistics" if c.get("ema_bn_stats") else "")
+        if c.get("bn_shift_lr_factor", 1) != 1:
+            augment += f", BN shifts at {c['bn_shift_lr_factor']:g}x the rate"
+        if c.get("bn_momentum", 0.99) != 0.99:
+            augment += f", BN momentum {c['bn_momentum']:g}"
         best_val = -negative_val
         if best_val < 0:
             shown, versus = "none held out", "n/a"

@@ -59,14 +59,16 @@ def test_01_shapes_counts_and_the_split_on_the_page(executed, cifar_sample):
     assert f"labels {y_train.shape} uint8" in text and "the labels are `uint8` integers 0..9" in _prose(nb)
     # what the page says data.load and environment.check do underneath
     arrays = " ".join(next(c.source for c in nb.cells if c.source.startswith("## What the arrays hold")).split())
-    assert "it calls that line, unless it finds the same arrays in a local `.npz` file (named by the environment variable `CIFAR10_PATH`" in arrays
-    assert "the quick profile loads a small sample instead" in arrays and "as `np.bincount` below needs" in arrays
+    assert "`data.load` is that call, with the labels flattened from (N, 1) to (N,)" in arrays and "quick profile: a small sample" not in arrays
+    assert "reads the same files from `data/`, or from the path in the environment variable `CIFAR10_PATH`" in arrays and data.CIFAR10.env_var == "CIFAR10_PATH"
+    assert 'With `DATA = "sample"` it loads the small sample committed in `data/`' in arrays and "load_sample(" in inspect.getsource(data.load)
+    assert "# keras.datasets.cifar10.load_data(), or the sample" in _cell(nb, "(x_train, y_train), (x_test, y_test) = data.load(")
+    assert "This notebook trains nothing (notebook 02 starts the model)" in nb.cells[0].source
     assert "`x_train[i, row, col]`" in arrays and "`x[i, row, col]`" not in arrays  # x is defined only later
-    assert ".load_data()" in inspect.getsource(data._download) and data.get_spec("cifar10").env_var == "CIFAR10_PATH"
+    assert ".load_data()" in inspect.getsource(data._download)
     assert "data.get_spec" not in _sources(nb, "code")  # no unexplained library object on the page
     setup = _cell(nb, "environment.check(SEED, DATA)  # checks versions, seeds every random generator with SEED")
     assert len(setup.splitlines()) <= 3 and "keras.utils.set_random_seed" in setup and "keras.utils.set_random_seed(seed)" in inspect.getsource(environment.check)
-    assert f"take {x_train.nbytes / 1e6:.1f} MB as uint8, {x_train.size * 4 / 1e6:.1f} MB as float32" in text
     assert f"train per class: {np.bincount(y_train).tolist()}" in text
     assert f"test per class:  {np.bincount(y_test).tolist()}" in text
     assert "balanced: True" in text
@@ -78,7 +80,10 @@ def test_01_shapes_counts_and_the_split_on_the_page(executed, cifar_sample):
     assert "# it returns (train_idx, val_idx)" in _cell(nb, "rng = np.random.default_rng(SEED)")
     code = _sources(nb, "code")
     assert "round(VAL_FRACTION * len(members))" in code  # each class's share, written directly
-    assert "validates on the test set itself (`validation_data=(testX, testY)`" in _prose(nb)
+    prose = _prose(nb)  # what validation is for, then how it is drawn, then the original project as an aside
+    assert "validates on the test set itself (`validation_data=(testX, testY)`" in prose
+    assert prose.index("A *validation set* is kept out of training") < prose.index("* *stratified*: every class") < prose.index(
+        "* *seeded*: a random generator") < prose.index("> *Aside.* The original project validates on the test set")
     assert "Adrian Rosebrock's book" in nb.cells[0].source  # the book named where MiniVGGNet is introduced
     assert "cluttered or plain backgrounds" in _prose(nb)  # the grid shows both
 
@@ -111,7 +116,7 @@ def test_01_statistics_why_they_help_and_standardisation(executed, cifar_sample)
     assert (f"range: {scaled.min():.2f}..{scaled.max():.2f} divided by 255, "
             f"{part.min():.2f}..{part.max():.2f} standardised\n") in text
     assert part.min() < -1 and part.max() > 1  # "standardised values take both signs"
-    assert "no input\nis negative" in nb.cells[next(k for k, c in enumerate(nb.cells) if "**Why centre on 0?**" in c.source)].source
+    assert "**Why centre on 0?** Divided by 255, no input is negative" in prose
     gap = re.search(r"^keras.layers.Rescaling gives float32 \(1000, 32, 32, 3\); against numpy, largest difference: (\S+); "
                     r"below 1e-5: (True|False)$", text, re.M)
     assert gap and float(gap[1]) < 1e-4 and gap[2] == str(float(gap[1]) < 1e-5)
@@ -144,9 +149,8 @@ def test_01_class_means_and_look_alikes(executed, cifar_sample):
     x, y = x_train[train_idx], y_train[train_idx]
     class_means = np.stack([x[y == c].mean(0) for c in range(10)])  # the training split's averages
     spans = class_means.max(axis=(1, 2, 3)) - class_means.min(axis=(1, 2, 3))
-    assert f"each class's average spans {spans.min():.0f} to {spans.max():.0f} of the scale's 255 steps" in text
-    assert spans.max() < 255  # only part of the scale: why each average is also stretched
-    assert "shows each one twice, in alternating rows" in prose  # stretched, 0..255, stretched, 0..255
+    assert spans.max() < 255  # only part of the scale: stretching each average changes what the figure shows
+    assert "The figure *stretches* each average: its darkest value becomes 0 and its brightest 1" in prose
     assert "Automobile, truck and ship photos tend to agree on a layout within their class" in prose and "most likely the vehicle's underside" in prose
     assert "`class_means.mean(-1).std(axis=(1, 2))`" in prose  # the measure behind it, an exercise
     layout = class_means.mean(-1).std(axis=(1, 2))  # that measure, on the sample: the vehicles share a layout most
@@ -156,12 +160,13 @@ def test_01_class_means_and_look_alikes(executed, cifar_sample):
     ranked = sorted((distance[i, j], i, j) for i in range(10) for j in range(i + 1, 10))
     for d, i, j in ranked[:4]:
         assert f"{data.CLASS_NAMES[i]:>10} - {data.CLASS_NAMES[j]:<10} {d:5.2f}\n" in text
-    reading = "the squares pairing two of the six animal classes, bird through horse in label order (labels 2-7), are mostly darker"
-    assert reading in prose and "On a small sample the ranking can differ" in prose
+    full = read_results("data_exploration")  # the full run's numbers, which the quick run prints beside the sample's
+    reading = "the squares pairing two of the six animals (bird, cat, deer, dog, frog, horse) are mostly darker"
+    assert reading in prose
     where = next(k for k, c in enumerate(nb.cells) if " ".join(reading.split()) in " ".join(c.source.split()))
     assert nb.cells[where - 1].source.startswith("off_diagonal = ")  # read right after the heatmap, not before it
     animals = [data.CLASS_NAMES.index(n) for n in ("bird", "cat", "deer", "dog", "frog", "horse")]
-    assert animals == list(range(2, 8))  # "bird through horse in label order (labels 2-7)"
+    assert tuple(data.CIFAR10.groups["animal"]) == ("bird", "cat", "deer", "dog", "frog", "horse")  # the six the page names
     others = [c for c in range(10) if c not in animals]
     within = [distance[i, j] for i in animals for j in animals if i < j]
     across = [distance[i, j] for i in animals for j in others]  # an animal against a vehicle
@@ -182,8 +187,16 @@ def test_01_class_means_and_look_alikes(executed, cifar_sample):
                 f"put in the wrong class: {shares[-1]:.0%}\n") in text
         assert 0 < shares[-1] < 0.5  # between a perfect rule and a coin toss
     assert shares[-1] > 0.1  # "Even the farthest pair's share is well above 0%"
-    assert f"close pairs: {min(shares[:4]):.0%} to {max(shares[:4]):.0%} wrong; farthest pair: {shares[4]:.0%}\n" in text
-    assert min(shares[:4]) > shares[4]  # "the close pairs nearer a coin toss than the farthest pair" (the full data: 35-43% against 21%)
+    assert min(shares[:4]) > shares[4]  # "the close pairs nearer a coin toss than the farthest pair", on the sample
+    assert "and the farthest pair for contrast" in prose and "*baseline*" not in prose  # not the 50% reference of the next cell
+    wrong = full["nearest_mean"]["wrong"]  # ... and on the full data, printed beside it in the bookkeeping cell
+    assert (f"{'':<15}nearest class mean, {full['nearest_mean']['images']:,} validation images a pair: close pairs {min(wrong[:4]):.0%} to "
+            f"{max(wrong[:4]):.0%} wrong; farthest pair {wrong[4]:.0%}\n") in text
+    assert ("the full data: four closest pairs " + ", ".join(f"{a} - {b} {d:.2f}" for d, a, b in full["closest"]) + "\n") in text
+    assert (f"the sample:    four closest pairs " + ", ".join(f"{data.CLASS_NAMES[i]} - {data.CLASS_NAMES[j]} {d:.2f}" for d, i, j in ranked[:4])
+            + f"\n{'':<15}nearest class mean, {pair.sum():,} validation images a pair: close pairs {min(shares[:4]):.0%} to "
+            f"{max(shares[:4]):.0%} wrong; farthest pair {shares[4]:.0%}\n") in text  # the sample's own numbers, beside the full run's
+    assert text.index("put in the wrong class: ") < text.index("the sample:    four closest pairs") < text.index("the full data: four closest pairs")
     assert "The close pairs come out nearer 50% than the farthest, and even the farthest is well above 0%" in prose
     assert "a coin toss, or always answering one class, about 50% (each pair's two classes have equally many validation images)" in prose
     assert "misplaced more often than the farthest pair" not in prose and "standard error" not in prose and "$" not in prose
@@ -194,6 +207,7 @@ def test_01_class_means_and_look_alikes(executed, cifar_sample):
     exercises = next(c.source for c in nb.cells if c.source.startswith("## Exercises"))
     assert len(re.findall(r"^\d+\. ", exercises, re.M)) <= 4  # a few, not a project list
     assert "guess = np.where(to_i < to_j, i, j)" in code  # the nearest-class-mean rule, written plainly
+    assert "return np.sqrt(((a - b) ** 2).mean(axis))" in code  # the RMS distance, written once on the page
     assert "the model converts them" not in prose and "the mean cancels" not in prose
     for cell in nb.cells:  # each cell's printed lines come in one block
         where = [k for k, o in enumerate(cell.get("outputs", [])) if o.get("name") == "stdout"]
@@ -204,17 +218,29 @@ def test_01_class_means_and_look_alikes(executed, cifar_sample):
 
 
 def test_01_keeps_the_full_datas_statistics_for_notebook_03(executed):
-    """The full run writes its channel statistics to results/data_exploration.json, which notebook 03 prints in a quick run;
-    the quick run writes nothing there."""
+    """The full run writes its channel statistics to results/data_exploration.json, which notebook 03 prints in a quick run,
+    and its closest pairs and nearest-class-mean shares, which this page's quick run prints; the quick run writes nothing there."""
     full = read_results("data_exploration")
     assert full is not None, "results/data_exploration.json is missing: run notebook 01 in the full profile"
     assert full["channels"]["images"] == read_results("minivggnet_improved_val")["data"]["split"]["train"]
     assert len(full["channels"]["mean"]) == len(full["channels"]["std"]) == 3
     assert 100 < min(full["channels"]["mean"]) and max(full["channels"]["std"]) < 80  # 0..255 pixels, not rescaled ones
+    distances = [d for d, _, _ in full["closest"]]
+    assert len(distances) == 4 and distances == sorted(distances) and all(a in data.CLASS_NAMES and b in data.CLASS_NAMES for _, a, b in full["closest"])
+    wrong = full["nearest_mean"]["wrong"]  # the page's reading holds on the full data too: close pairs nearer 50% than the farthest
+    assert len(wrong) == 5 and all(0.1 < w < 0.5 for w in wrong) and min(wrong[:4]) > wrong[4]
+    assert full["nearest_mean"]["images"] == 2 * round(VAL_FRACTION * 5000)  # a pair's validation images: a tenth of 5,000 a class, twice
     nb = executed("01")
     assert "wrote results/data_exploration.json" not in text_of(nb)
-    save_cell = next(c for c in nb.cells if c.cell_type == "code" and c.source.startswith('if DATA == "full":'))
-    assert not save_cell.outputs  # the sample writes nothing (the images count above is the full split's, not the sample's)
-    save = save_cell.source  # the page's last code cell: the statistics computed on the page, nothing else
-    assert "results/ for notebook 03; the sample writes nothing" in save and len(save.splitlines()) <= 3
-    assert '{"channels": {"images": len(x), "mean": mean.tolist(), "std": std.tolist()}}' in save and "data_exploration.json" in save
+    # the images count above is the full split's, not the sample's: the quick run did not write the file
+    # the bookkeeping (saving the numbers, reading the full run's) sits in one labelled cell, out of the lesson's cells
+    save_cell = next(c for c in nb.cells if c.cell_type == "code" and "data_exploration.json" in c.source)
+    where = nb.cells.index(save_cell)
+    assert nb.cells[where - 1].source.startswith("## Bookkeeping (not part of the lesson)") and nb.cells[where + 1].source.startswith("## Exercises")
+    lesson = [c.source for c in nb.cells if c.cell_type == "code" and c is not save_cell]
+    assert not any("read_results" in s or "json" in s or "full_run" in s for s in lesson)
+    save = save_cell.source  # numbers computed on the page, nothing else
+    assert 'if DATA == "full":  # the full run saves them, and prints nothing' in save and len(save.splitlines()) <= 14
+    assert [o.get("name") for o in save_cell.outputs] == ["stdout"] and save_cell.outputs[0]["text"].startswith("the sample:    four closest pairs")
+    assert '{"channels": {"images": len(x), "mean": mean.tolist(), "std": std.tolist()},' in save and "data_exploration.json" in save
+    assert '"closest": closest, "nearest_mean": {"images": len(pair_labels), "wrong": shares}}' in save

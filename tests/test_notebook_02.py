@@ -3,9 +3,11 @@
 import math
 import re
 
+import keras
 import nbformat
+import numpy as np
 
-from helpers import models
+from helpers import data, models
 from helpers.data import CLASS_NAMES
 from helpers.paths import BUILD_DIR
 from lab import notebooks
@@ -28,9 +30,15 @@ def test_02_is_written_for_the_student_not_for_the_tests():
     prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert "modern" not in prose and "improved one" in prose  # the recipe goes by notebook 03's name
     parameters = next(c.source for c in nb.cells if "parameters" in c.metadata.get("tags", []))
-    assert "no number here depends on the profile" in parameters  # the profile's one mention, a comment
+    assert "No number on this page depends on DATA" in parameters  # the profile's one mention, a comment
     assert "profile" not in prose  # nothing else about profiles: the page reads the same in both
     assert "fully connected" not in sources_intro(nb) and "*fully connected*" in prose  # defined with the head, not in the intro
+    intro = sources_intro(nb)
+    assert "`INPUT => ([CONV => RELU => BN] x2 => POOL => DROPOUT) x2 => FLATTEN => DENSE" in intro  # the layers in one line
+    assert "each end in pooling and dropout" in intro and "Notebook 03 trains it." in intro  # the blocks' ends; built here, trained in 03
+    assert "In block 1, each 3x3 convolution widens the RF by 2 pixels" in prose  # scoped: after a pooling, each adds 4
+    assert "a 3x3 convolution adds (3 - 1)·2 = 4 pixels" in prose
+    assert "Block 2 needs new layers: 64 filters, the first reading block 1's 32 channels (" in prose  # why new layers
     exercises = next(c.source for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("## Exercises"))
     assert len(re.findall(r"^\d+\. \*\*", exercises, re.M)) in (4, 5)
     assert prose.count("after the head") <= 1  # one forward pointer to the dropout and BN demos
@@ -40,10 +48,13 @@ def test_02_is_written_for_the_student_not_for_the_tests():
     assert "dropped at random" not in bn and ".macs" not in prose  # dropout's note sits under dropout; one name, mult-adds
     assert 'data.load("cifar10", "sample")' in code and "data.load(\"cifar10\", DATA)" not in code  # one image, the same in both profiles
     sources = [c.source for c in nb.cells]
+    stack = next(c.source for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("## Why two 3x3"))
+    assert "**depth**" in stack and stack.index("**depth**") < stack.index("**weights**") and "per channel pair" not in stack  # depth first; weights per pair of input and output channels
+    assert sources.index(stack) > next(i for i, text in enumerate(sources) if text.startswith("## Block 1"))  # after the block it explains
     headings = [text.split("\n", 1)[0] for text in sources if text.startswith("## ")]
     assert headings[-3:] == ["## What we learned", "## The Keras calls used here", "## Exercises"]  # ideas, then calls, then practice
     assert headings.index("## Layers that act differently in training") == headings.index("## The classifier head") + 1  # after the head: blocks, then head, unbroken
-    define = next(i for i, text in enumerate(sources) if "A layer is *built* when" in text)
+    define = next(i for i, text in enumerate(sources) if "when the layer is *built*" in text)
     assert not any(word in text for text in sources[:define] for word in ("was built", "the built", "a built"))  # defined before use
 
 
@@ -52,15 +63,17 @@ def test_02_the_written_out_network_is_the_librarys(executed):
     layers = len(models.minivggnet().layers)
     assert f"same layer configs as models.minivggnet(): True ({layers} layers compared)" in text
     assert "parameters: written out 2,171,178, models.minivggnet() 2,171,178" in text
-    assert "block1_conv1 is the list block1's object: True" in text  # *block1 reuses the layers, weights included
 
 
 def test_02_sizes_receptive_fields_and_costs(executed):
     text = nbtools.text_of(executed("02"))
-    assert ("2 stacked 3x3 convolutions see 5x5: 2 convolutions * 3 * 3 = 18 weights per channel pair\n"
-            "  one 5x5 convolution: 5 * 5 = 25") in text  # the stack: fewer weights for the same window
-    assert "same 5x5 view: 18 weights per channel pair instead of 25, 7 fewer (28%)" in text  # the section's answer
-    assert "3 stacked 3x3 convolutions see 7x7: 3 convolutions * 3 * 3 = 27 weights per channel pair\n  one 7x7 convolution: 7 * 7 = 49" in text
+    assert "32 -> 32 channels  two 3x3: 18,432 weights, one 5x5: 25,600 (0.72 times)" in text  # fewer when the count stays
+    assert "block 1, 3 -> 32   two 3x3: 10,080 weights, one 5x5:  2,400 (4.20 times)" in text  # MiniVGGNet's blocks: more,
+    assert "block 2, 32 -> 64  two 3x3: 55,296 weights, one 5x5: 51,200 (1.08 times)" in text  # as the sentence under it says
+    model = models.minivggnet()
+    for block, pair in ((1, 10_080), (2, 55_296)):  # the page's arithmetic is the built layers' kernels (biases taken off)
+        assert sum(model.get_layer(f"block{block}_conv{i}").count_params() - model.get_layer(f"block{block}_conv{i}").filters
+                   for i in (1, 2)) == pair
     assert "block1_conv1     RF  3  spacing 1" in text and "block1_pool      RF  6  spacing 2" in text
     for row in models.layer_table(models.minivggnet()):  # the rule applied by hand on the page gives the library's column
         if row.kind in ("Conv2D", "MaxPooling2D"):
@@ -71,6 +84,7 @@ def test_02_sizes_receptive_fields_and_costs(executed):
     assert "head_fc holds 2,097,664 of 2,171,178 parameters (96.6%)" in text
     assert "92.1% of the mult-adds are in the 4 convolutions" in text
     assert "flatten: (8, 8, 64) -> 4,096 numbers" in text
+    assert "block 1 hands on: (None, 16, 16, 32)\nblock 2 hands on: (None, 8, 8, 64)" in text  # the grid halved, the filters doubled
     assert "shapes:" not in text  # the summary shows the shapes; no second chain
     assert "head_fc: a 4,096 x 512 kernel (2,097,152 weights), and 512 biases" in text
 
@@ -78,14 +92,11 @@ def test_02_sizes_receptive_fields_and_costs(executed):
 def test_02_counts_the_multiply_adds_by_hand(executed):
     text = nbtools.text_of(executed("02"))
     rows = models.layer_table(models.minivggnet())
-    for row in rows:  # every convolution and dense layer, its formula and count printed on the page
-        if row.kind in ("Conv2D", "Dense"):
-            assert re.search(rf"^{row.name} +[\d *]+ = +{row.macs:,}$", text, flags=re.M), row.name
-    assert "block1_conv2  32 * 32 * 3 * 3 * 32 * 32 =  9,437,184" in text  # H_out * W_out * k * k * C_in * C_out
-    assert "block2_conv2  16 * 16 * 3 * 3 * 64 * 64 =  9,437,184" in text  # the same work, as the sentence under the loop says
-    assert "head_fc       4096 * 512 =  2,097,152" in text  # in * out
-    assert f"total: {sum(r.macs for r in rows):,} mult-adds per image (26.6 M)" in text
-    assert "same as the mult-adds column" not in text  # the per-layer lines above are checked against the library here
+    assert models.format_table(rows) in text  # the series' table of the whole network, as the library computes it
+    assert text.count("mult-adds    RF") == 1  # shown once, where the column is explained
+    assert "the formulas give the mult-adds column: True" in text  # the page's own formulas give the library's column
+    assert f"{sum(r.macs for r in rows):,}" == "26,579,968" and "block1_conv2    Conv2D                  (32, 32, 32)       9,248     9,437,184" in text
+    assert "block2_conv2    Conv2D                  (16, 16, 64)      36,928     9,437,184" in text  # the same work, as the sentence under the table says
 
 
 def summary_rows(plain, model_name):
@@ -98,18 +109,16 @@ def summary_rows(plain, model_name):
 def test_02_the_series_table_agrees_with_keras_summary(executed):
     """The page shows each table once; the agreement between the two kinds is checked here."""
     plain = re.sub(r"\x1b\[[\d;]*m", "", nbtools.text_of(executed("02")))
-    assert plain.count('Model: "minivggnet"') == 1  # the whole network's summary appears once
+    assert plain.count("Model: ") == 1 and 'Model: "minivggnet"' not in plain  # one Keras summary: block 1's
     block1 = summary_rows(plain, "sequential")
-    printed = re.findall(r"^(block1_\w+) +(\w+) +\(([\d, ]+)\) +([\d,]+) +[\d,]+ +\d+$", plain, re.M)[:len(block1)]
-    assert len(block1) == 8 and block1 == [(n, k, tuple(int(d) for d in s.split(",")), int(p.replace(",", ""))) for n, k, s, p in printed]
-    whole = summary_rows(plain, "minivggnet")
     rows = models.layer_table(models.minivggnet())
-    assert whole == [(r.name, r.kind, tuple(r.output_shape), r.params) for r in rows]
+    assert len(block1) == 8 and block1 == [(r.name, r.kind, tuple(r.output_shape), r.params) for r in rows[:8]]
+    assert len(re.findall(r"^block1_conv1 +Conv2D", plain, re.M)) == 1  # block 1 in the series' table once
     model = models.minivggnet()
     trainable = sum(math.prod(w.shape) for w in model.trainable_weights)
     total = sum(r.params for r in rows)  # the series' table adds up to Keras' counts
-    assert f"Total params: {total:,} " in plain and f"Trainable params: {trainable:,} " in plain
-    assert f"Non-trainable params: {total - trainable:,} " in plain and total - trainable == 1408  # BN's moving statistics
+    assert total == model.count_params() and total - trainable == 1408  # BN's moving statistics, non-trainable
+    assert f"Total params: {sum(r.params for r in rows[:8]):,} " in plain  # block 1's summary: the same parameters as its rows
     rf = {r.name: r.receptive_field for r in rows}  # the head's "RF all" of the prose: None, the whole image
     assert rf["block2_dropout"] == rf["flatten"] == 16 and rf["head_fc"] is None and rf["logits"] is None
     assert "one block2_dropout unit sees 16x16 pixels" in plain
@@ -174,6 +183,31 @@ def test_02_batch_norm_demo_normalises_in_training_only(executed):
     assert text.index("training=False: means") < text.index("training=True:  means")  # inference first, before training mode moves the statistics
 
 
+def test_02_the_figure_reading_names_the_right_channels():
+    """The caption names panels by channel: recompute block1_relu1 on the image and check each claim."""
+    nb = nbformat.read(notebooks.notebook_paths(["02"])[0], as_version=4)
+    caption = next(c.source for c in nb.cells if c.source.startswith("**Reading the figure.**"))
+    edge = [int(c) for c in re.search(r"Channels (\d+), (\d+) and (\d+)\s+light up along one diagonal edge", caption).groups()]
+    sky = int(re.search(r"channel (\d+) is brightest along the sky's lower edge", caption)[1])
+    top, right = map(int, re.search(r"the top of channel (\d+), the right of channel (\d+)", caption).groups())
+    seed = int(re.search(r"^SEED = (\d+)", next(c.source for c in nb.cells if "parameters" in c.metadata.get("tags", [])), re.M)[1])
+    keras.utils.clear_session()
+    keras.utils.set_random_seed(seed)  # as the notebook builds its copy
+    model = models.minivggnet()
+    probe = keras.Model(model.inputs[0], model.get_layer("block1_relu1").output)
+    (x_train, _), _ = data.load("cifar10", "sample")
+    maps = keras.ops.convert_to_numpy(probe(x_train[:1].astype("float32") / 255.0))[0][..., :16]
+    peak = maps.max(axis=(0, 1))
+    for channel in edge:  # a thin line: few bright inner pixels, on a diagonal, in the same place for all three
+        rows, cols = np.nonzero(maps[1:-1, 1:-1, channel] > 0.3 * peak[channel])
+        assert 5 <= len(rows) <= 40 and abs(np.corrcoef(rows, cols)[0, 1]) > 0.9, channel
+        assert abs(rows.mean() - 10) < 4 and abs(cols.mean() - 18) < 4, channel  # the tipper's edge, mid-image
+    top_share = [maps[:8, :, c].mean() / peak[c] if peak[c] else 0 for c in range(16)]
+    assert int(np.argmax(top_share)) == sky  # the sky fills the image's top rows
+    assert maps[0, :, top].mean() > 3 * maps[1, :, top].mean() + 1e-6  # padding lines: the border row or column
+    assert maps[:, -1, right].mean() > 3 * maps[:, -2, right].mean() + 1e-6  # far brighter than the one next to it
+
+
 def test_02_figures(executed):
     nb = executed("02")
     name = "02_feature_maps_untrained"
@@ -196,4 +230,4 @@ def test_02_figures(executed):
             assert name.split(".")[-1] in code, (call, name)
     assert "plot_model" not in code and not any("diagram" in c.source for c in nb.cells)  # block 1 shown twice (summary, table), not drawn too
     prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    assert "default activation, `linear`, computes none" in prose  # the one lesson the dropped diagram taught
+    assert "default activation is `linear`, f(x) = x" in prose  # the one lesson the dropped diagram taught

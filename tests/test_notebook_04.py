@@ -6,7 +6,7 @@ import numpy as np
 
 from helpers import data
 from helpers.paths import BUILD_DIR, ROOT
-from lab.evaluation_notes import FullRun, FullTestSet
+from lab.evaluation_notes import FullRun, beside_full_test_set
 from nbtools import reference, text_of
 
 
@@ -15,12 +15,15 @@ def test_04_evaluates_with_confidence_intervals_and_puts_the_model_to_use(execut
     assert "test images: 1,000 (the test sample)" in text
     assert "accuracy on the 1,000-image test sample:" in text and "(95% CI" in text
     improved = reference("minivggnet_improved")["test"]
-    assert f"full test set: accuracy {improved['accuracy']:.2%} (95% CI" in text
+    assert re.search(rf"^accuracy +[\d.]+% +{improved['accuracy']:.2%}$", text, flags=re.M), "the table: sample, then full test set"
     assert "precision    recall  f1-score   support" in text and "flip TTA" not in text, "flip TTA is an exercise"
     shipped = reference("minivggnet_improved")
     assert shipped["data"]["split"] == {"train": 50000, "validation": 0}, "the shipped model trains on all 50,000 images"
-    assert (f"recipe on all 50,000 training images for {shipped['epochs_run']} epochs: no validation images were left "
-            f"to choose an epoch with, so the weights are those of the last epoch") in text
+    chose = reference("minivggnet_improved_val")["data"]["split"]
+    assert (f"chosen in notebook 03: the improved recipe, on validation accuracy, in a run on {chose['train']:,} training and "
+            f"{chose['validation']:,} validation images\nthen trained with the improved recipe on all 50,000 training images "
+            f"for {shipped['epochs_run']} epochs: no validation images were left to choose an epoch with, so the weights are "
+            f"those of the last epoch") in text
     # the page's Grad-CAM question answered once, from the maps: the right answers whose map peaks at the frame's edge
     edge = re.findall(r"^(?:right, but its map peaks at the edge of the frame: (the \w+ \(\d+%\)(?:, the \w+ \(\d+%\))*)"
                       r"|every right answer's map peaks at least 4 pixels inside the frame)$", text, flags=re.M)
@@ -38,9 +41,6 @@ def test_04_evaluates_with_confidence_intervals_and_puts_the_model_to_use(execut
         assert verdict.group(4) == ("over" if confidence > accuracy else "under")
         assert abs(float(verdict.group(5)) - abs(confidence - accuracy)) < 0.06
     assert re.search(r"^the original recipe's model \(label smoothing 0\): accuracy", text, flags=re.M), "the model without smoothing"
-    # the model's first layer standardizes: its scale and offset, and the mean and std they amount to
-    assert re.search(r"^preprocess: mean \[\d+\.\d(, \d+\.\d){2}\], std \[\d+\.\d(, \d+\.\d){2}\] per channel \(raw pixels 0\.\.255\)$",
-                     text, flags=re.M), "one decimal per value"
     top3 = re.findall(r"^\s+(\w+) (\d+\.\d)%$", text, flags=re.M)[-3:]
     assert len(top3) == 3 and top3[0][0] in data.CLASS_NAMES, "the own-photo cell prints a top-3"
     for figure in ("04_confusion_matrix", "04_per_class_accuracy", "04_confident_mistakes", "04_reliability",
@@ -59,8 +59,9 @@ def test_04_writes_the_lesson_out_and_shows_the_library_agrees(executed):
     # no bookkeeping in the lesson: the last cell is one library call, which checks and keeps the page's results
     code_cells = [c.source for c in executed("04").cells if c.cell_type == "code"]
     assert [i for i, source in enumerate(code_cells) if "evaluation_notes.bookkeeping(" in source] == [len(code_cells) - 1]
-    assert len(code_cells[-1].splitlines()) <= 6, "the bookkeeping is one short call"
-    assert re.search(r"^ECE over 15 bins \(\d+ of them hold predictions\): [\d.]+$", text, flags=re.M)
+    assert len(code_cells[-1].splitlines()) <= 5, "the bookkeeping: the page's values by name, then one call"
+    assert "page = dict(" in code_cells[-1] and "page = dict(" not in "".join(code_cells[:-1]), "that plumbing only at the end"
+    assert re.search(r"^ECE over 15 bins \(\d+ hold predictions, from 0\.\d\d up\): [\d.]+$", text, flags=re.M)
     code = "\n".join(c.source for c in executed("04").cells if c.cell_type == "code")
     assert "evaluation_notes.set_up(" in code and "keras.saving.load_model(path)" in code, "the model is loaded on the page"
     assert "predicted = probs.argmax(1)" in code and "np.mean(predicted == y_test)" in code, "the accuracy computed on the page"
@@ -69,6 +70,7 @@ def test_04_writes_the_lesson_out_and_shows_the_library_agrees(executed):
     prose = "\n".join(c.source for c in executed("04").cells if c.cell_type == "markdown")
     assert "x_test[:, :, ::-1]" in prose and ":, :, ::-1]" not in code and "FLIP_VIEWS" not in code, "Exercise 3's answer is not on the page"
     assert "tf.GradientTape()" in code and "tape.gradient(" in code, "Grad-CAM written out on the page"
+    assert "classification_report(y_test, predicted" in code and "pretrained." not in code, "the real tools and plain paths"
     assert "tf.gather(" not in code and "tf.one_hot(classes, 10)" in code, "each image's class logit picked by plain arithmetic"
     assert "x_train" not in code, "the training images are loaded by set_up, and only for a stand-in"
     exercises = next(c.source for c in executed("04").cells if c.source.startswith("## Exercises"))
@@ -80,38 +82,31 @@ def test_04_writes_the_lesson_out_and_shows_the_library_agrees(executed):
 def test_04_sentences_follow_the_printed_numbers(executed):
     nb = executed("04")
     text = text_of(nb)
-    # the surest mistakes: each listed, as many as counted, and some exactly when the most confident reaches 99%
-    surest = re.search(r"^\d[\d,]* mistakes; the most confident gave the class it predicted ([\d.]+)%; given 99% or more: (\d+)$", text,
+    # the three most confident mistakes, most confident first; exactly those given 99% or more ask about their label
+    surest = re.search(r"^(\d[\d,]*) mistakes, given 99% or more: (\d+)(, so no label to question)?; the three most confident:$", text,
                        flags=re.M)
-    listed = [float(x) for x in re.findall(r"^  true \w+, predicted \w+ ([\d.]+)%: is the label right\?$", text, flags=re.M)]
-    assert surest and len(listed) == int(surest.group(2)) and bool(listed) == (float(surest.group(1)) >= 99)
-    assert all(x >= 99 for x in listed) and listed == sorted(listed, reverse=True)
-    # with none in this run, the full test set's line names the surest mistakes there, labelled as read from results/
-    full_sure = re.search(r"^full test set: given 99% or more: (.*)$", text, flags=re.M)
-    assert full_sure and (full_sure.group(1) == "none" or re.search(r"\(its (most confident mistake|\d+ most confident mistakes), read from "
-                                                                   r"results/\)$", full_sure.group(1)))
-    assert "full run's figure" not in text, "no pointer to a figure the quick copy does not show"
-    # the full test set's lines: announced once, then each printed once, beside its lesson, never by the last cell
+    listed = re.findall(r"^  true \w+, predicted \w+ ([\d.]+)%(: is the label right\? \(image (\d) of the figure\))?$", text,
+                        flags=re.M)
+    assert surest and len(listed) == min(3, int(surest.group(1).replace(",", "")))
+    assert bool(surest.group(3)) == (surest.group(2) == "0"), "no promise of a label to question when none reaches 99%"
+    confidences = [float(x) for x, _, _ in listed]
+    assert confidences == sorted(confidences, reverse=True) and all(bool(asked) == (float(x) >= 99) for x, asked, _ in listed)
+    assert sum(bool(asked) for _, asked, _ in listed) == min(3, int(surest.group(2)))
+    assert all(place == str(k) for k, (_, asked, place) in enumerate(listed, start=1) if asked), "its place in the figure"
+    assert "full run's figure" not in text and "full test set: " not in text, "no pointer to a figure the quick copy does not show"
+    # the quick profile's comparison: announced once, then one table in one cell, after every lesson and before the summary
     lines = text.splitlines()
-    full_lines = [line for line in lines if line.startswith("full test set: ")]
-    heads = ("accuracy ", " taken for ", "given 99% or more: ", "accuracy ")
-    assert len(full_lines) == len(heads) and all(head in line for line, head in zip(full_lines, heads)), full_lines
     banner = [line for line in lines if line.startswith('QUICK PROFILE (DATA = "sample")')]
-    assert len(banner) == 1 and 'lines starting "full test set:"' in banner[0], "one line of preamble, naming the marker"
-    assert lines.index(full_lines[0]) > lines.index(banner[0])
-    assert "marked as read from results/" not in text, "one marker: the 'full test set:' lines"
+    assert len(banner) == 1 and 'the table "This copy beside the full test set" near the end' in banner[0], "one line of preamble"
+    assert any(c.source.startswith("## This copy beside the full test set") and "In the quick profile only" in c.source
+               for c in nb.cells if c.cell_type == "markdown"), "the section says it is the quick profile's"
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
-    assert "full test set: " not in "".join(o.get("text", "") for o in code_cells[-1].get("outputs", [])), "not printed twice"
-    # each lesson the sample draws is printed with the full test set's value in the same cell
-    for cell in code_cells:
-        printed = "".join(o.get("text", "") for o in cell.get("outputs", []))
-        for lesson in ("Wilson interval computed by hand", " taken for ", "given 99% or more", "calibration gap"):
-            if lesson in printed:
-                assert "full test set: " in printed, f"no full test set's value beside {lesson!r}"
-        if "full test set: " in printed:  # one line, the cell's last (the lesson's lines on top)
-            text_lines = [line for line in printed.splitlines() if line.strip()]
-            assert [line.startswith("full test set: ") for line in text_lines].count(True) == 1, text_lines
-            assert text_lines[-1].startswith("full test set: "), text_lines
+    tables = [i for i, c in enumerate(code_cells) if "".join(o.get("text", "") for o in c.get("outputs", [])).startswith("measure ")]
+    assert len(tables) == 1 and "evaluation_notes.beside_full_test_set(" in code_cells[tables[0]].source
+    assert [i for i, c in enumerate(code_cells) if "beside_full_test_set(" in c.source] == tables
+    assert tables[0] > max(i for i, c in enumerate(code_cells) if "grad_cam(" in c.source or "photo_probs" in c.source)
+    code = "\n".join(c.source for c in code_cells)
+    assert "full_test" not in code.replace("beside_full_test_set", ""), "no quick-run-only calls in the lesson's cells"
     # no claim the output contradicts, no test talk, and the jargon defined before it is used
     prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     for contradicted in ("cannot be told apart", "adds little", "before and after training", "past 95%",
@@ -125,13 +120,58 @@ def test_04_sentences_follow_the_printed_numbers(executed):
     assert defined <= first_ci, "'confidence interval' is defined before 'CI' is used"
 
 
-def test_04_sets_the_full_run_beside_the_sample_and_scores_with_keras(executed):
-    """Quick profile: each sample number with a full-run counterpart is printed beside the results file's."""
+def table_of(text: str) -> dict:
+    """The quick profile's comparison table: {measure: (this copy's value, the full test set's)}."""
+    start = text.index("\nmeasure ") + 1
+    rows = text[start:].splitlines()[1:]
+    rows = rows[:next(k for k, row in enumerate(rows) if row.startswith("the full test set's accuracy"))]
+    found = {}
+    for row in rows:
+        measure, sample, full = re.fullmatch(r"(\S.*?|  \S.*?) {2,}(\S.*?) {2,}(\S.*)", row).groups()
+        found[measure.strip()] = (sample, full)
+    return found
+
+
+def test_04_the_table_sets_every_number_of_the_sample_beside_the_full_test_sets(executed):
+    """Each number the sample's lessons print is in the table, the same as printed, beside the full test set's from results/."""
+    import json
+
+    text = text_of(executed("04"))
+    table = table_of(text)
+    full = reference("minivggnet_improved")["test"]
+    saved = json.loads((ROOT / "results" / "evaluation.json").read_text())
+    wilson = re.search(r"^the library's Wilson interval: ([\d.]+%) \(95% CI ([\d.]+%-[\d.]+%), 1,000 images\)$", text, flags=re.M)
+    evaluated = re.search(r"^model\.evaluate: accuracy [\d.]+%, top-2 accuracy ([\d.]+%), loss ([\d.]+)$", text, flags=re.M)
+    assert table["accuracy"] == (wilson.group(1), f"{full['accuracy']:.2%}")
+    assert table["its 95% CI (Wilson)"][0] == wilson.group(2) and table["top-2 accuracy"] == (evaluated.group(1), f"{full['top2_accuracy']:.2%}")
+    assert table["loss"] == (evaluated.group(2), f"{full['loss']:.4f}")
+    recalls = dict(re.findall(r"^ +(\w+) +[\d.]+ +([\d.]+) +[\d.]+ +100$", text, flags=re.M))  # the classification report
+    for name in data.CLASS_NAMES:
+        assert table[f"accuracy of {name}"] == (f"{float(recalls[name]):.1%}", f"{full['per_class'][name]['recall']:.1%}")
+    mistakes = re.search(r"^(\d+) mistakes, given 99% or more: (\d+)", text, flags=re.M)
+    matrix = np.array(full["confusion_matrix"])
+    assert table["mistakes"] == (mistakes.group(1), f"{matrix.sum() - np.trace(matrix):,}")
+    largest = re.findall(r"^ *(\w+ taken for \w+) +(\d+) times \(", text, flags=re.M)
+    assert [table[f"the {k}"][0] for k in ("largest", "2nd", "3rd", "4th", "5th")] == [f"{pair} {n}" for pair, n in largest]
+    sure = saved["sure"]
+    assert table["given 99% or more"] == (mistakes.group(2), f"{sure.count(';') + 1} ({sure})" if sure else "0")
+    calibration = re.search(r"^accuracy [\d.]+%, mean confidence ([\d.]+%): calibration gap ([+-][\d.]+) points$", text, flags=re.M)
+    ece = re.search(r"^ECE over 15 bins \(\d+ hold predictions, from [\d.]+ up\): ([\d.]+)$", text, flags=re.M).group(1)
+    assert table["mean confidence"] == (calibration.group(1), f"{saved['mean_confidence']:.2%}")
+    assert table["calibration gap"] == (f"{calibration.group(2)} points", f"{100 * (full['accuracy'] - saved['mean_confidence']):+.1f} points")
+    assert table["ECE (15 bins)"] == (ece, f"{full['ece']:.4f}")
+    t = re.search(r"^temperature ([\d.]+), fitted on (\d+) test images", text, flags=re.M)
+    found = saved["temperature"]
+    assert table["temperature T"] == (f"{t.group(1)} (fitted on {t.group(2)})", f"{found['T']:.2f} (fitted on {found['fitted_on']:,})")
+    for name in ("as trained", "temperature-scaled"):
+        printed = re.search(rf"^ *{name}: ECE ([\d.]+),", text, flags=re.M).group(1)
+        assert table[f"other half's ECE, {name}"] == (printed, f"{found[name]['ece']:.4f}")
+    assert len(table) == 4 + 10 + 1 + 5 + 1 + 4 + 2, "every row checked above"
+
+
+def test_04_scores_with_keras_and_lists_the_largest_mistakes(executed):
     nb = executed("04")
     text = text_of(nb)
-    full = reference("minivggnet_improved")["test"]
-    assert re.search(rf"^full test set: accuracy {full['accuracy']:.2%}, mean confidence [\d.]+%: calibration gap [+-][\d.]+ points; "
-                     rf"ECE {full['ece']:.4f}$", text, flags=re.M)
     # the calibration gap under its name: the accuracy minus the mean confidence
     gap = re.search(r"^accuracy ([\d.]+)%, mean confidence ([\d.]+)%: calibration gap ([+-][\d.]+) points$", text, flags=re.M)
     assert gap and abs(float(gap.group(1)) - float(gap.group(2)) - float(gap.group(3))) < 0.06
@@ -154,7 +194,6 @@ def test_04_sets_the_full_run_beside_the_sample_and_scores_with_keras(executed):
     assert re.search(r"^this model's training target \(label smoothing 0.1\): 0.91 for the true class, 0.01 for each other$", text, flags=re.M)
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert "model.evaluate(" in code and "np.add.at(confusion" in code and "einsum" not in code
-    prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     for typed in ("45,000", "5,000", "50,000", "0.91", "stop short of certainty", "climbs steeply"):
         assert typed not in prose, typed
 
@@ -169,56 +208,62 @@ def test_04_prints_the_full_test_sets_numbers_from_its_file(executed):
     assert saved["model"] == "models/minivggnet_improved.keras" and saved["test_images"] == 10000
     assert saved["sha256"] == hashlib.sha256(shipped.read_bytes()).hexdigest(), "the file describes the shipped model file"
     assert saved["accuracy"] == reference("minivggnet_improved")["test"]["accuracy"], "and agrees with its results file"
+    assert "flip" not in saved, "flip TTA left the page, and the file"
+    found = saved["temperature"]  # the temperature fitted on half the full test set, checked on the other half
+    assert found["fitted_on"] == 5000 and found["temperature-scaled"]["ece"] < found["as trained"]["ece"]
     nb = executed("04")
     text = text_of(nb)
     assert (f'QUICK PROFILE (DATA = "sample"): numbers on a 1,000-image test sample; the shipped model reached {saved["accuracy"]:.2%} on '
-            'all 10,000 test images, and lines starting "full test set:" give this model\'s numbers on all 10,000 (from results/)') in text
-    expected = f"mean confidence {saved['mean_confidence']:.2%}"
-    assert any(line.startswith("full test set: ") and expected in line for line in text.splitlines()), expected
+            'all 10,000 test images; the table "This copy beside the full test set" near the end sets this copy\'s numbers beside '
+            "the full test set's") in text
     assert "a run on the sample leaves results/evaluation.json" in text
-    # the full test set's values beside the sample's lessons: the surest mistakes, the calibration
-    assert f"full test set: given 99% or more: {saved['sure'] or 'none'}" in text
-    assert re.search(rf"^full test set: accuracy {saved['accuracy']:.2%}, mean confidence {saved['mean_confidence']:.2%}: calibration "
-                     rf"gap [+-][\d.]+ points; ECE {saved['ece']:.4f}$", text, flags=re.M)
-    assert "flip" not in saved, "flip TTA left the page, and the file"
-    # the Wilson interval and the top-2 accuracy are computed on the page and agree with the library
-    wilson = re.search(r"^Wilson interval computed by hand: ([\d.]+)% to ([\d.]+)%$", text, flags=re.M)
-    assert wilson and f"(95% CI {wilson.group(1)}%-{wilson.group(2)}%, 1,000 images)" in text
+    assert re.search(r"^measure +this copy \(1,000 images\) +the full test set \(10,000 images, from results/\)$", text, flags=re.M)
+    # the interval p +- z*se by hand, then the library's Wilson interval: on 1,000 images within z^2/n = 0.38 points of it
+    by_hand = re.search(r"^accuracy on the 1,000-image test sample: ([\d.]+)%, 95% CI by hand ([\d.]+)% to ([\d.]+)%$", text, flags=re.M)
+    wilson = re.search(r"^the library's Wilson interval: ([\d.]+)% \(95% CI ([\d.]+)%-([\d.]+)%, 1,000 images\)$", text, flags=re.M)
+    assert by_hand and wilson and by_hand.group(1) == wilson.group(1)
+    assert all(abs(float(by_hand.group(k)) - float(wilson.group(k))) < 0.39 for k in (2, 3))
+    low, high = float(wilson.group(2)), float(wilson.group(3))  # the sample's (Wilson) interval
     # the full test set's accuracy (from its results file) set against the sample's interval, with the right verdict
     full_accuracy = reference("minivggnet_improved")["test"]["accuracy"]
-    inside = re.search(rf"^full test set: accuracy {full_accuracy:.2%} \(95% CI [^)]*\): (inside|outside) this sample's interval$", text,
-                       flags=re.M)
-    in_interval = float(wilson.group(1)) <= 100 * full_accuracy <= float(wilson.group(2))
-    assert inside and inside.group(1) == ("inside" if in_interval else "outside")
+    inside = re.search(rf"^the full test set's accuracy, {full_accuracy:.2%}, lies (inside|outside) this copy's 95% CI$", text, flags=re.M)
+    assert inside and inside.group(1) == ("inside" if low <= 100 * full_accuracy <= high else "outside")
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert "TopKCategoricalAccuracy(k=2" in code and "np.sqrt(p * (1 - p) / n" in code
 
 
 def test_04_quick_profile_sets_the_full_test_sets_list_beside_the_samples(executed):
-    """The quick profile prints the full test set's largest mistakes under the sample's, from the model's results file."""
+    """The quick profile's table sets the full test set's largest mistakes beside the sample's, from the model's results file."""
     from lab.evaluation_notes import largest_mistakes
 
     nb = executed("04")
-    text = text_of(nb)
+    table = table_of(text_of(nb))
     confusion = np.array(reference("minivggnet_improved")["test"]["confusion_matrix"])
-    listed = "; ".join(f"{true} taken for {said} {n} times" for n, true, said in largest_mistakes(confusion))
-    assert f"full test set: {listed}" in text
+    assert [table[f"the {k}"][1] for k in ("largest", "2nd", "3rd", "4th", "5th")] == [
+        f"{true} taken for {said} {n}" for n, true, said in largest_mistakes(confusion)]
     assert "Guo et al." in "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert "Label smoothing across the recorded runs" in nb.cells[-3].source, "the recorded runs: an exercise"
 
 
-def test_04_the_first_bin_is_empty_and_the_plumbing_is_marked(executed):
-    """The prose says the first confidence bin is always empty (no confidence is below 1/10); each call that prints only on a
-    quick run says so; the page says "predicted", not "said"."""
+def test_04_the_first_bin_is_empty_and_the_ece_is_near_the_gap(executed):
+    """The prose says the lowest confidence bin is always empty (no confidence is below 1/10), and why the ECE and the
+    calibration gap nearly agree; the page says "predicted", not "said"."""
     nb = executed("04")
     text = text_of(nb)
-    held = re.search(r"^ECE over (\d+) bins \((\d+) of them hold predictions\)", text, flags=re.M)
-    assert held and int(held.group(2)) < int(held.group(1)) and 1 / int(held.group(1)) <= 1 / 10, "the first bin lies below 1/10"
+    held = re.search(r"^ECE over (\d+) bins \((\d+) hold predictions, from ([\d.]+) up\)", text, flags=re.M)
+    bins, filled, start = int(held.group(1)), int(held.group(2)), float(held.group(3))
+    assert filled < bins and 1 / bins <= 1 / 10 and start >= 1 / bins, "the lowest bin lies below 1/10"
+    assert abs(start * bins - round(start * bins)) < 0.1 and filled <= bins - round(start * bins), "the filled bins start at an edge"
     prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    assert "The first bin is always empty" in prose and "empty bins:" not in text
+    assert "the lowest bin is always empty" in " ".join(prose.split()) and "empty bins:" not in text
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    calls = [line for line in code.splitlines() if "full_test.show(" in line or "full_test.bars(" in line]
-    assert len(calls) == 5 and all(line.endswith("# quick run only: the full test set's numbers") for line in calls)
+    # the ECE and the calibration gap nearly agree, as the prose says, because nearly every prediction is in an under-confident bin
+    ece = float(re.search(r"^ECE over \d+ bins \(.*\): ([\d.]+)$", text, flags=re.M).group(1))
+    gap = float(re.search(r"calibration gap ([+-][\d.]+) points$", text, flags=re.M).group(1))
+    under = re.search(r"^under-confident bins: (\d+) of (\d+), with ([\d.]+)% of the predictions$", text, flags=re.M)
+    assert under and int(under.group(1)) <= int(under.group(2)) == filled and float(under.group(3)) >= 95 and gap > 0
+    assert 100 * ece >= abs(gap) - 0.05 and 100 * ece - abs(gap) < 1, "ECE >= |gap|, close here"
+    assert "nearly every prediction sits in an under-confident bin" in " ".join(prose.split())
     assert not re.search(r"\bsaid\b", prose + code + text), "one word: predicted"
     assert "bilinear" in code, "the enlargement's smoothing is named"
     assert "globals()" not in code, "the notebook passes the values it keeps by name"
@@ -233,45 +278,57 @@ def test_04_shows_the_nested_model_and_its_layers_in_order(executed):
     assert layers and "logits" in layers.group(1).split(", ") and "block2_relu2" in layers.group(1).split(", ")
 
 
-def test_04_full_test_set_lines_and_the_full_run_bookkeeping(tmp_path, capsys):
-    """lab.evaluation_notes: FullTestSet prints the file's numbers on the sample when the model file matches; FullRun writes
-    the file only for a full run of the shipped model."""
+def test_04_the_table_and_the_full_run_bookkeeping(tmp_path, capsys):
+    """lab.evaluation_notes: the table sets the sample's numbers beside the file's when the model file matches (a full run: one
+    line); FullRun writes the file only for a full run of the shipped model."""
     import hashlib
     import json
 
     model = tmp_path / "model.keras"
     model.write_bytes(b"weights")
-    saved = {"model": "m", "sha256": hashlib.sha256(b"weights").hexdigest(), "test_images": 10000, "mean_confidence": 0.8, "sure": "",
+    saved = {"model": "m", "sha256": hashlib.sha256(b"weights").hexdigest(), "test_images": 10000, "mean_confidence": 0.8,
+             "sure": "true cat, predicted frog 99.6%",
              "temperature": {"T": 0.66, "fitted_on": 5000, "as trained": {"ece": 0.09}, "temperature-scaled": {"ece": 0.01}}}
     (tmp_path / "evaluation.json").write_text(json.dumps(saved))
-    record = {"test": {"images": 10000, "accuracy": 0.9, "ece": 0.1}}
-    full_test = FullTestSet(model, record, "sample", 1000, file=tmp_path / "evaluation.json")
-    for topic, interval in (("accuracy", (0.85, 0.95)), ("accuracy", (0.8, 0.85)), ("sure", None), ("calibration", None),
-                            ("original", None), ("temperature", None)):
-        full_test.show(topic, interval)
-    printed = capsys.readouterr().out.splitlines()
-    assert printed[0].startswith('QUICK PROFILE (DATA = "sample"): numbers on a 1,000-image test sample; the shipped model reached ')
-    assert printed[0].endswith(', and lines starting "full test set:" give this model\'s numbers on all 10,000 (from results/)')
-    assert printed[1].startswith("full test set: accuracy 90.00% (95% CI") and printed[1].endswith(": inside this sample's interval")
-    assert printed[2].endswith(": outside this sample's interval")
-    assert printed[3:] == ["full test set: given 99% or more: none",
-                           "full test set: accuracy 90.00%, mean confidence 80.00%: calibration gap +10.0 points; ECE 0.1000"]
-    # the surest mistakes of the full run, labelled as such; with no record for the model, a hint
-    (tmp_path / "evaluation.json").write_text(json.dumps({**saved, "sure": "true cat, predicted frog 99.6%"}))
-    assert FullTestSet(model, record, "sample", 1000, file=tmp_path / "evaluation.json").line("sure") == (
-        "given 99% or more: true cat, predicted frog 99.6% (its most confident mistake, read from results/)")
-    (tmp_path / "evaluation.json").write_text(json.dumps({**saved, "sure": "true cat, predicted frog 99.6%; true dog, predicted cat 99.1%"}))
-    assert FullTestSet(model, record, "sample", 1000, file=tmp_path / "evaluation.json").line("sure").endswith(
-        "(its 2 most confident mistakes, read from results/)")
-    assert "DATA = \"full\"" in FullTestSet(model, record, "sample", 1000, file=tmp_path / "none.json").line("sure")
+    record = {"test": {"images": 10000, "accuracy": 0.9, "top2_accuracy": 0.95, "loss": 0.4, "ece": 0.1,
+                       "confusion_matrix": (900 * np.eye(10, dtype=int) + 100 * np.eye(10, k=1, dtype=int)
+                                            + 100 * np.eye(10, k=-9, dtype=int)).tolist()}}
+    labels = np.repeat(np.arange(10), 10)[:-9]  # 91 images: 10 per class except the last, with 1
+    probs = np.full((len(labels), 10), 0.05)
+    probs[np.arange(len(labels)), labels] = 0.55
+    probs[30, [3, 5]] = 0.05, 0.55  # one cat taken for a dog
+    page = (labels, probs, {"top2_accuracy": 0.97, "loss": 0.5}, (0.7, np.arange(45), np.arange(45, 91), probs))
+    from lab.evaluation_notes import page_values  # the rest of the page's values, recomputed as the page does
+    assert np.array_equal(np.flatnonzero(page_values(*page)["confusion"] != 10 * np.eye(10)), [33, 35, 99])
+    surer = probs.copy()
+    surer[30, 5] = 0.995
+    assert list(page_values(labels, surer, *page[2:])["sure"]) == [30] and list(page_values(*page)["sure"]) == []
+    path = tmp_path / "evaluation.json"
+    beside_full_test_set(*page, model, record, "sample", file=path)
+    printed = capsys.readouterr().out
+    assert printed.startswith("measure") and printed.splitlines()[0].split()[1:] == [
+        "this", "copy", "(91", "images)", "the", "full", "test", "set", "(10,000", "images,", "from", "results/)"]
+    table = table_of("\n" + printed)
+    assert table["accuracy"] == ("98.90%", "90.00%") and table["accuracy of cat"] == ("90.0%", "90.0%")
+    assert table["mistakes"] == ("1", "1,000") and table["the largest"] == ("cat taken for dog 1", "airplane taken for automobile 100")
+    assert table["given 99% or more"] == ("0", "1 (true cat, predicted frog 99.6%)")
+    assert table["calibration gap"] == ("+43.9 points", "+10.0 points") and table["top-2 accuracy"] == ("97.00%", "95.00%")
+    assert table["temperature T"] == ("0.70 (fitted on 45)", "0.66 (fitted on 5,000)")
+    assert table["other half's ECE, temperature-scaled"][1] == "0.0100"
+    assert printed.splitlines()[-1] == "the full test set's accuracy, 90.00%, lies outside this copy's 95% CI"
+    beside_full_test_set(*page, model, record, "full", file=path)  # the full data: one line, nothing to compare
+    assert capsys.readouterr().out == "this copy measured all 91 test images: nothing to set beside them\n"
+    beside_full_test_set(*page, model, None, "sample", file=path)  # no record for this model
+    assert capsys.readouterr().out == "results/ holds no numbers on the full test set for this model: nothing to compare\n"
+    (tmp_path / "evaluation.json").write_text(json.dumps({**saved, "sha256": "another model"}))
+    beside_full_test_set(*page, model, record, "sample", file=path)  # the file describes another model: its rows say so
+    assert "mean confidence" in (out := capsys.readouterr().out) and out.count("(not in results/)") == 6
     (tmp_path / "evaluation.json").write_text(json.dumps(saved))
-    capsys.readouterr()
-    FullTestSet(model, record, "full", 10000, file=tmp_path / "evaluation.json").show("accuracy")  # the full data: no lines
-    assert capsys.readouterr().out == ""
     run = FullRun(model, "m", "sample", 1000, file=tmp_path / "evaluation.json")
     run.keep(scores={"accuracy": 0.85, "ece": 0.05}, confidence=0.8)  # the values the notebook passes
-    run.keep(temperature=0.7, fit_part=[1, 2])  # not kept until "checked" comes too
     assert run.measured["mean_confidence"] == 0.8 and run.measured["test_images"] == 1000 and "temperature" not in run.measured
+    run.keep(temperature={"T": 0.7, "fitted_on": 500})
+    assert run.measured["temperature"] == {"T": 0.7, "fitted_on": 500}
     run.write()  # a run on the sample leaves the file as it is
     assert capsys.readouterr().out.startswith("a run on the sample leaves results/evaluation.json")
     assert json.loads((tmp_path / "evaluation.json").read_text()) == saved
@@ -304,7 +361,7 @@ def test_04_grad_cam_maps_peak_red_with_their_peak_marked():
     # the per-class bars' axis starts at the lowest interval end, rounded down to 10%
     import matplotlib.pyplot as plt
     _, ax = plt.subplots()
-    assert zoom_to_intervals(ax, {"run": {"cat": (0.73, 0.9), "dog": (0.81, 0.95)}}) == 0.7 and ax.get_xlim()[0] == 0.7
+    assert zoom_to_intervals(ax, {"cat": (0.73, 0.9), "dog": (0.81, 0.95)}) == 0.7 and ax.get_xlim()[0] == 0.7
 
 
 def test_04_trained_on_says_which_epoch_the_weights_come_from():
@@ -316,6 +373,9 @@ def test_04_trained_on_says_which_epoch_the_weights_come_from():
     record["data"]["split"] = {"train": 50000, "validation": 0}
     assert trained_on(record).endswith("on all 50,000 training images for 30 epochs: no validation images were left to choose "
                                        "an epoch with, so the weights are those of the last epoch")
+    chose = reference("minivggnet_improved_val")["data"]["split"]  # the run that chose the recipe, read from results/
+    assert trained_on(record).startswith(f"chosen in notebook 03: the improved recipe, on validation accuracy, in a run on "
+                                         f"{chose['train']:,} training and {chose['validation']:,} validation images\nthen trained")
 
 
 def test_04_model_file_names_the_shipped_model_and_its_record():
@@ -353,3 +413,5 @@ def test_04_set_up_loads_the_training_images_only_for_a_stand_in(monkeypatch, ca
     assert loaded == [("cifar10", "sample")] and passed[-1] == ("x", "y")
     printed = capsys.readouterr().out.splitlines()
     assert printed[0].startswith("TensorFlow ") and printed[1].startswith('QUICK PROFILE (DATA = "sample"): numbers on a 1,000-image')
+    assert evaluation_notes.set_up("reference", "full", 42, 10000) == (None, "m", None), "the path, its name and its record"
+    assert "QUICK PROFILE" not in capsys.readouterr().out, "a full run: no note"

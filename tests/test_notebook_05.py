@@ -4,6 +4,7 @@ import ast
 import hashlib
 import json
 import re
+import zipfile
 
 import numpy as np
 import nbformat
@@ -78,33 +79,39 @@ def test_05_writes_shallownet_out_and_prints_the_cost(executed):
 
 
 def test_05_prints_the_recipes_side_by_side(executed):
-    """One row per field the prose explains, every value as the recipe holds it; each row a difference."""
+    """Only the rows the prose uses, each a difference between the recipes, every value as the recipe holds it."""
     text = text_of(executed("05"))
     columns = [recipes.get_recipe("original", "shallownet"), recipes.get_recipe("original", "minivggnet"),
                recipes.get_recipe("improved", "minivggnet")]
-    header = re.search(r"^ +ShallowNet, original +MiniVGGNet, original +MiniVGGNet, improved$", text, flags=re.M)
-    assert header, "the three recipes as columns"
-    rows = {}
+    header = re.search(r"^ +ShallowNet, original +MiniVGGNet, original +MiniVGGNet, improved  meaning$", text, flags=re.M)
+    assert header, "the three recipes as columns, then what each field means"
+    rows, meanings = {}, {}
     for line in text[header.end():].splitlines()[1:]:
-        found = re.fullmatch(r"(\w+) +(\S+) +(\S+) +(\S+)", line)
+        found = re.fullmatch(r"(\w+) +(\S+) +(\S+) +(\S+)  (.+)", line)
         if not found:
             break
-        rows[found.group(1)] = list(found.group(2, 3, 4))
+        rows[found.group(1)], meanings[found.group(1)] = list(found.group(2, 3, 4)), found.group(5)
+    assert all(0 < len(meaning) < 50 for meaning in meanings.values()), "a short meaning per row"
+    assert max(len(line) for line in text[header.start():].splitlines()[:len(rows) + 1]) <= 130, "the table fits a page"
     used = [{field: value for field, value, *_ in recipes.describe(r)} for r in columns]
     assert rows == {key: [str(u[key]) if key in u else "-" for u in used] for key in rows}, "each value as the recipe uses it, - if not"
     assert all(len(set(values)) > 1 for values in rows.values()), "only fields the three recipes set differently"
-    for key in ("optimizer", "schedule", "weight_decay", "label_smoothing", "augment", "normalization", "whiten_first_layer"):
-        assert key in rows, f"{key}: the recipe step changes it"
-    for key in ("batch_size", "momentum", "nesterov", "schedule"):  # the network step's settings: plain SGD against Nesterov
-        assert key in rows and rows[key][0] != rows[key][1], f"{key}: the network step changes it too"
-    assert rows["crop_padding"][:2] == ["-", "-"], "no augmentation: no shift"
     flat = " ".join(_markdown("05").split())
-    assert "(notebook 03 explains each)" in flat, "the fields: where they are explained"
-    assert "so its model keeps the last epoch rather than the one best on validation: two changes as well" in flat, "the data step's other change"
     network_rows = re.search(r"ShallowNet's original settings differ from MiniVGGNet's in ([^.]*)\.", flat)
     assert network_rows, "the sentence naming the rows the network step changes too"
     assert set(re.findall(r"`(\w+)`", network_rows.group(1))) == {key for key, values in rows.items() if values[0] != values[1]}, \
         "exactly the rows where ShallowNet's original settings differ from MiniVGGNet's"
+    recipe_rows = {"weight_decay": "weight decay", "label_smoothing": "label smoothing", "augment": "augmentation",
+                   "optimizer": "AdamW", "learning_rate": "learning_rate", "epochs": "epochs"}
+    assert set(rows) == set(re.findall(r"`(\w+)`", network_rows.group(1))) | set(recipe_rows), "the rows the prose uses, no more"
+    assert "the recipe step adds augmentation, label smoothing and weight decay" in flat
+    for key in recipe_rows:
+        assert rows[key][1] != rows[key][2], f"{key}: the recipe step changes it (what the prose says)"
+    others = re.search(r"Notebook 03 explains these and the other fields the recipe step changes, such as ([^.]*)\.", flat)
+    assert others and set(re.findall(r"`(\w+)`", others.group(1))) == {"normalization", "whiten_first_layer"}
+    for key in ("normalization", "whiten_first_layer"):
+        assert getattr(columns[1], key) != getattr(columns[2], key) and key not in rows, f"{key}: changed by the recipe step, left to 03"
+    assert "so its model keeps the last epoch rather than the one best on validation: two changes as well" in flat, "the data step's other change"
     runs = [reference(n) for n in STEPS["data"]]
     assert runs[0]["data"]["split"]["validation"] and not runs[1]["data"]["split"]["validation"], "the data step drops the split"
     assert runs[1]["best_epoch"] == len(runs[1]["history"]["loss"]), "without validation, the last epoch is kept"
@@ -147,7 +154,7 @@ def test_05_prints_the_full_datas_numbers_beside_the_sample(executed):
     assert ("Left, measured now: test accuracy on the 1,000-image test sample. Right, read from results/shallow_vs_minivggnet.json: "
             "the same models measured on the full data the last time this notebook ran on it.") in text, "where each column comes from"
     assert "results/shallow_vs_minivggnet.json holds" not in text and "wrote the shipped" not in text, "no bookkeeping lines"
-    assert "accuracies in %; gap: train minus val accuracy, in points" in text, "one unit: %, gaps in points"
+    assert "accuracies in %, gaps in points" in text, "one unit: %, gaps in points"
     for name, full in _full_data_accuracies().items():
         gap = round(100 * full["train"], 1) - round(100 * full["val"], 1) + 0.0 if "val" in full else None  # the printed ones
         val, gap = (f"{full['val']:.1%}", f"{gap:+.1f}") if "val" in full else ("seen", "")
@@ -157,39 +164,53 @@ def test_05_prints_the_full_datas_numbers_beside_the_sample(executed):
     saved = _full_data_accuracies()  # what the prose says of the second and third rows
     before, after = (saved[name] for name in STEPS["recipe"])
     assert after["train"] < before["train"] and after["val"] > before["val"], "the recipe step: train down, val up"
+    gaps = {name: round(100 * saved[name]["train"], 1) - round(100 * saved[name]["val"], 1) for name in STEPS["network"] + STEPS["recipe"][1:]}
+    moves = [gaps[after] - gaps[before] for before, after in (STEPS["network"], STEPS["recipe"])]
+    assert f"the gap moves by {moves[0]:+.1f} points in the network step, by {moves[1]:+.1f} in the recipe step" in text
+    assert abs(moves[0]) < -moves[1] / 4, "the network step moves the gap far less than the recipe step, which shrinks it"
+    flat = " ".join(_markdown("05").split())
+    assert flat.index("The *gap* is training minus") < flat.index("The last line gives the sizes: the network step moves the gap "
+                                                                "far less than the recipe step, which shrinks it"), "defined, then read"
+    source = _source("05")
+    assert source.index("comparison.print_accuracy_table(") < source.index("The last line gives the sizes"), "read after the table"
+    assert 'gap = {name: round(100 * a["train"], 1) - round(100 * a["val"], 1) for name, a in full_accuracy.items() if "val" in a}' \
+        in source, "the gap computed on the page"
+    sample = {m.group(1): float(m.group(2)) for m in re.finditer(r"^\s*(\w+)\s+(\d+\.\d)%\s+(\d+\.\d)%-", text, flags=re.M)}
+    low, high = (re.search(rf"^\s*{STEPS['data'][0]}\s+\S+\s+(\d+\.\d)%-(\d+\.\d)%", text, flags=re.M).groups())
+    assert abs(sample[STEPS["data"][1]] - sample[STEPS["data"][0]]) < (float(high) - float(low)) / 2, \
+        "the last two rows differ by less than a CI's half-width on the sample (the prose's example of either sign)"
     assert "gap of" not in text, "each gap printed once, in the table"
     header = re.search(r"^ +sample +full data \(results/shallow_vs_minivggnet\.json\)\n +test +95% CI +train +val +gap +test$", text, flags=re.M)
     assert header, "the table's header says which columns are the sample's and which the full data's"
     source = _source("05")
-    assert "comparison.full_data_accuracies(ACCURACIES_FILE, files, measured_now, full_data)" in source and "hashlib" not in source
+    assert "comparison.full_data_accuracies(right, files, full_data)" in source and "hashlib" not in source
     assert "comparison.print_accuracy_table(" in source, "the table's two layouts are in the lab"
 
 
 def test_05_prints_each_step_paired_with_the_results_files_beside(executed):
     text = text_of(executed("05"))
-    block = re.search(r"^the three steps \(1,000 test images, paired\):\n((?:  .*\n?){3})", text, flags=re.M)
-    assert block, "the three steps"
+    block = re.search(r"^the three steps, test accuracy after minus before, in points:\n((?:  .*\n){3})\n"
+                      r" {9}1,000-image sample, paired: effect \+- half-width \(interval\) +\| all test images \(results/\)\n"
+                      r"((?:\w+ .*\n?){3})", text, flags=re.M)
+    assert block, "what each step changes, then the steps: the sample's column, then all the test images' column"
     split, everything = (reference(n)["data"]["split"]["train"] for n in ("minivggnet_improved_val", "minivggnet_improved"))
-    assert f"  data (improved recipe, {split:,} -> all {everything:,} training images, the last epoch kept):" in block.group(1)
+    assert f"  data:    improved recipe, {split:,} -> all {everything:,} training images, the last epoch kept" in block.group(1)
+    assert max(len(line) for line in block.group(0).splitlines()) <= 100, "two readable columns"
     paired = {}
     for step, (a, b) in STEPS.items():
-        line = re.search(rf"^  {step} \(.*$", block.group(1), flags=re.M).group(0)
-        found = re.fullmatch(r"  .+? {2,}(a gain|a loss|no difference beyond the noise) \(([+-]\d+\.\d) \+- (\d+\.\d) points: "
-                             r"interval ([+-]\d+\.\d) to ([+-]\d+\.\d)(; weak evidence: an end only just beyond 0)?\); "
-                             r"read from results/: ([+-]\d+\.\d)", line)
+        line = re.search(rf"^{step} .*$", block.group(2), flags=re.M).group(0)
+        found = re.fullmatch(rf"{step} +(a gain|a loss|no difference beyond the noise): ([+-]\d+\.\d) \+- (\d+\.\d) "
+                             r"\(([+-]\d+\.\d) to ([+-]\d+\.\d)\) +\| ([+-]\d+\.\d)(  \(weak evidence: an end only just beyond 0\))?", line)
         assert found, line
         gain, noise, low, high = (float(found.group(i)) for i in (2, 3, 4, 5))
         assert abs(low - (gain - noise)) < 0.01 and abs(high - (gain + noise)) < 0.01, "the printed ends add up"
-        assert _weak_flag_right(low, high, bool(found.group(6))), line
+        assert _weak_flag_right(low, high, bool(found.group(7))), line
         assert found.group(1) == ("a gain" if low > 0 else "a loss" if high < 0 else "no difference beyond the noise"), line
         full = 100 * (reference(b)["test"]["accuracy"] - reference(a)["test"]["accuracy"])
-        assert found.group(7) == f"{full:+.1f}", f"{step}: the results files' difference beside the paired one"
-        paired[step] = gain, noise, low, high
-    for step, (gain, noise, low, high) in paired.items():  # a step on all test images inside the sample's noise: said so
-        full = 100 * (reference(STEPS[step][1])["test"]["accuracy"] - reference(STEPS[step][0])["test"]["accuracy"])
-        said = re.search(rf"^{step}: a step this small \({re.escape(f'{full:+.1f}')} on all the test images\) is within the noise "
-                         rf"of these test images \(\+-{re.escape(str(noise))}\), whatever its sign here$", text, flags=re.M)
-        assert bool(said) == (abs(round(full, 1)) < noise), f"{step}: within the sample's noise, said exactly when so"
+        assert found.group(6) == f"{full:+.1f}", f"{step}: the results files' difference beside the paired one"
+        paired[step] = gain, noise, low, high, found.group(1)
+    for step in STEPS:  # the steps cell prints each step's verdict once, and no later cell restates it
+        assert len(re.findall(rf"^{step}\W.*(a gain|a loss|no difference beyond the noise)", text, flags=re.M)) == 1, step
     seeds = [read_results(run) for run in ("minivggnet_improved", "minivggnet_improved_seed43")]
     assert seeds[0]["recipe"] == seeds[1]["recipe"] and seeds[0]["data"] == seeds[1]["data"], "one recipe, the same images"
     assert ("read from results/, one recipe on the same images, two training seeds: "
@@ -214,6 +235,9 @@ def test_05_prints_each_step_paired_with_the_results_files_beside(executed):
         unpaired = float(line.group(k + 1))
         assert abs(unpaired - 100 * 1.96 * np.sqrt((a * (1 - a) + b * (1 - b)) / 1000)) <= 0.15, f"{step}: the unpaired rule"
         assert unpaired >= paired[step][1], f"{step}: pairing does not widen the interval (what the prose says)"
+    # what the quick-profile note says of the sample: the last two rows within the CIs, their difference of either sign
+    gain, noise, low, high, kind = paired["data"]
+    assert kind == "no difference beyond the noise" and low < 0 < high
 
 
 def test_05_shows_its_one_figure(executed):
@@ -234,7 +258,7 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
             ("validation split", "The validation split stays out of training, so that settings can be chosen"),
             ("reference runs", "the *reference runs*, trainings done beforehand"),
             ("results file", "*results file*, `results/<run>.json`"),
-            ("profile", "A *profile* is a set of values for these settings: the *quick profile* sets `DATA = \"sample\"`, "
+            ("profile", "A *profile* is a set of values for the settings: the *quick profile* sets `DATA = \"sample\"`, "
                         "a small sample of CIFAR-10 stored in the repository"),
             ("reference", "`\"reference\"` loads the reference run named in its comment, from `models/`"),
             ("convolution", "A *convolution* slides small grids of weights, its *filters*"),
@@ -253,13 +277,22 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
             ("seen", "so it has no validation accuracy: the table says `seen`"),
             ("gap", "The *gap* is training minus validation accuracy, in *points* (percentage points)"),
             ("overfitting", "It measures *overfitting*: how much better a network does on the images it learned from"),
-            ("profiles", "The quick profile measures only the test column, on the sample. It reads the full data's "
-                         "columns from `results/shallow_vs_minivggnet.json`, which the full profile writes"),
+            ("profiles", "**Quick profile** (the full copy can skip this). A *profile*"),
+            ("quick columns", "It measures only test accuracy, on the sample, and shows the full data's numbers beside it, read "
+                              "from results/: the table's right-hand columns, the steps' last column, the figure's red diamonds. "
+                              "On the sample, differences smaller than the CIs (as between the table's last two rows) can come "
+                              "out with either sign"),
+            ("what is written", "With the full data, `comparison.full_data_accuracies` also writes each model's accuracies to "
+                                "`results/shallow_vs_minivggnet.json`"),
+            ("one split", "The three runs that held images out used one split (the same share, the same `SEED`), which the cell remakes"),
+            ("trains nothing", "This notebook trains nothing."),
             ("paired", "image by image: a *paired comparison*"),
             ("1.96", "95% of a normal (bell-shaped) curve lies within 1.96 standard deviations of its mean"),
             ("standard error", "Its *standard error*, their standard deviation / sqrt(n), is that mean's spread over test sets. "
                                "The 95% half-width is 1.96 standard errors"),
-            ("seed swing", "one pair of seeds: one example of that randomness, not its typical size"),
+            ("seed swing", "one recipe trained with two seeds: a single example of how far reseeding alone moves the accuracy"),
+            ("inference mode", "in *inference mode* (`training=False`): dropout off, and batch normalisation using the averages"),
+            ("confounds", "Steps 1 and 3 each change something else too"),
             ("unpaired", "*unpaired* one, which treats the two accuracies as independent"),
             ("Rescaling", "The cell prints each file's layers: a `Rescaling` layer, which applies its recipe's `normalization` "
                           "to the raw pixels (notebook 03 builds it), then the network")):
@@ -268,15 +301,39 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
         assert flat.index(f"*{term}") - flat.lower().index(term.lower()) < 60, f"{term}: defined where first used"
     assert flat.index("*unpaired*") < flat.index("An effect is a *gain* when its whole interval is above 0"), "intervals, then verdicts"
     assert "The training accuracies in the results files are not reused" in flat, "why the accuracies are measured again"
-    for cited in ("Zeiler & Fergus, 2014", "Ioffe & Szegedy, 2015", "Srivastava et al., 2014"):
-        assert cited in flat, "claims the series does not test are attributed to the literature"
-    assert "not findings of this series" in flat and "### What the literature reports about" in flat
+    exercises = flat[flat.index("## Exercises"):]
+    for cited in ("Ioffe & Szegedy (2015) report", "Srivastava et al. (2014) report"):
+        assert cited in exercises, "claims the series does not test: attributed to the literature, in the exercise that tests them"
     assert "measures that randomness" not in flat, "the seed cell reads results files, it measures nothing"
+    assert "train_if_missing" not in _source("05") and ".fit(" not in _source("05"), "trains nothing (what the intro says)"
     for typed in ("1,000", "10,000", "45,000", "50,000"):
         assert typed not in prose, f"{typed}: sizes are printed by the code, not typed into the prose"
     assert "shipped model" not in flat and "full runs" not in flat, "one name per kind of model"
-    assert flat.index("## Accuracy on equal terms") < flat.index("## The three steps") < flat.index("## What to remember") < flat.index("## Exercises")
-    remember = flat[flat.index("## What to remember"):flat.index("## Exercises")]
-    assert not re.search(r"\d", remember), "what to remember: in words, no number a new run could make false"
-    cells = [c.source for c in nbformat.read(notebooks.notebook_paths(["05"])[0], as_version=4).cells if c.cell_type == "markdown"]
-    assert not any("Zeiler & Fergus" in c and "## Exercises" in c for c in cells), "the literature and the exercises: two cells"
+    assert flat.index("## Accuracy on equal terms") < flat.index("## The three steps") < flat.index("## What we learned") < flat.index("## Exercises")
+    learned = flat[flat.index("## What we learned"):flat.index("## Exercises")]
+    assert not re.search(r"\d", learned), "what we learned: in words, the numbers printed by its cell"
+    assert "compiled" not in flat and "these files leave out the optimizer" in flat, "what a reference model file holds"
+    for name in ("shallownet_original", "minivggnet_original", "minivggnet_improved_val", "minivggnet_improved"):
+        with zipfile.ZipFile(references.get(name).model_path) as saved:
+            assert not json.loads(saved.read("config.json")).get("compile_config"), f"{name}: saved without its optimizer"
+
+
+def test_05_sums_up_what_it_learned(executed):
+    """The bullets close the page (before the exercises) after the seed cell, with no cell restating the steps;
+    they hold in both profiles, since they rest on the results files."""
+    notebook = executed("05")
+    text = text_of(notebook)
+    full = {step: 100 * (reference(after)["test"]["accuracy"] - reference(before)["test"]["accuracy"])
+            for step, (before, after) in STEPS.items()}
+    assert full["network"] > full["recipe"] > 0, "the network step is the largest, the recipe step a clear gain"
+    verdicts = {step: re.search(rf"^{step} +(a gain|a loss|no difference beyond the noise):", text, flags=re.M).group(1) for step in STEPS}
+    assert verdicts["network"] == verdicts["recipe"] == "a gain" and verdicts["data"] == "no difference beyond the noise"
+    seeds = [read_results(run)["test"]["accuracy"] for run in ("minivggnet_improved", "minivggnet_improved_seed43")]
+    assert abs(full["data"]) < 100 * abs(seeds[1] - seeds[0]), "the extra training images: less than another seed moved the accuracy"
+    cells = notebook.cells
+    learned = next(i for i, c in enumerate(cells) if c.cell_type == "markdown" and "## What we learned" in c.source)
+    seed_cell = next(i for i, c in enumerate(cells) if c.cell_type == "code" and "minivggnet_improved_seed43" in c.source)
+    assert learned == seed_cell + 1, "the seed cell is the one follow-up of the steps, then the bullets"
+    assert "## Exercises" in cells[learned + 1].source, "the bullets close the page, before the exercises"
+    bullets = [line for line in cells[learned].source.splitlines() if line.startswith("- ")]
+    assert 3 <= len([b for b in bullets if "network step" in b or "recipe" in b or "training images" in b or "paired" in b]) <= 6

@@ -125,7 +125,7 @@ def test_a_screening_run_is_kept_apart_from_the_recipe_and_compared_seed_by_seed
         record["device"]["precision"] = "mixed_bfloat16"
         (tmp_path / f"{name}.json").write_text(json.dumps(record))
 
-    monkeypatch.setattr(report, "SCREENS", [("label smoothing 0.2", {44: ("with_ls", "without")})])
+    monkeypatch.setattr(report, "SCREENS", {"label smoothing 0.2": "with_ls"})
     run("without", 0.8500, 0.8450)
     run("with_ls", 0.8560, 0.8470, label_smoothing=0.2)
     (tmp_path / "float32.json").write_text(json.dumps({**fake_record(0.8400, epochs=10, val=0.8480), "name": "float32",
@@ -138,3 +138,11 @@ def test_a_screening_run_is_kept_apart_from_the_recipe_and_compared_seed_by_seed
     run("without", 0.8600, 0.8450)
     assert "-0.40 pts |" in "\n".join(report.screens_section()) and "dropped: it did not gain on every seed" in "\n".join(report.screens_section())
     assert "a tie below about 1.4 points" in section
+    other = {**fake_record(0.8450, epochs=10, val=0.8300), "name": "other_cpu", "seed": 44, "recipe": recipe}
+    other["device"]["precision"], other["machine"] = "mixed_bfloat16", {**other["machine"], "cpu": "Another CPU"}
+    (tmp_path / "other_cpu.json").write_text(json.dumps(other))
+    assert report.unchanged_twin(report._read("with_ls"))["name"] == "without", "the twin on the same kind of CPU"
+    other["machine"]["cpu"] = report._read("with_ls")["machine"]["cpu"]
+    (tmp_path / "without.json").unlink()
+    (tmp_path / "other_cpu.json").write_text(json.dumps(other))
+    assert report.unchanged_twin(report._read("with_ls"))["name"] == "other_cpu"

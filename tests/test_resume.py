@@ -30,17 +30,25 @@ class KeepFinalWeights(keras.callbacks.BackupAndRestore):
         super().on_train_end(logs)
 
 
-def train_to_the_end(x, y, run_dir, monkeypatch, ema_momentum):
+LEVERS = {  # recipe overrides of each case
+    "plain": {},
+    "weight-average": {"ema_momentum": 0.9},
+    "screened-levers": {"ema_momentum": 0.9, "ema_bn_stats": True, "bn_momentum": 0.6, "bn_shift_lr_factor": 4.0,
+                        "optimizer": "sgd", "schedule": "warmup_linear", "end_fraction": 0.07},
+}
+
+
+def train_to_the_end(x, y, run_dir, monkeypatch, levers):
     monkeypatch.setattr(keras.callbacks, "BackupAndRestore", KeepFinalWeights)
-    run = training.train("minivggnet", recipes.get_recipe("improved", epochs=EPOCHS, ema_momentum=ema_momentum), (x, y),
+    run = training.train("minivggnet", recipes.get_recipe("improved", epochs=EPOCHS, **LEVERS[levers]), (x, y),
                          run_dir, seed=42, verbose=0)
     return run.history, KeepFinalWeights.final_weights
 
 
-@pytest.mark.parametrize("ema_momentum", [0.0, 0.9], ids=["plain", "weight-average"])
-def test_killed_and_resumed_run_matches_the_uninterrupted_one(cifar_sample, tmp_path, monkeypatch, ema_momentum):
+@pytest.mark.parametrize("levers", LEVERS)
+def test_killed_and_resumed_run_matches_the_uninterrupted_one(cifar_sample, tmp_path, monkeypatch, levers):
     """Also with a running average of the weights (``ema_momentum``): the optimizer keeps the average,
-    and the backup must carry it over."""
+    and the backup must carry it over; or a callback keeps it (``ema_bn_stats``), with SGD's linear schedule and two optimizers (``bn_shift_lr_factor``)."""
     (x, y), _ = cifar_sample
     resumed_dir = tmp_path / "resumed"
     # the same training in another process, killed (SIGKILL) once epoch 2 is backed up
@@ -56,7 +64,7 @@ def test_killed_and_resumed_run_matches_the_uninterrupted_one(cifar_sample, tmp_
 
         keras.callbacks.BackupAndRestore = KillAfterBackup
         (x, y), _ = data.load_sample("cifar10")
-        training.train("minivggnet", recipes.get_recipe("improved", epochs={EPOCHS}, ema_momentum={ema_momentum}), (x, y), {str(resumed_dir)!r},
+        training.train("minivggnet", recipes.get_recipe("improved", epochs={EPOCHS}, **{LEVERS[levers]!r}), (x, y), {str(resumed_dir)!r},
                        seed=42, verbose=0)
     """)
     killed = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=600)
@@ -64,8 +72,8 @@ def test_killed_and_resumed_run_matches_the_uninterrupted_one(cifar_sample, tmp_
     assert (resumed_dir / "backup").exists(), "the killed run left its backup"
     assert len(training.read_history(resumed_dir / "history.csv")["loss"]) == KILLED_AFTER
 
-    resumed, resumed_weights = train_to_the_end(x, y, resumed_dir, monkeypatch, ema_momentum)
-    uninterrupted, uninterrupted_weights = train_to_the_end(x, y, tmp_path / "uninterrupted", monkeypatch, ema_momentum)
+    resumed, resumed_weights = train_to_the_end(x, y, resumed_dir, monkeypatch, levers)
+    uninterrupted, uninterrupted_weights = train_to_the_end(x, y, tmp_path / "uninterrupted", monkeypatch, levers)
 
     for key in KEYS:
         assert len(resumed[key]) == len(uninterrupted[key]) == EPOCHS, key

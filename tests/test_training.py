@@ -82,6 +82,47 @@ def test_weight_averaging_replaces_the_weights_by_their_running_average_after_ev
     assert 0 < average[0] < expected[0] + 1, "an average of the steps, behind the last one"
 
 
+def test_warmup_linear_rises_then_falls_in_straight_lines_to_the_end_fraction():
+    recipe = recipes.get_recipe("improved", optimizer="sgd", learning_rate=0.05, schedule="warmup_linear", end_fraction=0.07,
+                                epochs=10, warmup_fraction=0.2)
+    schedule = training.learning_rate_schedule(recipe, steps_per_epoch=10)  # 100 steps, 20 of warmup
+    at = [float(schedule(step)) for step in (0, 10, 20, 60, 100, 150)]
+    assert at == pytest.approx([0.005, 0.0275, 0.05, 0.05 - 0.5 * (0.05 - 0.0035), 0.0035, 0.0035], rel=1e-5)
+    again = keras.optimizers.schedules.deserialize(keras.optimizers.schedules.serialize(schedule))
+    assert float(again(60)) == pytest.approx(at[3]), "saved with the model and loaded back"
+    cosine = training.learning_rate_schedule(recipes.get_recipe("improved", end_fraction=0.07), 10)
+    assert float(cosine(300)) == pytest.approx(0.07 * 3e-3, rel=1e-4), "the cosine ends at end_fraction too"
+
+
+def test_bn_shift_lr_factor_gives_batch_norm_shifts_their_own_optimizer_at_a_multiple_of_the_rate():
+    recipe = recipes.get_recipe("improved", bn_shift_lr_factor=8.0)
+    optimizer = training.make_optimizer(recipe, 10)
+    model = training.build_model("minivggnet", recipe, np.zeros((4, 32, 32, 3), np.uint8))
+    optimizer.build(model.trainable_variables)
+    shifts, plain = optimizer.optimizers
+    assert {v.path.split("/")[-1] for v in shifts._trainable_variables} == {"beta"}
+    assert "beta" not in {v.path.split("/")[-1] for v in plain._trainable_variables}
+    assert float(shifts.learning_rate) == pytest.approx(8 * float(plain.learning_rate))
+    assert not isinstance(training.make_optimizer(recipes.get_recipe("improved"), 10), keras.optimizers.MultiOptimizer)
+
+
+def test_weight_average_covers_the_batch_norm_statistics_and_replaces_the_weights_after_each_epoch():
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2), keras.layers.BatchNormalization()])
+    average = training.WeightAverage(0.5, steps_per_epoch=2)
+    average.set_model(model)
+    average.on_epoch_begin(0)
+    moving_mean = model.layers[1].moving_mean
+    seen = []
+    for step in range(2):
+        moving_mean.assign(np.full(2, 4.0 * (step + 1), np.float32))  # what training moves: 4, then 8
+        seen.append(moving_mean.numpy().copy())
+        average.on_train_batch_end(step)
+    np.testing.assert_allclose(moving_mean.numpy(), 0.25 * 0 + 0.25 * 4 + 0.5 * 8), "0.5 x (0.5 x 0 + 0.5 x 4) + 0.5 x 8"
+    assert not np.allclose(seen[-1], moving_mean.numpy()), "replaced by the average after the epoch's last step"
+    with pytest.raises(ValueError, match="ema_bn_stats needs an ema_momentum"):
+        recipes.get_recipe("improved", ema_bn_stats=True)
+
+
 # --------------------------------------------------------------------------- pipeline
 
 def crops_of(image, pad=4):
