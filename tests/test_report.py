@@ -125,7 +125,7 @@ def test_a_screening_run_is_kept_apart_from_the_recipe_and_compared_seed_by_seed
         record["device"]["precision"] = "mixed_bfloat16"
         (tmp_path / f"{name}.json").write_text(json.dumps(record))
 
-    monkeypatch.setattr(report, "SCREENS", {"label smoothing 0.2": "with_ls"})
+    monkeypatch.setattr(report, "SCREENS", {"label smoothing 0.2": ("with_ls",)})
     run("without", 0.8500, 0.8450)
     run("with_ls", 0.8560, 0.8470, label_smoothing=0.2)
     (tmp_path / "float32.json").write_text(json.dumps({**fake_record(0.8400, epochs=10, val=0.8480), "name": "float32",
