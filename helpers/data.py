@@ -165,9 +165,8 @@ def get_spec(dataset: str) -> DatasetSpec:
 
 def spec_for_arch(arch: str) -> DatasetSpec:
     """The dataset the network ``arch`` is trained on."""
-    for candidate in SPECS.values():
-        if arch in candidate.architectures:
-            return candidate
+    if spec := next((candidate for candidate in SPECS.values() if arch in candidate.architectures), None):
+        return spec
     raise ValueError(f"Unknown architecture {arch!r}; choose one of {', '.join(architectures())}.")
 
 
@@ -185,8 +184,7 @@ def split_indices(labels: np.ndarray, val_size: int | float = 0.1, seed: int = 4
     validation, so both parts keep the class balance; the two index sets are disjoint and together
     cover every example.
     """
-    labels = np.asarray(labels).reshape(-1)
-    n = len(labels)
+    n = len(labels := np.asarray(labels).reshape(-1))
     n_val = int(round(val_size * n)) if isinstance(val_size, float) else int(val_size)
     if not 0 < n_val < n:
         raise ValueError(f"val_size={val_size!r} leaves no training or no validation data for {n} examples.")
@@ -214,10 +212,10 @@ def train_val_split(x: np.ndarray, y: np.ndarray, val_size: int | float = 0.1, s
 
 def _load_full(spec: DatasetSpec, path) -> tuple[Split, Split]:
     tried = []
-    for origin, candidate in _candidates(spec, path):
+    for origin, candidate in (("the path argument", path), (f"${spec.env_var}", os.environ.get(spec.env_var) or None),
+                              ("default location", spec.local_file)):
         if candidate is None:
-            if origin.startswith("$"):
-                tried.append(f"{origin}: not set")
+            tried += [f"{origin}: not set"] if origin.startswith("$") else []
             continue
         candidate = Path(candidate).expanduser()
         if origin != "default location" or candidate.exists():
@@ -231,12 +229,6 @@ def _load_full(spec: DatasetSpec, path) -> tuple[Split, Split]:
     arrays = _download(spec, tried)
     _verify(spec, arrays, Path("~/.keras/datasets").expanduser() / spec.name)
     return _as_splits(arrays)
-
-
-def _candidates(spec: DatasetSpec, path):
-    yield "the path argument", path
-    yield f"${spec.env_var}", os.environ.get(spec.env_var) or None
-    yield "default location", spec.local_file
 
 
 def _download(spec: DatasetSpec, tried: list[str]) -> dict[str, np.ndarray]:
@@ -273,16 +265,13 @@ def _read_source(spec: DatasetSpec, path: Path) -> dict[str, np.ndarray]:
 def _read_npz(path: Path) -> dict[str, np.ndarray]:
     try:
         with np.load(path, allow_pickle=False) as npz:
-            missing = [key for key in KEYS if key not in npz.files]
-            if missing:
-                raise DatasetError(f"{path} lacks the arrays {missing}; an .npz dataset needs the keys "
-                                   f"{list(KEYS)} (it has {npz.files}).")
-            return {key: npz[key] for key in KEYS}
-    except DatasetError:
-        raise
+            files, arrays = npz.files, {key: npz[key] for key in KEYS if key in npz.files}
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as error:
         raise DatasetError(f"{path} could not be read as an .npz archive ({type(error).__name__}: {error}). "
                            f"The file is probably truncated or corrupted: download or copy it again.") from None
+    if missing := [key for key in KEYS if key not in arrays]:
+        raise DatasetError(f"{path} lacks the arrays {missing}; an .npz dataset needs the keys {list(KEYS)} (it has {files}).")
+    return arrays
 
 
 # --------------------------------------------------------------------------- verification
@@ -302,8 +291,7 @@ def _check_layout(spec: DatasetSpec, arrays: dict[str, np.ndarray], path: Path, 
         if len(y) and y.max() >= spec.classes:
             raise DatasetError(f"{path}: y_{part} has label {y.max()}, but {spec.name} has {spec.classes} classes (0..{spec.classes - 1}).")
         if full:
-            expected = spec.n_train if part == "train" else spec.n_test
-            if len(x) != expected:
+            if len(x) != (expected := spec.n_train if part == "train" else spec.n_test):
                 raise DatasetError(f"{path}: x_{part} has {len(x)} images, the official {spec.name} has "
                                    f"{expected}. The file is partial or not the official release.")
 

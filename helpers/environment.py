@@ -113,3 +113,14 @@ def check(seed: int = 42, data: str | None = None, full_run: dict | None = None,
         print("\n" + note)
     keras.utils.set_random_seed(seed)
     return {**found, "gpus": len(gpus), "colab": on_colab()}
+
+
+def reference_run(name: str, seed: int = 42, data: str | None = None) -> dict | None:
+    """Notebook 03's set-up: :func:`check`, then the record of the recipe's reference run ``name`` (results/), in one line."""
+    check(seed, data, trains=True)
+    from helpers import paths
+    if record := paths.read_results(name):
+        split, minutes = record["data"]["split"], sum(record["history"]["epoch_seconds"]) / 60
+        print(f"this recipe's reference run (results/{name}.json): {record['epochs_run']} epochs on {split['train']:,} images "
+              f"({split['validation']:,} held out for validation), {minutes:.0f} minutes on a {record['machine']['cpu_cores']}-core CPU")
+    return record

@@ -46,8 +46,8 @@ def training_curves(history: dict, title: str = "Training Loss and Accuracy", re
     against the epoch (dots mark the epochs), from epoch ``from_epoch`` on. ``reference`` (another history) is
     drawn dashed in paler colours beside it, e.g. the full reference run beside a quick run on the sample.
 
-    ``log_loss`` draws the loss on a logarithmic axis (ticks 0.5, 1, 2, ...: each doubles the last) and the
-    accuracy in whole percents; ``levels`` ({label: loss}) adds dotted horizontal lines to the loss panel and
+    ``log_loss`` draws the loss on a logarithmic axis (ticks 0.5, 1, 2, ...: each doubles the last; levels <= 0 left out)
+    and the accuracy in whole percents; ``levels`` ({label: loss}) adds dotted horizontal lines to the loss panel and
     ``marks`` ({label: epoch}) vertical lines to both, the first in green, the others grey; with either, the
     legends sit under the panels so that no curve is hidden."""
     fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(11, 4))
@@ -64,7 +64,7 @@ def training_curves(history: dict, title: str = "Training Loss and Accuracy", re
     loss_ax.set(title="Loss", ylabel="loss")
     acc_ax.set(title="Accuracy", ylabel="accuracy")
     acc_ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    for number, (label, level) in enumerate((levels or {}).items()):  # the first black, the others grey
+    for number, (label, level) in enumerate(l for l in (levels or {}).items() if l[1] > 0 or not log_loss):  # first black
         loss_ax.axhline(level, color="black" if number == 0 else "grey", linestyle=":", label=label)
     if log_loss:
         loss_ax.set_yscale("log")
@@ -78,10 +78,7 @@ def training_curves(history: dict, title: str = "Training Loss and Accuracy", re
         for number, (label, epoch) in enumerate((marks or {}).items()):
             ax.axvline(epoch, label=label, **({"color": "tab:green", "alpha": 0.5} if number == 0
                                                else {"color": "grey", "linestyle": (0, (1, 3))}))
-        if levels or marks:
-            ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
-        else:
-            ax.legend(fontsize=8)
+        ax.legend(fontsize=8, **({"loc": "upper center", "bbox_to_anchor": (0.5, -0.2), "ncol": 2} if levels or marks else {}))
     fig.suptitle(title)
     fig.tight_layout()
     return fig

@@ -58,6 +58,7 @@ class Recipe:
     alternate_flip: bool = field(default=False, metadata={
         "help": "flip a random half of the images in even epochs and the other half in odd ones (not at random)"})
     cutout: int = field(default=0, metadata={"help": "0: off; else the side in pixels of a grey square hidden at a random place in each training image"})
+    cutout_start: float = field(default=0.0, metadata={"help": "share of the epochs trained before cutout begins (0: from the first)"})
     normalization: str = field(default="unit", metadata={
         "help": "unit: x / 255 as the original; standardize: per-channel (x - mean) / std of the train set",
         "choices": NORMALIZATIONS})
@@ -93,7 +94,8 @@ class Recipe:
             (isinstance(self.cutout, int) and 0 <= self.cutout <= 16, f"cutout must be an integer in [0, 16], got {self.cutout!r}"),
             (0 <= self.val_fraction < 1, f"val_fraction must be in [0, 1), got {self.val_fraction!r}"),
             (0 <= self.ema_momentum < 1, f"ema_momentum must be in [0, 1), got {self.ema_momentum!r}"),
-            (0 <= self.end_fraction < 1 and 0 <= self.bn_momentum < 1, "end_fraction and bn_momentum must be in [0, 1)"),
+            (all(0 <= v < 1 for v in (self.end_fraction, self.bn_momentum, self.cutout_start)),
+             "end_fraction, bn_momentum and cutout_start must be in [0, 1)"),
             (self.bn_shift_lr_factor > 0, f"bn_shift_lr_factor must be > 0, got {self.bn_shift_lr_factor!r}"),
             (self.ema_momentum or not self.ema_bn_stats, "ema_bn_stats needs an ema_momentum above 0"),
         ]

@@ -27,10 +27,11 @@ from helpers.recipes import Recipe
 
 # --------------------------------------------------------------------------- input pipeline
 
-def augment_batch(images: tf.Tensor, seed: tf.Tensor, pad: int, flip: tf.Tensor | None = None, cutout: int = 0) -> tf.Tensor:
+def augment_batch(images: tf.Tensor, seed: tf.Tensor, pad: int, flip: tf.Tensor | None = None, cutout: int = 0,
+                  cutout_on: tf.Tensor | bool = True) -> tf.Tensor:
     """Pad each image by ``pad`` pixels (reflection), crop a random window of the original size and
     flip half of them (or those where the boolean ``flip`` is true); with ``cutout`` > 0, grey out a
-    ``cutout`` x ``cutout`` square centred anywhere in each (square) image (DeVries & Taylor, 2017).
+    ``cutout`` x ``cutout`` square centred anywhere in each (square) image (DeVries & Taylor, 2017) while ``cutout_on``.
 
     Every example gets its own crop offset and flip (``layers.RandomCrop`` would crop a whole batch
     at one place). ``seed`` is a shape-(2,) int tensor for the stateless random ops, so the same
@@ -51,7 +52,7 @@ def augment_batch(images: tf.Tensor, seed: tf.Tensor, pad: int, flip: tf.Tensor 
     corner = tf.random.stateless_uniform([batch, 2], seed + 2, 0, height, dtype=tf.int32) - cutout // 2
     inside = [(0 <= d) & (d < cutout) for d in (tf.range(height) - corner[:, :1], tf.range(width) - corner[:, 1:])]
     hole = inside[0][:, :, None, None] & inside[1][:, None, :, None]
-    return tf.where(hole, tf.constant(128, images.dtype), images)
+    return tf.where(hole & cutout_on, tf.constant(128, images.dtype), images)
 
 
 def describe_augmentation(image: np.ndarray, augmented: np.ndarray, pad: int) -> str:
@@ -78,7 +79,7 @@ def describe_augmentation(image: np.ndarray, augmented: np.ndarray, pad: int) ->
 def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, classes: int = 10,
                  training: bool = False, augment: bool = False, seed: int = 42,
                  crop_padding: int | None = None, epochs: int = 1, first_epoch: int = 0,
-                 alternate_flip: bool = False, cutout: int = 0) -> tf.data.Dataset:
+                 alternate_flip: bool = False, cutout: int = 0, cutout_from: int = 0) -> tf.data.Dataset:
     """A ``tf.data`` pipeline of ``(float32 images 0..255, one-hot labels)`` batches from uint8 arrays.
 
     Training pipelines shuffle (indices, not images: cheap) and may augment (``augment=True`` with the
@@ -89,7 +90,7 @@ def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, classes: int = 1
     (``model.fit`` it with ``steps_per_epoch``), and epoch k's order and augmentation depend only on
     ``seed`` and k, so that a resumed run trains its epochs exactly as an uninterrupted one. With
     ``alternate_flip`` a random half of the images is flipped in even epochs and the other half in odd ones;
-    ``cutout``: see :func:`augment_batch`.
+    ``cutout``: see :func:`augment_batch`, from epoch ``cutout_from`` (0-based) on.
     """
     if len(x) != len(y):
         raise ValueError(f"x has {len(x)} images but y has {len(y)} labels.")
@@ -109,7 +110,7 @@ def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, classes: int = 1
             seeds = tf.random.stateless_uniform([-(-len(x) // batch_size), 2], augment_seed,
                                                 minval=None, maxval=None, dtype=tf.int64)
             batches = tf.data.Dataset.zip(batches, tf.data.Dataset.from_tensor_slices(seeds),
-                                          tf.data.Dataset.from_tensors(epoch % 2 == 1).repeat())
+                                          tf.data.Dataset.from_tensors(epoch).repeat())
         return batches
 
     if training:
@@ -117,11 +118,11 @@ def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, classes: int = 1
     else:
         batches = tf.data.Dataset.range(len(x)).batch(batch_size)
 
-    def gather(idx, batch_seed=None, odd_epoch=None):
+    def gather(idx, batch_seed=None, epoch=None):
         batch_images = tf.gather(images, idx)
         if augment:
-            flip = tf.gather(flipped_in_even_epochs, idx) != odd_epoch if alternate_flip else None
-            batch_images = augment_batch(batch_images, batch_seed, crop_padding, flip, cutout)
+            flip = tf.gather(flipped_in_even_epochs, idx) != (epoch % 2 == 1) if alternate_flip else None
+            batch_images = augment_batch(batch_images, batch_seed, crop_padding, flip, cutout, epoch >= cutout_from)
         return tf.cast(batch_images, tf.float32), tf.one_hot(tf.gather(labels, idx), classes)
     return batches.map(gather, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
 
@@ -376,12 +377,12 @@ def train(arch: str, recipe: Recipe, train_data: tuple[np.ndarray, np.ndarray], 
     batch = recipe.batch_size
     steps = int(np.ceil(len(x_tr) / batch))
     history_csv, best_path = run_dir / "history.csv", run_dir / "best.keras"
-    best_so_far = start_run(run_dir)
-    first_epoch = resume_epoch(run_dir)
+    best_so_far, first_epoch = prepare_run(run_dir)
     # the epochs still to train (at least one: fit reads a batch before it finds that none are left)
     train_ds = make_dataset(x_tr, y_tr, batch, classes, training=True, augment=recipe.augment, seed=seed,
                             crop_padding=recipe.crop_padding, epochs=max(recipe.epochs - first_epoch, 1),
-                            first_epoch=first_epoch, alternate_flip=recipe.alternate_flip, cutout=recipe.cutout)
+                            first_epoch=first_epoch, alternate_flip=recipe.alternate_flip, cutout=recipe.cutout,
+                            cutout_from=round(recipe.cutout_start * recipe.epochs))
     val_ds = make_dataset(x_val, y_val, batch, classes) if len(x_val) else None
 
     with device.strategy.scope():
@@ -411,26 +412,18 @@ def train(arch: str, recipe: Recipe, train_data: tuple[np.ndarray, np.ndarray], 
     )
 
 
-def start_run(run_dir: str | Path) -> float | None:
-    """Prepare ``run_dir`` for ``model.fit`` with the series' callbacks and return the best validation
-    accuracy recorded there so far (``ModelCheckpoint``'s ``initial_value_threshold``), or None.
-
-    A run that was interrupted left a ``backup/`` folder: it resumes, and keeps its history and best
-    checkpoint. Otherwise this is a fresh run: an earlier run's ``history.csv`` and ``best.keras``
-    in the same folder are removed so that they cannot mix with the new one.
-    """
+def prepare_run(run_dir: str | Path) -> tuple[float | None, int]:
+    """Prepare ``run_dir`` for ``model.fit``: return the best validation accuracy so far (``ModelCheckpoint``'s
+    ``initial_value_threshold``, or None) and the epoch (0-based) ``BackupAndRestore`` resumes at: 0 for a fresh
+    run, which removes an earlier run's ``history.csv`` and ``best.keras`` (an interrupted one left ``backup/``)."""
     run_dir = ensure_dir(Path(run_dir))
+    metadata = run_dir / "backup" / "training_metadata.json"
     if not (run_dir / "backup").exists():
         (run_dir / "history.csv").unlink(missing_ok=True)
         (run_dir / "best.keras").unlink(missing_ok=True)
     scores = read_history(run_dir / "history.csv").get("val_accuracy")
-    return max(scores) if scores else None
-
-
-def resume_epoch(run_dir: str | Path) -> int:
-    """The epoch (0-based) ``BackupAndRestore`` will resume the run in ``run_dir`` at: 0 for a fresh run."""
-    metadata = Path(run_dir) / "backup" / "training_metadata.json"
-    return int(json.loads(metadata.read_text())["epoch"]) if metadata.exists() else 0
+    first_epoch = int(json.loads(metadata.read_text())["epoch"]) if metadata.exists() else 0
+    return (max(scores) if scores else None), first_epoch
 
 
 def read_history(path: str | Path) -> dict[str, list[float]]:

@@ -1,5 +1,5 @@
-"""Notebook 05's quick/full bookkeeping: where the full data's accuracies come from, how the accuracy
-table is laid out in each profile, and how the three steps are printed.
+"""Notebook 05's quick/full bookkeeping: where the full data's accuracies come from and go, the recipe fields'
+meanings, and how the accuracy table and the three steps are printed.
 
 Nothing here trains or measures: the notebook does that on the page and passes its numbers in.
 """
@@ -28,41 +28,53 @@ ACCURACIES_FILE = paths.RESULTS_DIR / "shallow_vs_minivggnet.json"
 """The shipped models' accuracies on the full data, which the full profile writes and the quick profile reads."""
 
 
-def full_data_accuracies(right: dict, used: dict, full_data: bool) -> dict:
-    """``{run: {part: accuracy}}`` on the full data. ``right``: ``{run: {part: True or False per image}}``
-    measured now; ``used``: the model file each run loaded. On the full data: ``right``'s accuracies (saved to
-    :data:`ACCURACIES_FILE`); else what that file keeps for the shipped models (see :func:`lab.pretrained.shipped_accuracies`)."""
-    measured = {name: {part: float(r.mean()) for part, r in parts.items()} for name, parts in right.items()}
-    saved = pretrained.shipped_accuracies(ACCURACIES_FILE, used, measured if full_data else None)
-    return measured if full_data else saved
+def saved_accuracies(used: dict) -> dict:
+    """``{run: {part: accuracy}}`` that :data:`ACCURACIES_FILE` keeps for the shipped models (see
+    :func:`lab.pretrained.shipped_accuracies`); ``used``: the model file each run loaded."""
+    saved = pretrained.shipped_accuracies(ACCURACIES_FILE, used)
+    if set(saved) != set(used):
+        raise FileNotFoundError(f"results/{ACCURACIES_FILE.name} lacks {sorted(set(used) - set(saved))} (or an older model file's "
+                                "numbers): run notebook 05 once with DATA = 'full' to write it")
+    return saved
 
 
-def _columns(m: dict, gap: float | None) -> str:
-    """train, val, gap (in points) and test accuracy (in %) (`seen` where the model trained on the validation images)."""
-    val, gap = (f"{m['val']:6.1%}", f"{gap + 0.0:+6.1f}") if gap is not None else (f"{'seen':>6}", f"{'':>6}")
-    return f"{m['train']:6.1%} {val} {gap} {m['test']:6.1%}"
+def save_accuracies(accuracy: dict, used: dict) -> None:
+    """Write ``accuracy`` (``{run: {part: accuracy}}``, measured on the full data) to :data:`ACCURACIES_FILE`, if every
+    file ``used`` is the shipped one (else say so and leave the file as it is)."""
+    pretrained.shipped_accuracies(ACCURACIES_FILE, used, {name: {part: float(a) for part, a in parts.items()}
+                                                         for name, parts in accuracy.items()})  # says so if it cannot
+    if all(path == references.get(name).model_path for name, path in used.items()):
+        print(f"saved the accuracies above to results/{ACCURACIES_FILE.name}, for the quick profile to read")
 
 
-def print_accuracy_table(test: dict, intervals: dict, full: dict, gap: dict, full_data: bool, test_images: int) -> None:
-    """One row per model. ``test``: its test accuracy measured now; ``intervals``: its 95% CI; ``full``: the
-    full data's train/val/test accuracies; ``gap``: ``{model: train minus val, in points}`` (absent: `seen`).
-    On the full data those are today's; on the sample they sit beside it."""
-    file, header = ACCURACIES_FILE, f"{'train':>6} {'val':>6} {'gap':>6} {'test':>6}"
-    if full_data:
-        print(f"{'':>23} {header}  {'95% CI':^13}")
-    else:
-        print(f"Left, measured now: test accuracy on the {test_images:,}-image test sample. Right, read from "
-              f"results/{file.name}: the same models measured on the full data the last time this notebook ran on it.\n")
-        print(f"{'':>23} {'sample':^22}   full data (results/{file.name})")
-        print(f"{'':>23} {'test':>6}  {'95% CI':^13}   {header}")
-    for name, accuracy in test.items():
-        low, high = intervals[name]
-        if full_data:
-            print(f"{name:>23} {_columns(full[name], gap.get(name))}  {low:.1%}-{high:.1%}")
-        else:
-            print(f"{name:>23} {accuracy:6.1%}  {low:.1%}-{high:.1%}   "
-                  + (_columns(full[name], gap.get(name)) if name in full else "(this model is not in the file)"))
-    print("accuracies in %, gaps in points")
+def print_accuracies(measured: dict, ci: dict, test_images: int, saved: dict | None = None) -> None:
+    """Notebook 05's accuracy table: per run its train, val and test accuracy, the gap (train minus val, in points) and
+    the test accuracy's 95% interval ``ci`` ``{run: (low, high)}``; ``measured``: ``{run: {part: accuracy}}`` from the
+    page. With ``saved`` (the quick profile: :func:`saved_accuracies`) the first columns are those, and the page's test
+    accuracy on its ``test_images`` sample stands beside them."""
+    if saved:
+        print(f"{'':23}  {'full data (*) from results/':<28}| sample (measured now)")
+    print(f"{'':23}  train    val    gap   test  " + ("|  test" if saved else "") + "     95% CI")
+    for name, a in measured.items():
+        full = (saved or measured)[name]
+        val, gap = (f"{full['val']:.1%}", f"{100 * (full['train'] - full['val']):+.1f}") if "val" in full else ("seen", "")
+        sample = f"| {a['test']:.1%}" if saved else ""
+        low, high = ci[name]
+        print(f"{name:>23}  {full['train']:.1%} {val:>6} {gap:>6}  {full['test']:.1%}  {sample}  {low:.1%}-{high:.1%}")
+    print("accuracies in %, gaps in points (from the unrounded accuracies)")
+    if saved:
+        print(f"(*) results/{ACCURACIES_FILE.name}: saved by this notebook's full-profile run, measured as above on all the images")
+        print(f"on {test_images:,} sample images, differences smaller than the CIs (as between the last two rows) can come out with either sign")
+
+
+SETTING_MEANINGS = {
+    "optimizer": "how gradients move the weights", "learning_rate": "step size (the schedule's peak)",
+    "epochs": "passes over the training images", "batch_size": "images per gradient step",
+    "schedule": "how the learning rate changes over training", "momentum": "share of each SGD step carried to the next",
+    "nesterov": "SGD's look-ahead variant of momentum", "weight_decay": "shrinks every weight a little at each step",
+    "label_smoothing": "share of the target spread over all classes", "augment": "random crops and flips of training images",
+    "normalization": "unit: x/255; standardize: (x-mean)/std", "whiten_first_layer": "first filters computed from the images"}
+"""The recipe fields notebook 05's steps change, each with a few words of meaning (notebook 03 explains them)."""
 
 
 def describe(step: str, pair: tuple, train_images: dict) -> str:

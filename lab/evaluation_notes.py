@@ -2,13 +2,12 @@
 
 A run on the full data with the shipped model keeps notebook 04's key numbers in ``results/evaluation.json``,
 with the sha256 of the model file they describe. The quick profile (``DATA = "sample"``) sets its own numbers beside
-them, and beside the test scores of the model's training run, in one table near the end of the page::
+them, and beside the test scores of the model's training run, in one table printed by the page's last cell::
 
     path, source, record = evaluation_notes.set_up(MODEL, DATA, SEED, len(x_test))
-    evaluation_notes.beside_full_test_set(y_test, probs, keras_scores, (T, fit_part, check_part, scaled), path, record, DATA)
-    # the table (a full run: one line, nothing to compare)
-    evaluation_notes.bookkeeping(model, x_test, page, path, source, DATA, ...)  # the last cell: the page's values by
-    # name, checked against the library's copies; a full run of the shipped model rewrites results/evaluation.json
+    evaluation_notes.bookkeeping(model, x_test, page, path, source, DATA, ..., record=record)  # the last cell: the page's
+    # values by name, checked against the library's copies; a full run of the shipped model rewrites
+    # results/evaluation.json, a run on the sample prints the table (beside_full_test_set)
 """
 
 from __future__ import annotations
@@ -46,8 +45,8 @@ def saved_full(path: Path | None, data: str, file: Path = FILE) -> dict | None:
 
 
 def largest_mistakes(confusion, count=5):
-    """Notebook 04's list: the `count` largest off-diagonal cells as (count, true class, predicted class), largest first
-    (tied cells in the table's order, row by row)."""
+    """The table's list, as notebook 04's page finds it: the `count` largest off-diagonal cells as (count, true class,
+    predicted class), largest first (tied cells in the table's order, row by row)."""
     cells = sorted(((confusion[i, j], CLASS_NAMES[i], CLASS_NAMES[j]) for i in range(10) for j in range(10) if i != j),
                    key=lambda cell: -cell[0])
     return cells[:count]
@@ -67,8 +66,7 @@ def set_up(model: str, data: str, seed: int, test_images: int):
         note = f"QUICK PROFILE (DATA = \"sample\"): numbers on a {test_images:,}-image test sample"
         if shipped:
             note += f"; the shipped model reached {shipped['accuracy']:.2%} on all {shipped['images']:,} test images"
-        print(note + "; the table \"This copy beside the full test set\" near the end sets this copy's numbers beside the "
-                     "full test set's")
+        print(note + "; the table at the end of the page sets this copy's numbers beside the full test set's")
     return path, source, record
 
 
@@ -106,11 +104,13 @@ class FullRun:
             print(f"a run on the sample leaves results/{name} (the shipped model's numbers on the full test set) as it is")
 
 
-def bookkeeping(model, x_test, page: dict, path: Path | None, source: str, data: str, *, interval, grad_cam: tuple):
+def bookkeeping(model, x_test, page: dict, path: Path | None, source: str, data: str, *, interval, grad_cam: tuple,
+                record: dict | None = None):
     """Notebook 04's last cell. Checks that each library copy gives the result the page wrote out (one printed line):
     ``page`` holds the page's values by name (as :func:`page_values` makes them); ``interval`` is the interval p +- z*se
     by hand (Wilson's refines it), ``grad_cam`` (layer, the images' indices, their heatmaps). Then keeps the full run's
-    numbers with FullRun, which a full run of the shipped model writes to results/evaluation.json."""
+    numbers with FullRun, which a full run of the shipped model writes to results/evaluation.json. On the sample, then
+    prints the table of :func:`beside_full_test_set` (``record``: the model's results record)."""
     logging.getLogger("tensorflow").setLevel(logging.ERROR)  # the library's predict retraces: no warning about it on the page
     y_test, probs, keras_scores, ece, confusion = (page[k] for k in ("y_test", "probs", "keras_scores", "ece", "confusion"))
     scores = evaluation.score(y_test, probs, CLASS_NAMES)  # the library's scores, for results/
@@ -133,6 +133,8 @@ def bookkeeping(model, x_test, page: dict, path: Path | None, source: str, data:
     full_run = FullRun(path, source, data, len(x_test))
     full_run.keep(scores=scores, confidence=page["confidence"], sure_text=sure_text, temperature=temperature_found(page))
     full_run.write()
+    if data == "sample":  # the quick profile's table: this copy's numbers beside the full test set's
+        beside_full_test_set(y_test, probs, keras_scores, page["temperature"], path, record, data)
 
 
 def temperature_found(page: dict) -> dict:
@@ -245,16 +247,6 @@ def trained_on(record: dict) -> str:
              f"{held['validation']:,} validation images\nthen " if held.get("validation") else "")
     return first + (f"trained with the {name} recipe on all {split['train']:,} training images for {record['epochs_run']} "
                     f"epochs: no validation images were left to choose an epoch with, so the weights are those of the last epoch")
-
-
-def zoom_to_intervals(ax, intervals: dict):
-    """Notebook 04's per-class bars: start the accuracy axis at the lowest interval end ({class: (low, high)}), rounded
-    down to a multiple of 10%, and say so under the axis (compare where the bars end, not their length)."""
-    lowest = min(low for low, _ in intervals.values())
-    start = np.floor(10 * lowest) / 10
-    ax.set_xlim(start, 1)
-    ax.set_xlabel(ax.get_xlabel() + f"\nthe axis starts at {start:.0%}, not at 0")
-    return start
 
 
 def grad_cam_figure(images, captions, predicted_maps, true_maps, layer: str, data: str = "full"):

@@ -122,3 +122,35 @@ def role_record(name: str) -> dict:
     that role means (:data:`ROLES`)."""
     ref = get(name)
     return {"reference": ref.name, "role": ref.role, "meaning": ROLES[ref.role]}
+
+
+def sample_beside_reference(record: dict, history: dict, train_digits: int, batch_size: int, test_digits: int,
+                            mistakes: int, accuracy: float):
+    """Notebook 06's quick profile (a run on the MNIST sample) beside its reference run, ``record`` (its results
+    dict): a table of training digits, batch size, SGD steps, test digits, test mistakes and last validation
+    accuracy, one line on why the sample run scores lower, and both runs' training curves in one figure (returned)."""
+    import math
+
+    from helpers import plots
+
+    full_history, full_batch, full_test = record["history"], record["recipe"]["batch_size"], record["test"]
+    full_train = record["data"]["split"]["train"]
+    per_epoch, full_per_epoch = math.ceil(train_digits / batch_size), math.ceil(full_train / full_batch)
+    steps, full_steps = len(history["loss"]) * per_epoch, len(full_history["loss"]) * full_per_epoch
+    full_mistakes = full_test["images"] - sum(row[i] for i, row in enumerate(full_test["confusion_matrix"]))
+    rows = {"training digits": (train_digits, full_train), "batch size": (batch_size, full_batch), "SGD steps": (steps, full_steps),
+            "test digits": (test_digits, full_test["images"]), "test mistakes": (mistakes, full_mistakes)}
+    print(f"{'':<26}{'this run':>10}{'reference run':>15}")
+    for name, (ours, theirs) in rows.items():
+        print(f"{name:<26}{ours:>10,}{theirs:>15,}")
+    print(f"{'last validation accuracy':<26}{history['val_accuracy'][-1]:>10.2%}{full_history['val_accuracy'][-1]:>15.2%}")
+    gap = 100 * (full_test["accuracy"] - accuracy)
+    print(f"this run learned from {full_train / train_digits:.0f}x fewer training digits, in {full_steps / steps:.1f}x fewer "
+          f"SGD steps: it saw far fewer examples of each digit, " + (f"hence a test accuracy {gap:.1f} points lower"
+                                                                     if gap > 0 else "yet it scores as well"))
+    fig = plots.training_curves(history, f"LeNet on MNIST: this run, {per_epoch} SGD steps per epoch, and the reference run",
+                                log_loss=True, reference=full_history, reference_label=f"reference run, {full_per_epoch} steps/epoch")
+    last = max(len(history["loss"]), len(full_history["loss"]))
+    for ax in fig.axes:
+        ax.set_xticks(range(last, 0, -max(1, last // 4)))  # ticks down from the last epoch
+    return fig

@@ -62,7 +62,7 @@ def test_01_shapes_counts_and_the_split_on_the_page(executed, cifar_sample):
     assert "`data.load` is that call, with the labels flattened from (N, 1) to (N,)" in arrays and "quick profile: a small sample" not in arrays
     assert "reads the same files from `data/`, or from the path in the environment variable `CIFAR10_PATH`" in arrays and data.CIFAR10.env_var == "CIFAR10_PATH"
     assert 'With `DATA = "sample"` it loads the small sample committed in `data/`' in arrays and "load_sample(" in inspect.getsource(data.load)
-    assert "# keras.datasets.cifar10.load_data(), or the sample" in _cell(nb, "(x_train, y_train), (x_test, y_test) = data.load(")
+    assert "# keras.datasets.cifar10.load_data(), labels (N, 1) -> (N,); or the sample" in _cell(nb, "(x_train, y_train), (x_test, y_test) = data.load(")
     assert "This notebook trains nothing (notebook 02 starts the model)" in nb.cells[0].source
     assert "`x_train[i, row, col]`" in arrays and "`x[i, row, col]`" not in arrays  # x is defined only later
     assert ".load_data()" in inspect.getsource(data._download)
@@ -102,7 +102,9 @@ def test_01_statistics_why_they_help_and_standardisation(executed, cifar_sample)
             f"std {np.round(std / 255, 3).tolist()}\n") in text
     # why centre on 0, in a few plain sentences (no error terms, no demo unit) and one computed check
     assert "**Why centre on 0?**" in prose and "LeCun and colleagues (*Efficient BackProp*, 1998)" in prose
-    assert "*recipe*" not in prose and "notebook 03 compares" in prose  # no series jargon before notebook 03
+    assert "*recipe*" not in prose and "The series *standardises* them instead" in prose and "notebook 03 can also train with the original project's settings, which keep /255" in prose  # said once, plainly
+    from helpers import recipes
+    assert [name for name in ("original", "improved", "fast") if recipes.get_recipe(name).normalization == "unit"] == ["original"]
     assert "*error term*" not in prose and "*dense* unit" not in prose and "error = " not in code
     assert "and check the standardised values" in nb.cells[0].source and "see what it changes" not in nb.cells[0].source
     # standardisation on the page: float32, each channel close to (not exactly) mean 0 and std 1
@@ -160,6 +162,9 @@ def test_01_class_means_and_look_alikes(executed, cifar_sample):
     ranked = sorted((distance[i, j], i, j) for i in range(10) for j in range(i + 1, 10))
     for d, i, j in ranked[:4]:
         assert f"{data.CLASS_NAMES[i]:>10} - {data.CLASS_NAMES[j]:<10} {d:5.2f}\n" in text
+    assert text.index(f"{data.CLASS_NAMES[ranked[3][2]]:<10} {ranked[3][0]:5.2f}\n(on the sample, few images: a noisy ranking; the full data's is "
+                      "printed at the end of this section)\n") < text.index("the full data: four closest pairs")  # right under the sample's ranking
+    assert re.search(r"put in the wrong class: \d+%\n\(on the sample, (\d+) images a pair: each share is noisy; the full data's are printed below\)", text)
     full = read_results("data_exploration")  # the full run's numbers, which the quick run prints beside the sample's
     reading = "the squares pairing two of the six animals (bird, cat, deer, dog, frog, horse) are mostly darker"
     assert reading in prose
@@ -233,14 +238,35 @@ def test_01_keeps_the_full_datas_statistics_for_notebook_03(executed):
     nb = executed("01")
     assert "wrote results/data_exploration.json" not in text_of(nb)
     # the images count above is the full split's, not the sample's: the quick run did not write the file
-    # the bookkeeping (saving the numbers, reading the full run's) sits in one labelled cell, out of the lesson's cells
-    save_cell = next(c for c in nb.cells if c.cell_type == "code" and "data_exploration.json" in c.source)
+    # the bookkeeping (saving the numbers, reading the full run's) is one helper call, at the end of the section,
+    # after the shares' reading (not between the result and its interpretation), under a one-line label
+    save_cell = next(c for c in nb.cells if c.cell_type == "code" and "paths.record_exploration(DATA, " in c.source)
     where = nb.cells.index(save_cell)
-    assert nb.cells[where - 1].source.startswith("## Bookkeeping (not part of the lesson)") and nb.cells[where + 1].source.startswith("## Exercises")
+    assert nb.cells[where - 2].source.startswith("A perfect rule would put 0%") and "bookkeeping" not in nb.cells[where - 2].source
+    assert nb.cells[where - 1].source.startswith("**Bookkeeping** (no lesson): the full run saves these numbers in `results/`")
+    assert nb.cells[where + 1].source.startswith("## Exercises")
     lesson = [c.source for c in nb.cells if c.cell_type == "code" and c is not save_cell]
-    assert not any("read_results" in s or "json" in s or "full_run" in s for s in lesson)
-    save = save_cell.source  # numbers computed on the page, nothing else
-    assert 'if DATA == "full":  # the full run saves them, and prints nothing' in save and len(save.splitlines()) <= 14
+    assert not any("read_results" in s or "json" in s or "record_exploration" in s for s in lesson)
+    save = save_cell.source  # one plain call: the numbers computed on the page, by name
+    assert save == "paths.record_exploration(DATA, images=len(x), mean=mean, std=std, closest=closest, wrong=shares, y_val=y_val)"
     assert [o.get("name") for o in save_cell.outputs] == ["stdout"] and save_cell.outputs[0]["text"].startswith("the sample:    four closest pairs")
-    assert '{"channels": {"images": len(x), "mean": mean.tolist(), "std": std.tolist()},' in save and "data_exploration.json" in save
-    assert '"closest": closest, "nearest_mean": {"images": len(pair_labels), "wrong": shares}}' in save
+
+
+def test_01_record_exploration_saves_on_the_full_data_and_compares_on_the_sample(monkeypatch, tmp_path, capsys):
+    """The bookkeeping helper: the full run writes the file (and says so, so the full copy's cell is not silent);
+    a run on the sample writes nothing and prints its numbers, then the saved ones, or how to make them."""
+    from helpers import paths
+    monkeypatch.setattr(paths, "RESULTS_DIR", tmp_path)
+    found = dict(images=9, mean=np.array([1.0, 2.0, 3.0]), std=np.array([4.0, 5.0, 6.0]), y_val=np.repeat(np.arange(10), 500),
+                 closest=[(1.5, "cat", "dog"), (2.0, "a", "b"), (3.0, "c", "d"), (4.0, "e", "f")], wrong=[0.4, 0.35, 0.3, 0.45, 0.2])
+    paths.record_exploration("sample", **found)
+    assert not list(tmp_path.iterdir())  # the sample never writes
+    assert capsys.readouterr().out.splitlines()[-1] == 'no results/data_exploration.json: run this notebook with DATA = "full" to write it'
+    paths.record_exploration("full", **found)
+    assert capsys.readouterr().out == "the full data's numbers are saved in results/data_exploration.json\n"
+    assert paths.read_results("data_exploration")["channels"] == {"images": 9, "mean": [1.0, 2.0, 3.0], "std": [4.0, 5.0, 6.0]}
+    assert paths.read_results("data_exploration")["nearest_mean"] == {"images": 1000, "wrong": found["wrong"]}  # a pair: 2 of 10 equal classes
+    paths.record_exploration("sample", **found)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("the sample:    four closest pairs cat - dog 1.50") and lines[2].startswith("the full data: four closest pairs cat - dog 1.50")
+    assert lines[3] == f"{'':<15}nearest class mean, 1,000 validation images a pair: close pairs 30% to 45% wrong; farthest pair 20%"

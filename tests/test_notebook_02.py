@@ -54,6 +54,8 @@ def test_02_is_written_for_the_student_not_for_the_tests():
     headings = [text.split("\n", 1)[0] for text in sources if text.startswith("## ")]
     assert headings[-3:] == ["## What we learned", "## The Keras calls used here", "## Exercises"]  # ideas, then calls, then practice
     assert headings.index("## Layers that act differently in training") == headings.index("## The classifier head") + 1  # after the head: blocks, then head, unbroken
+    sharing = [text for text in sources if "A layer object owns its weights" in " ".join(text.split())]
+    assert "### Probe and feature maps" in sharing[0] and [t.split("\n")[0] for t in sharing[1:]] == ["## What we learned"]  # taught where the probe's assert checks it
     define = next(i for i, text in enumerate(sources) if "when the layer is *built*" in text)
     assert not any(word in text for text in sources[:define] for word in ("was built", "the built", "a built"))  # defined before use
 
@@ -61,19 +63,13 @@ def test_02_is_written_for_the_student_not_for_the_tests():
 def test_02_the_written_out_network_is_the_librarys(executed):
     text = nbtools.text_of(executed("02"))
     layers = len(models.minivggnet().layers)
-    assert f"same layer configs as models.minivggnet(): True ({layers} layers compared)" in text
-    assert "parameters: written out 2,171,178, models.minivggnet() 2,171,178" in text
+    assert f"models.minivggnet(): {layers} layers, 2,171,178 parameters, as written out" in text
+    code = "\n".join(c.source for c in executed("02").cells if c.cell_type == "code")
+    assert "assert layer_configs(network) == layer_configs(model)" in code  # checked on the page; the print only reports
 
 
 def test_02_sizes_receptive_fields_and_costs(executed):
     text = nbtools.text_of(executed("02"))
-    assert "32 -> 32 channels  two 3x3: 18,432 weights, one 5x5: 25,600 (0.72 times)" in text  # fewer when the count stays
-    assert "block 1, 3 -> 32   two 3x3: 10,080 weights, one 5x5:  2,400 (4.20 times)" in text  # MiniVGGNet's blocks: more,
-    assert "block 2, 32 -> 64  two 3x3: 55,296 weights, one 5x5: 51,200 (1.08 times)" in text  # as the sentence under it says
-    model = models.minivggnet()
-    for block, pair in ((1, 10_080), (2, 55_296)):  # the page's arithmetic is the built layers' kernels (biases taken off)
-        assert sum(model.get_layer(f"block{block}_conv{i}").count_params() - model.get_layer(f"block{block}_conv{i}").filters
-                   for i in (1, 2)) == pair
     assert "block1_conv1     RF  3  spacing 1" in text and "block1_pool      RF  6  spacing 2" in text
     for row in models.layer_table(models.minivggnet()):  # the rule applied by hand on the page gives the library's column
         if row.kind in ("Conv2D", "MaxPooling2D"):
@@ -94,7 +90,8 @@ def test_02_counts_the_multiply_adds_by_hand(executed):
     rows = models.layer_table(models.minivggnet())
     assert models.format_table(rows) in text  # the series' table of the whole network, as the library computes it
     assert text.count("mult-adds    RF") == 1  # shown once, where the column is explained
-    assert "the formulas give the mult-adds column: True" in text  # the page's own formulas give the library's column
+    code = "\n".join(c.source for c in executed("02").cells if c.cell_type == "code")
+    assert "assert by_hand == [row.macs for row in rows]" in code  # the page's own formulas give the library's column
     assert f"{sum(r.macs for r in rows):,}" == "26,579,968" and "block1_conv2    Conv2D                  (32, 32, 32)       9,248     9,437,184" in text
     assert "block2_conv2    Conv2D                  (16, 16, 64)      36,928     9,437,184" in text  # the same work, as the sentence under the table says
 
@@ -129,9 +126,8 @@ def test_02_counts_a_layers_parameters_by_hand(executed):
     assert "3*3*3*32 + 32 = 896, the layer's count_params() = 896" in text  # weights plus one bias per filter
     plain = re.sub(r"\x1b\[[\d;]*m", "", text)  # model.summary() colours its text with terminal codes
     assert 'Model: "sequential"' in plain and "Total params: 10,400" in plain  # Keras' own summary of block 1 first
-    assert ("gamma (32,), trainable: True, values: [1.]\nbeta (32,), trainable: True, values: [0.]\n"
-            "moving_mean (32,), trainable: False, values: [0.]\n"
-            "moving_variance (32,), trainable: False, values: [1.]\ninput: ") in text  # the starting values the BN demo's prose names
+    assert ("block1_bn1: gamma [1.], beta [0.], moving_mean [0.], moving_variance [1.]\n"
+            "trainable: ['gamma', 'beta']\ninput: ") in text  # the starting values the BN demo's prose names
     block1 = plain.split('Model: "sequential"', 1)[1].split("block1_conv1 kernel:", 1)[0]  # Keras' summary of block 1, and the line explaining it
     assert "Non-trainable params: 128 " in block1
     assert "block1_conv1 kernel: (3, 3, 3, 32) (window height, width, input channels, filters)\nblock1_conv1 bias: (32,)" in text
@@ -139,7 +135,8 @@ def test_02_counts_a_layers_parameters_by_hand(executed):
     assert all(int(channel) < 16 for channel in everywhere)  # named among the drawn channels
     assert re.search(rf"^the sample's first training image: ({'|'.join(CLASS_NAMES)})$", text, re.M)
     assert "probe.output.shape: (None, 32, 32, 32)" in text  # the inner model stops at block1_relu1
-    assert "probe's block1_conv1 is the network's: True" in text  # shared, not copied
+    code = "\n".join(c.source for c in executed("02").cells if c.cell_type == "code")
+    assert 'assert probe.get_layer("block1_conv1") is model.get_layer("block1_conv1")' in code  # shared, not copied
 
 
 def test_02_the_untrained_prediction_is_near_uniform_as_the_page_says(executed):
@@ -147,9 +144,21 @@ def test_02_the_untrained_prediction_is_near_uniform_as_the_page_says(executed):
     low, high = map(float, re.search(r"^logits from (-?[\d.]+) to (-?[\d.]+)$", text, re.M).groups())
     largest, smallest = map(float, re.search(r"^largest ([\d.]+), smallest ([\d.]+); uniform would be 0.100 each$", text, re.M).groups())
     assert high - low < 1  # "close to one another": within 1, so no probability is more than e times another
-    assert "softmax by hand equals the network's probabilities: True" in text
+    code = "\n".join(c.source for c in executed("02").cells if c.cell_type == "code")
+    assert "assert np.allclose(np.exp(logits) / np.exp(logits).sum(), probs)" in code  # softmax by hand, checked on the page
     assert all(re.search(rf"^  {name} +0\.\d{{3}}$", text, re.M) for name in CLASS_NAMES)  # one probability per class
     assert smallest <= 0.1 <= largest and largest - smallest < 0.1, (largest, smallest)
+
+
+def test_02_exercise_2_has_the_answer_it_asks_for():
+    """Exercise 2 asks when two 3x3 convolutions hold fewer weights than one 5x5: the answer changes with the input."""
+    def params(channels, kernels):
+        return keras.Sequential([keras.Input((32, 32, channels)), *(keras.layers.Conv2D(32, k, padding="same") for k in kernels)]).count_params()
+    assert params(3, [3, 3]) > params(3, [5])  # block 1's 3 colour channels: the pair holds more
+    assert params(32, [3, 3]) < params(32, [5])  # 32 channels in and out: fewer, as in the VGG paper
+    nb = nbformat.read(notebooks.notebook_paths(["02"])[0], as_version=4)
+    exercises = next(c.source for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("## Exercises"))
+    assert "32 channels instead of 3" in exercises and "exercise 2 checks" in "\n".join(c.source for c in nb.cells)
 
 
 def test_02_leaves_shallownet_to_notebook_05():
@@ -163,8 +172,8 @@ def test_02_dropout_demo_follows_the_rate(executed):
     zeroed = float(re.search(r"^training=True: ([\d.]+)% of 10,000 values zeroed$", text, re.M)[1]) / 100
     assert abs(zeroed - 0.25) < 0.02, zeroed  # 10,000 draws: the share of zeros lies near the rate
     assert "  the survivors' values: [1.3333]\n  1 / (1 - 0.25) = 1.3333\n" in text
-    assert "training=False: 0.00% zeroed\n  output equal to the input: True" in text
-    assert "no training= argument: output equal to the input: True" in text  # no flag: inference too
+    code = "\n".join(c.source for c in executed("02").cells if c.cell_type == "code")
+    assert "dropout(ones, training=False)), ones)" in code and "dropout(ones)), ones)" in code  # inference, with and without the flag
 
 
 def stats_line(text, mode):
@@ -181,6 +190,8 @@ def test_02_batch_norm_demo_normalises_in_training_only(executed):
     assert means_tr == [0.0] * 3 and stds_tr == [1.0] * 3  # training: each channel re-centred and re-scaled
     assert all(abs(a - b) < 0.05 for a, b in zip(means_in + stds_in, means_inf + stds_inf))  # inference: almost unchanged
     assert text.index("training=False: means") < text.index("training=True:  means")  # inference first, before training mode moves the statistics
+    moved = re.search(r"^moving mean after the training call: \[([-\d. ]+)\] \(momentum 0\.99: a 1% step from 0 toward the batch's means\)$", text, re.M)[1]
+    assert all(abs(float(m) - 0.01 * b) < 0.001 for m, b in zip(moved.split(), means_in))  # Keras' momentum 0.99: 1% of the way
 
 
 def test_02_the_figure_reading_names_the_right_channels():
@@ -189,7 +200,7 @@ def test_02_the_figure_reading_names_the_right_channels():
     caption = next(c.source for c in nb.cells if c.source.startswith("**Reading the figure.**"))
     edge = [int(c) for c in re.search(r"Channels (\d+), (\d+) and (\d+)\s+light up along one diagonal edge", caption).groups()]
     sky = int(re.search(r"channel (\d+) is brightest along the sky's lower edge", caption)[1])
-    top, right = map(int, re.search(r"the top of channel (\d+), the right of channel (\d+)", caption).groups())
+    top, right = map(int, re.search(r"most panels' edges \(the top of channel (\d+), the right of channel (\d+)", caption).groups())
     seed = int(re.search(r"^SEED = (\d+)", next(c.source for c in nb.cells if "parameters" in c.metadata.get("tags", [])), re.M)[1])
     keras.utils.clear_session()
     keras.utils.set_random_seed(seed)  # as the notebook builds its copy
@@ -206,6 +217,9 @@ def test_02_the_figure_reading_names_the_right_channels():
     assert int(np.argmax(top_share)) == sky  # the sky fills the image's top rows
     assert maps[0, :, top].mean() > 3 * maps[1, :, top].mean() + 1e-6  # padding lines: the border row or column
     assert maps[:, -1, right].mean() > 3 * maps[:, -2, right].mean() + 1e-6  # far brighter than the one next to it
+    borders = [(maps[0], maps[1]), (maps[-1], maps[-2]), (maps[:, 0], maps[:, 1]), (maps[:, -1], maps[:, -2])]  # (edge, next), each (32, 16)
+    lines = [any(edge[:, c].mean() > 3 * inner[:, c].mean() + 1e-6 for edge, inner in borders) for c in range(16)]
+    assert sum(lines) > len(lines) / 2  # "most panels": a border row or column far brighter than its neighbour
 
 
 def test_02_figures(executed):
@@ -221,7 +235,9 @@ def test_02_figures(executed):
     after = nb.cells[nb.cells.index(cell) + 1]
     assert after.cell_type == "markdown" and "come from the zero padding" in after.source  # the edge lines, explained beside the figure
     assert len(after.source.split("\n\n")[1].split(". ")) == 1  # in one sentence: a side note for a first CNN
-    assert [c for c in nb.cells if c.cell_type == "markdown" and "colour scale" in c.source] == [after]  # one explanation, after the figure
+    assert "each panel on its own colour scale (title: its range)" in cell.source  # the suptitle says it
+    assert not [c for c in nb.cells if c.cell_type == "markdown" and "colour scale" in c.source]  # so no prose repeats it
+    assert "subplot_mosaic" in cell.source and '"input", "input"' in cell.source  # the input spans both rows: no empty slot
     assert not any(c.cell_type == "markdown" and "Going further" in c.source for c in nb.cells)  # cut: one main thread, then exercises
     recap = next(c.source for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("## The Keras calls used here"))
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")

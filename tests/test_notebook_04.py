@@ -28,6 +28,9 @@ def test_04_evaluates_with_confidence_intervals_and_puts_the_model_to_use(execut
     edge = re.findall(r"^(?:right, but its map peaks at the edge of the frame: (the \w+ \(\d+%\)(?:, the \w+ \(\d+%\))*)"
                       r"|every right answer's map peaks at least 4 pixels inside the frame)$", text, flags=re.M)
     assert len(edge) == 1 and all(name in data.CLASS_NAMES for name in re.findall(r"the (\w+) \(", edge[0]))
+    nb = executed("04")
+    answer = re.search(r"With the shipped model it names the (\w+):", " ".join(next(c.source for c in nb.cells if c.id == "47").split()))
+    assert answer and f"the {answer.group(1)} (" in edge[0], "the prose's answer is the one the cell prints"
     assert "block2_relu2 heatmaps: 16x16 cells for a 32x32 image, each covering 2x2 pixels" in text
     few = re.search(r"^bins with fewer than (\d+) predictions \(their dots labelled with the count\): (\d+) of (\d+)$", text, flags=re.M)
     assert few and int(few.group(2)) <= int(few.group(3))
@@ -94,19 +97,20 @@ def test_04_sentences_follow_the_printed_numbers(executed):
     assert sum(bool(asked) for _, asked, _ in listed) == min(3, int(surest.group(2)))
     assert all(place == str(k) for k, (_, asked, place) in enumerate(listed, start=1) if asked), "its place in the figure"
     assert "full run's figure" not in text and "full test set: " not in text, "no pointer to a figure the quick copy does not show"
-    # the quick profile's comparison: announced once, then one table in one cell, after every lesson and before the summary
+    # the quick profile's comparison: announced once, then one table, printed by the bookkeeping cell at the very end
     lines = text.splitlines()
     banner = [line for line in lines if line.startswith('QUICK PROFILE (DATA = "sample")')]
-    assert len(banner) == 1 and 'the table "This copy beside the full test set" near the end' in banner[0], "one line of preamble"
-    assert any(c.source.startswith("## This copy beside the full test set") and "In the quick profile only" in c.source
-               for c in nb.cells if c.cell_type == "markdown"), "the section says it is the quick profile's"
+    assert len(banner) == 1 and "the table at the end of the page" in banner[0], "one line of preamble"
+    assert not any("quick profile only" in c.source for c in nb.cells), "no section of its own, which a full copy would read"
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
-    tables = [i for i, c in enumerate(code_cells) if "".join(o.get("text", "") for o in c.get("outputs", [])).startswith("measure ")]
-    assert len(tables) == 1 and "evaluation_notes.beside_full_test_set(" in code_cells[tables[0]].source
-    assert [i for i, c in enumerate(code_cells) if "beside_full_test_set(" in c.source] == tables
-    assert tables[0] > max(i for i, c in enumerate(code_cells) if "grad_cam(" in c.source or "photo_probs" in c.source)
+    tables = [i for i, c in enumerate(code_cells) if "\nmeasure " in "".join(o.get("text", "") for o in c.get("outputs", []))]
+    assert tables == [len(code_cells) - 1] and "evaluation_notes.bookkeeping(" in code_cells[-1].source, "in the last cell"
+    bookkeeping = next(c.source for c in nb.cells if c.source.startswith("## Bookkeeping"))
+    assert "a quick run prints its own beside them" in " ".join(bookkeeping.split()), "its markdown says so, in one clause"
     code = "\n".join(c.source for c in code_cells)
-    assert "full_test" not in code.replace("beside_full_test_set", ""), "no quick-run-only calls in the lesson's cells"
+    assert "full_test" not in code, "no quick-run-only calls in the lesson's cells"
+    prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "quick profile's sample" not in prose and "table near the end" not in prose, "no quick-profile asides in the lesson"
     # no claim the output contradicts, no test talk, and the jargon defined before it is used
     prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     for contradicted in ("cannot be told apart", "adds little", "before and after training", "past 95%",
@@ -214,8 +218,7 @@ def test_04_prints_the_full_test_sets_numbers_from_its_file(executed):
     nb = executed("04")
     text = text_of(nb)
     assert (f'QUICK PROFILE (DATA = "sample"): numbers on a 1,000-image test sample; the shipped model reached {saved["accuracy"]:.2%} on '
-            'all 10,000 test images; the table "This copy beside the full test set" near the end sets this copy\'s numbers beside '
-            "the full test set's") in text
+            "all 10,000 test images; the table at the end of the page sets this copy's numbers beside the full test set's") in text
     assert "a run on the sample leaves results/evaluation.json" in text
     assert re.search(r"^measure +this copy \(1,000 images\) +the full test set \(10,000 images, from results/\)$", text, flags=re.M)
     # the interval p +- z*se by hand, then the library's Wilson interval: on 1,000 images within z^2/n = 0.38 points of it
@@ -274,8 +277,11 @@ def test_04_shows_the_nested_model_and_its_layers_in_order(executed):
     text = text_of(executed("04"))
     # (under load, one cell's printed text can come in two parts, which text_of joins with a newline)
     assert re.search(r"^model: models/minivggnet_improved\.keras: preprocess \(Rescaling\), minivggnet \(Sequential\)$", text, flags=re.M)
-    layers = re.search(r"^the layers, in order: (.*)$", text, flags=re.M)
-    assert layers and "logits" in layers.group(1).split(", ") and "block2_relu2" in layers.group(1).split(", ")
+    listed = re.search(r"^the layers, in order:\n((?:  .*\n)+)", text, flags=re.M)
+    blocks = [line.strip().split(", ") for line in listed.group(1).splitlines()]  # one line per block of the nested network
+    assert blocks[0] == ["preprocess"] and blocks[-1] == ["logits", "softmax"] and len(blocks) == 6
+    assert "block2_relu2" in blocks[2] and all(len({name.split("_")[0] for name in block}) == 1 for block in blocks[1:3])
+    assert listed.start() < text.index("probabilities: ("), "listed where the model loads, before the logits are used"
 
 
 def test_04_the_table_and_the_full_run_bookkeeping(tmp_path, capsys):
@@ -351,17 +357,13 @@ def test_04_grad_cam_maps_peak_red_with_their_peak_marked():
     assert drawn.images[-1].get_array().max() == 1
     assert [tuple(line.get_xydata()[0]) for line in drawn.lines] == [(20, 5)]
     # the page's call: the right answers first, then the wrong ones with a second row, the true class's map
-    from lab.evaluation_notes import grad_cam_figure, zoom_to_intervals
+    from lab.evaluation_notes import grad_cam_figure
     images, maps = np.zeros((3, 32, 32, 3), "uint8"), np.zeros((3, 32, 32))
     figure = grad_cam_figure(images, ["a", "b", "c"], maps, maps[2:], "block2_relu2")
     assert [len(sub.axes) for sub in figure.subfigs] == [2 * 2, 2 * 3 + 1]  # 2 right (image, map); 1 wrong (image, 2 maps); colour bar
     assert figure.subfigs[0]._suptitle.get_text() == "Grad-CAM of block2_relu2: the first 2 test images the network gets right"
     sample = grad_cam_figure(images, ["a", "b", "c"], maps, maps[2:], "block2_relu2", "sample")
     assert sample.subfigs[0]._suptitle.get_text().endswith("the first 2 images of the test sample the network gets right")
-    # the per-class bars' axis starts at the lowest interval end, rounded down to 10%
-    import matplotlib.pyplot as plt
-    _, ax = plt.subplots()
-    assert zoom_to_intervals(ax, {"cat": (0.73, 0.9), "dog": (0.81, 0.95)}) == 0.7 and ax.get_xlim()[0] == 0.7
 
 
 def test_04_trained_on_says_which_epoch_the_weights_come_from():

@@ -97,21 +97,27 @@ def test_05_prints_the_recipes_side_by_side(executed):
     assert rows == {key: [str(u[key]) if key in u else "-" for u in used] for key in rows}, "each value as the recipe uses it, - if not"
     assert all(len(set(values)) > 1 for values in rows.values()), "only fields the three recipes set differently"
     flat = " ".join(_markdown("05").split())
-    network_rows = re.search(r"ShallowNet's original settings differ from MiniVGGNet's in ([^.]*)\.", flat)
-    assert network_rows, "the sentence naming the rows the network step changes too"
-    assert set(re.findall(r"`(\w+)`", network_rows.group(1))) == {key for key, values in rows.items() if values[0] != values[1]}, \
-        "exactly the rows where ShallowNet's original settings differ from MiniVGGNet's"
+    network_rows = re.search(r"each with its original settings, which also differ in ([^;]*);", flat)
+    assert network_rows, "the intro's list names what else the network step changes"
+    words = {"optimizer": "optimizer", "learning_rate": "learning rate", "epochs": "epoch", "batch_size": "batch",
+             "schedule": "schedule", "momentum": "momentum", "nesterov": "momentum", "weight_decay": "weight decay",
+             "label_smoothing": "label smoothing", "augment": "augment", "normalization": "normali", "whiten_first_layer": "whiten"}
+    differ = {key for key, values in rows.items() if values[0] != values[1]}
+    assert {key for key, word in words.items() if word in network_rows.group(1)} == differ, \
+        "exactly the rows where ShallowNet's original settings differ from MiniVGGNet's (nesterov: a kind of momentum)"
     recipe_rows = {"weight_decay": "weight decay", "label_smoothing": "label smoothing", "augment": "augmentation",
-                   "optimizer": "AdamW", "learning_rate": "learning_rate", "epochs": "epochs"}
-    assert set(rows) == set(re.findall(r"`(\w+)`", network_rows.group(1))) | set(recipe_rows), "the rows the prose uses, no more"
+                   "optimizer": "adamw", "learning_rate": "learning_rate", "epochs": "epochs", "normalization": "normalization",
+                   "whiten_first_layer": "whiten_first_layer"}
+    assert set(rows) == differ | set(recipe_rows), "the rows the prose uses, no more"
     assert "the recipe step adds augmentation, label smoothing and weight decay" in flat
     for key in recipe_rows:
         assert rows[key][1] != rows[key][2], f"{key}: the recipe step changes it (what the prose says)"
-    others = re.search(r"Notebook 03 explains these and the other fields the recipe step changes, such as ([^.]*)\.", flat)
-    assert others and set(re.findall(r"`(\w+)`", others.group(1))) == {"normalization", "whiten_first_layer"}
-    for key in ("normalization", "whiten_first_layer"):
-        assert getattr(columns[1], key) != getattr(columns[2], key) and key not in rows, f"{key}: changed by the recipe step, left to 03"
-    assert "so its model keeps the last epoch rather than the one best on validation: two changes as well" in flat, "the data step's other change"
+    assert ("The cell prints the settings the three runs differ in (`-`: unused). The recipe step changes most of them at once, "
+            "so it measures the whole bundle, not any single setting; notebook 03 explains each.") in flat
+    assert sum(rows[key][1] != rows[key][2] for key in rows) > len(rows) / 2, "the recipe step changes most of the rows"
+    assert "its recipe's `normalization` (table above)" in flat, "each model's normalization: a row of the table"
+    assert ("then on all the training images; with no split left to choose on, this run keeps the last epoch instead of the one "
+            "best on validation") in flat, "the data step's other change"
     runs = [reference(n) for n in STEPS["data"]]
     assert runs[0]["data"]["split"]["validation"] and not runs[1]["data"]["split"]["validation"], "the data step drops the split"
     assert runs[1]["best_epoch"] == len(runs[1]["history"]["loss"]), "without validation, the last epoch is kept"
@@ -138,7 +144,7 @@ def test_05_steps_on_the_page_name_existing_reference_runs():
     # the full profile remakes one split for every run that held images out: the share is the same for all of them
     held_out = {reference(n)["recipe"]["val_fraction"] for pair in STEPS.values() for n in pair if reference(n)["data"]["split"]["validation"]}
     assert held_out == {recipes.get_recipe("original").val_fraction}, "one held-out share, the one the page splits with"
-    assert "comparison.print_steps(" in _source("05") and "STEPS, steps," in _source("05"), "the page's pairs are what gets printed"
+    assert "comparison.print_steps(" in _source("05") and "STEPS, effects," in _source("05"), "the page's pairs are what gets printed"
 
 
 def test_05_loads_each_reference_model(executed):
@@ -147,44 +153,51 @@ def test_05_loads_each_reference_model(executed):
         assert re.search(rf"^{name}: models/{name}\.keras; layers: preprocess \(Rescaling\), \w+ \(Sequential\)$", text,
                          flags=re.M), f"{name}: the file it loaded and its layers, the Rescaling layer first (what the prose says)"
     assert "not the reference model" not in text, "the quick profile loads the reference models"
+    assert re.search(r"^scored, per model: 1,000 test images$", text, flags=re.M), "the scoring cell says what it scored"
 
 
 def test_05_prints_the_full_datas_numbers_beside_the_sample(executed):
     text = text_of(executed("05"))
-    assert ("Left, measured now: test accuracy on the 1,000-image test sample. Right, read from results/shallow_vs_minivggnet.json: "
-            "the same models measured on the full data the last time this notebook ran on it.") in text, "where each column comes from"
-    assert "results/shallow_vs_minivggnet.json holds" not in text and "wrote the shipped" not in text, "no bookkeeping lines"
-    assert "accuracies in %, gaps in points" in text, "one unit: %, gaps in points"
+    header = re.search(r"^ +full data \(\*\) from results/ +\| sample \(measured now\)\n +train +val +gap +test +\| +test +95% CI$",
+                       text, flags=re.M)
+    assert header, "the table's header says which columns are the full data's and which the sample's"
+    assert re.search(r"^\(\*\) results/shallow_vs_minivggnet\.json: saved by this notebook's full-profile run, measured as above on all "
+                     r"the images$", text, flags=re.M), "the footnote names the file the full data's columns come from"
+    assert "accuracies in %, gaps in points (from the unrounded accuracies)" in text, "one unit: %, gaps in points"
     for name, full in _full_data_accuracies().items():
-        gap = round(100 * full["train"], 1) - round(100 * full["val"], 1) + 0.0 if "val" in full else None  # the printed ones
-        val, gap = (f"{full['val']:.1%}", f"{gap:+.1f}") if "val" in full else ("seen", "")
+        val, gap = (f"{full['val']:.1%}", f"{100 * (full['train'] - full['val']):+.1f}") if "val" in full else ("seen", "")
         train, test = re.escape(f"{full['train']:.1%}"), re.escape(f"{full['test']:.1%}")
-        assert re.search(rf"^\s*{name}\s+\d+\.\d%\s+\d+\.\d%-\d+\.\d%\s+{train}\s+{re.escape(val)}\s+{re.escape(gap)}\s+{test}$",
-                         text, flags=re.M), f"{name}: sample test and CI, then the full data's train, val, gap, test"
-    saved = _full_data_accuracies()  # what the prose says of the second and third rows
+        assert re.search(rf"^\s*{name}\s+{train}\s+{re.escape(val)}\s+{re.escape(gap)}\s+{test}\s+\|\s+\d+\.\d%\s+\d+\.\d%-\d+\.\d%$",
+                         text, flags=re.M), f"{name}: the full data's train, val, gap, test, then the sample's test and CI"
+    saved = _full_data_accuracies()  # what the prose says of the gap column
     before, after = (saved[name] for name in STEPS["recipe"])
     assert after["train"] < before["train"] and after["val"] > before["val"], "the recipe step: train down, val up"
-    gaps = {name: round(100 * saved[name]["train"], 1) - round(100 * saved[name]["val"], 1) for name in STEPS["network"] + STEPS["recipe"][1:]}
+    gaps = {name: saved[name]["train"] - saved[name]["val"] for name in STEPS["network"] + STEPS["recipe"][1:]}
     moves = [gaps[after] - gaps[before] for before, after in (STEPS["network"], STEPS["recipe"])]
-    assert f"the gap moves by {moves[0]:+.1f} points in the network step, by {moves[1]:+.1f} in the recipe step" in text
     assert abs(moves[0]) < -moves[1] / 4, "the network step moves the gap far less than the recipe step, which shrinks it"
     flat = " ".join(_markdown("05").split())
-    assert flat.index("The *gap* is training minus") < flat.index("The last line gives the sizes: the network step moves the gap "
-                                                                "far less than the recipe step, which shrinks it"), "defined, then read"
+    assert flat.index("The *gap* is training minus") < flat.index("In the gap column, the recipe step shrinks the gap"), "defined, then read"
+    assert "The network step moves the gap far less: ShallowNet overfits about as much as MiniVGGNet." in flat
+    sample = _sample_accuracies(text)
+    low, high = sample[STEPS["data"][0]][1:]
+    assert abs(sample[STEPS["data"][1]][0] - sample[STEPS["data"][0]][0]) < (high - low) / 2, \
+        "the last two rows differ by less than a CI's half-width on the sample (the printed example of either sign)"
+    assert ("on 1,000 sample images, differences smaller than the CIs (as between the last two rows) can come out with either sign"
+            in text), "the sample's caveat, printed in the quick profile only"
     source = _source("05")
-    assert source.index("comparison.print_accuracy_table(") < source.index("The last line gives the sizes"), "read after the table"
-    assert 'gap = {name: round(100 * a["train"], 1) - round(100 * a["val"], 1) for name, a in full_accuracy.items() if "val" in a}' \
-        in source, "the gap computed on the page"
-    sample = {m.group(1): float(m.group(2)) for m in re.finditer(r"^\s*(\w+)\s+(\d+\.\d)%\s+(\d+\.\d)%-", text, flags=re.M)}
-    low, high = (re.search(rf"^\s*{STEPS['data'][0]}\s+\S+\s+(\d+\.\d)%-(\d+\.\d)%", text, flags=re.M).groups())
-    assert abs(sample[STEPS["data"][1]] - sample[STEPS["data"][0]]) < (float(high) - float(low)) / 2, \
-        "the last two rows differ by less than a CI's half-width on the sample (the prose's example of either sign)"
-    assert "gap of" not in text, "each gap printed once, in the table"
-    header = re.search(r"^ +sample +full data \(results/shallow_vs_minivggnet\.json\)\n +test +95% CI +train +val +gap +test$", text, flags=re.M)
-    assert header, "the table's header says which columns are the sample's and which the full data's"
-    source = _source("05")
-    assert "comparison.full_data_accuracies(right, files, full_data)" in source and "hashlib" not in source
-    assert "comparison.print_accuracy_table(" in source, "the table's two layouts are in the lab"
+    assert 'accuracy = {name: {part: r.mean() for part, r in parts.items()} for name, parts in right.items()}' in source
+    assert 'evaluation.confidence_interval(a["test"], len(y_test))' in source, "the CI computed on the page, the table printed by lab"
+    assert "round(" not in source and "hashlib" not in source, "the table computed plainly on the page"
+    last = nbformat.read(notebooks.notebook_paths(["05"])[0], as_version=4).cells[-1]
+    assert last.cell_type == "code" and "Bookkeeping" in last.source and "comparison.save_accuracies(accuracy, files)" in last.source, \
+        "the results file written in a labelled cell at the end"
+    assert "saved the accuracies" not in text, "the quick profile writes nothing"
+
+
+def _sample_accuracies(text: str) -> dict:
+    """{model: (test, CI low, CI high)} in points, the sample's columns of the quick profile's table."""
+    return {m.group(1): tuple(float(m.group(i)) for i in (2, 3, 4))
+            for m in re.finditer(r"^\s*(\w+)\s.*\|\s+(\d+\.\d)%\s+(\d+\.\d)%-(\d+\.\d)%$", text, flags=re.M)}
 
 
 def test_05_prints_each_step_paired_with_the_results_files_beside(executed):
@@ -213,9 +226,9 @@ def test_05_prints_each_step_paired_with_the_results_files_beside(executed):
         assert len(re.findall(rf"^{step}\W.*(a gain|a loss|no difference beyond the noise)", text, flags=re.M)) == 1, step
     seeds = [read_results(run) for run in ("minivggnet_improved", "minivggnet_improved_seed43")]
     assert seeds[0]["recipe"] == seeds[1]["recipe"] and seeds[0]["data"] == seeds[1]["data"], "one recipe, the same images"
-    assert ("read from results/, one recipe on the same images, two training seeds: "
-            f"minivggnet_improved (seed {seeds[0]['seed']}) {seeds[0]['test']['accuracy']:.2%}, "
-            f"minivggnet_improved_seed43 (seed {seeds[1]['seed']}) {seeds[1]['test']['accuracy']:.2%} on all the test images: a swing of "
+    assert ("read from results/, one recipe, two training seeds, on all the test images:\n"
+            f"  minivggnet_improved (seed {seeds[0]['seed']}): {seeds[0]['test']['accuracy']:.2%}\n"
+            f"  minivggnet_improved_seed43 (seed {seeds[1]['seed']}): {seeds[1]['test']['accuracy']:.2%}\na swing of "
             f"{100 * abs(seeds[1]['test']['accuracy'] - seeds[0]['test']['accuracy']):.2f} points") in text
     # the verdict, under the seed swing it ends with: any step smaller on all the test images
     swing = abs(seeds[1]["test"]["accuracy"] - seeds[0]["test"]["accuracy"])
@@ -226,8 +239,8 @@ def test_05_prints_each_step_paired_with_the_results_files_beside(executed):
     verdicts = [m.start() for m in re.finditer(r"^\w+: [+-]\d+\.\d\d points on all the test images, less than the seed", text, flags=re.M)]
     assert all(i > text.index("a swing of") for i in verdicts), "the verdict comes after the swing it is measured against"
     # the unpaired half-widths from the sample's accuracies, beside the paired ones
-    sample = {m.group(1): float(m.group(2)) / 100 for m in re.finditer(r"^\s*(\w+)\s+(\d+\.\d)%\s+\d+\.\d%-", text, flags=re.M)}
-    line = re.search(r"^unpaired half-widths on the same images: network \+-(\d+\.\d), recipe \+-(\d+\.\d), data \+-(\d+\.\d) points$",
+    sample = {name: values[0] / 100 for name, values in _sample_accuracies(text).items()}
+    line = re.search(r"^unpaired half-widths \(as if on different images\): network \+-(\d+\.\d), recipe \+-(\d+\.\d), data \+-(\d+\.\d) points$",
                      text, flags=re.M)
     assert line, "the unpaired half-widths printed"
     for k, (step, (before, after)) in enumerate(STEPS.items()):
@@ -246,6 +259,7 @@ def test_05_shows_its_one_figure(executed):
     assert len(figures) == 1 and '"05_steps"' in figures[0].source
     assert any("image/png" in output.get("data", {}) for output in figures[0].outputs)
     assert 'color="white", markeredgecolor="tab:red"' in figures[0].source, "the results files' diamonds unlike the dots"
+    assert "xerr=[100 * half for half in unpaired.values()]" in figures[0].source, "the unpaired intervals drawn beside the paired"
 
 
 def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
@@ -254,12 +268,12 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
     for term, definition in (
             ("recipe", "*recipe* (everything about training except the network itself"),
             ("CIFAR-10", "CIFAR-10, small colour photos of 32x32 pixels in ten classes"),
-            ("training split", "The training split is the training images minus a held-out *validation split*"),
-            ("validation split", "The validation split stays out of training, so that settings can be chosen"),
-            ("reference runs", "the *reference runs*, trainings done beforehand"),
+            ("training split", "the *training split* (the training images minus the validation split)"),
+            ("validation split", "a held-out *validation split* (kept out of training to choose settings on)"),
+            ("reference runs", "two *reference runs*, trainings done beforehand"),
             ("results file", "*results file*, `results/<run>.json`"),
-            ("profile", "A *profile* is a set of values for the settings: the *quick profile* sets `DATA = \"sample\"`, "
-                        "a small sample of CIFAR-10 stored in the repository"),
+            ("profile", "The *quick profile* sets `DATA = \"sample\"`, a small sample stored in the repository: the notebook "
+                        "then scores the test sample only, and prints the full data's numbers beside it, read from results/"),
             ("reference", "`\"reference\"` loads the reference run named in its comment, from `models/`"),
             ("convolution", "A *convolution* slides small grids of weights, its *filters*"),
             ("feature map", "One filter's output over the whole image is a *feature map*, also called a *channel*"),
@@ -270,37 +284,36 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
             ("batch normalisation", "*batch normalisation*: each channel's values are shifted and scaled to mean 0"),
             ("batch", "over the *batch*, the images of one training step"),
             ("dropout", "*dropout*: during training, random *units* (the single values of a layer's output) are set to 0"),
-            ("parameters", "*Parameters* are the weights and biases that training adjusts"),
+            ("parameters", "*Parameters* are the numbers training adjusts (weights, biases, batch normalisation's scale and shift)"),
             ("multiply-adds", "one multiply-add is one weight times one input value, added to a running sum"),
             ("None", "`None` in Output Shape is the number of images per call, left open"),
-            ("CI", "**95% confidence interval (CI)** is a range built to contain the *true* accuracy"),
+            ("CI", "**95% confidence interval (CI)**, Wilson's interval, is a range built to contain the *true* accuracy"),
             ("seen", "so it has no validation accuracy: the table says `seen`"),
             ("gap", "The *gap* is training minus validation accuracy, in *points* (percentage points)"),
             ("overfitting", "It measures *overfitting*: how much better a network does on the images it learned from"),
-            ("profiles", "**Quick profile** (the full copy can skip this). A *profile*"),
-            ("quick columns", "It measures only test accuracy, on the sample, and shows the full data's numbers beside it, read "
-                              "from results/: the table's right-hand columns, the steps' last column, the figure's red diamonds. "
-                              "On the sample, differences smaller than the CIs (as between the table's last two rows) can come "
-                              "out with either sign"),
-            ("what is written", "With the full data, `comparison.full_data_accuracies` also writes each model's accuracies to "
-                                "`results/shallow_vs_minivggnet.json`"),
             ("one split", "The three runs that held images out used one split (the same share, the same `SEED`), which the cell remakes"),
             ("trains nothing", "This notebook trains nothing."),
             ("paired", "image by image: a *paired comparison*"),
-            ("1.96", "95% of a normal (bell-shaped) curve lies within 1.96 standard deviations of its mean"),
-            ("standard error", "Its *standard error*, their standard deviation / sqrt(n), is that mean's spread over test sets. "
-                               "The 95% half-width is 1.96 standard errors"),
+            ("1.96", "95% of a normal, bell-shaped, curve lies within 1.96 standard deviations of its mean"),
+            ("standard error", "Its 95% interval is that mean ± 1.96 *standard errors* (the differences' standard deviation / "
+                               "sqrt(n): the mean's spread over test sets)"),
             ("seed swing", "one recipe trained with two seeds: a single example of how far reseeding alone moves the accuracy"),
-            ("inference mode", "in *inference mode* (`training=False`): dropout off, and batch normalisation using the averages"),
+            ("inference mode", "in *inference mode* (`training=False`, what `predict` does by default): dropout off, and batch "
+                               "normalisation using the averages"),
             ("confounds", "Steps 1 and 3 each change something else too"),
-            ("unpaired", "*unpaired* one, which treats the two accuracies as independent"),
+            ("unpaired", "give 0 and add no noise, so a paired interval is narrower than an *unpaired* one, which treats the two "
+                         "accuracies as independent"),
             ("Rescaling", "The cell prints each file's layers: a `Rescaling` layer, which applies its recipe's `normalization` "
-                          "to the raw pixels (notebook 03 builds it), then the network")):
+                          "(table above) to the raw pixels (notebook 03 builds it), then the network")):
         assert " ".join(definition.split()) in flat, term
     for term in ("pooling", "batch", "points", "overfitting", "paired comparison"):
         assert flat.index(f"*{term}") - flat.lower().index(term.lower()) < 60, f"{term}: defined where first used"
     assert flat.index("*unpaired*") < flat.index("An effect is a *gain* when its whole interval is above 0"), "intervals, then verdicts"
-    assert "The training accuracies in the results files are not reused" in flat, "why the accuracies are measured again"
+    assert "The training accuracies logged in the runs' results files are not reused" in flat, "why the accuracies are measured again"
+    assert ('With `DATA = "full"` only, the cell also scores the *training split*' in flat and "the quick profile's table reads those "
+            "scores from results/shallow_vs_minivggnet.json, which this notebook's last cell saved in a full-profile run" in flat), \
+        "the quick profile's train/val columns: where they come from"
+    assert "Wilson" not in flat.replace("Wilson's interval", ""), "one name for the interval"
     exercises = flat[flat.index("## Exercises"):]
     for cited in ("Ioffe & Szegedy (2015) report", "Srivastava et al. (2014) report"):
         assert cited in exercises, "claims the series does not test: attributed to the literature, in the exercise that tests them"
@@ -335,5 +348,6 @@ def test_05_sums_up_what_it_learned(executed):
     seed_cell = next(i for i, c in enumerate(cells) if c.cell_type == "code" and "minivggnet_improved_seed43" in c.source)
     assert learned == seed_cell + 1, "the seed cell is the one follow-up of the steps, then the bullets"
     assert "## Exercises" in cells[learned + 1].source, "the bullets close the page, before the exercises"
+    assert all(c.cell_type == "code" for c in cells[learned + 2:]), "after the exercises only the bookkeeping cell"
     bullets = [line for line in cells[learned].source.splitlines() if line.startswith("- ")]
     assert 3 <= len([b for b in bullets if "network step" in b or "recipe" in b or "training images" in b or "paired" in b]) <= 6

@@ -99,13 +99,14 @@ def test_06_writes_the_training_out_in_keras():
     assert "next(" not in recount and "layer.kernel.shape" in recount, "plain counts from the trained model's own layers, no generator"
     curves = next(s for s in _sources("06", "code") if "plots.training_curves(" in s)
     assert "from_epoch" not in curves and "first =" not in curves and "Epoch 1 is left off" not in prose, "every epoch drawn: the log axis holds them"
-    assert "log_loss=True" in curves and "(the two coincide when it is the same epoch)" in flat
-    assert 'marks={f"epoch kept, {best_epoch}": best_epoch, f"lowest validation loss, epoch {lowest}": lowest}' in curves
-    assert "The green line marks the epoch kept" in flat and "the dotted one the epoch of lowest validation loss" in flat
-    for plumbing in ("axvspan", "axvline", "get_legend", "yscale", "fig.axes"):
+    assert "log_loss=True" in curves and "(the two coincide when it is the same epoch)" not in flat and "dotted" not in flat
+    assert 'marks={f"epoch kept, {best_epoch}": best_epoch})' in curves, "one mark: the kept epoch (the lowest loss is printed)"
+    assert "the green line marks the epoch kept" in flat and "The cell prints what this run's curves show." in flat
+    drawing = curves[:curves.index("plots.save_figure(")]
+    for plumbing in ("axvspan", "axvline", "get_legend", "yscale", "get_ydata"):
         assert plumbing not in curves, f"the library draws it: {plumbing}"
-    assert len(curves.splitlines()) <= 5 and "get_ydata" not in curves, "the figure code stays short"
-    assert 'print(f"validation loss lowest at epoch {lowest} of {len(history[\'val_loss\'])}")' in curves, "the lowest point, in plain lines"
+    assert len(drawing.splitlines()) <= 3 and "set_xticks(range(epochs_run, 0," in drawing, "the figure code stays short; ticks reach the last epoch"
+    assert 'print(f"validation loss lowest at epoch {lowest} of {epochs_run}: "' in curves, "what this run shows, computed from its history"
     for plumbing in ("reference", "DATA", "full_per_epoch", "rise"):
         assert plumbing not in curves, f"the comparison with the reference run is in its own cell: {plumbing}"
     assert "dashed curves" not in flat and "gold band" not in flat, "no sentence about the quick profile's curves in both copies"
@@ -113,7 +114,8 @@ def test_06_writes_the_training_out_in_keras():
     assert any(s.startswith("The *classification report* (as in notebook 04) gives") for s in _sources("06", "markdown"))
     assert "*f1*: their harmonic mean, low when either of the two is low" in flat and "*precision*" in prose and "*recall*" in prose
     assert "print(evaluation.report_text(y_test, probs, DIGIT_NAMES))" in _sources("06", "code"), "own cell"
-    assert "mask_diagonal=True" in code and "(correct answers left blank)" in code and "matplotlib.patches" not in code
+    assert "mask_diagonal=True" in code and "(correct answers and zeros left blank)" in code and "matplotlib.patches" not in code
+    assert 'text.set_visible(text.get_text() != "0")' in code and "and so are the zeros: every number shown counts mistakes" in flat
     assert 'colorbar_label="mistakes (test digits)"' in code and "most_frequent" not in code, "the heatmap shows the frequent mistakes"
     assert "The *confusion matrix* counts" in prose and "## The model's most confident mistakes" in prose
     assert "set_title" not in code and "shipped model's" not in flat, "the matrix and mistakes are this run's model's in both profiles"
@@ -130,15 +132,20 @@ def test_06_writes_the_training_out_in_keras():
     assert "reference = " not in code and "reference[" not in code and "reference_run = references.get(" in code, "one name, one thing"
     # the quick profile and the reference run: one labelled section, after the lesson; the teaching cells hold no profile branch
     sources = _sources("06", "code")
-    compare = next(s for s in sources if s.startswith("reference_run = references.get("))
-    assert [s for s in sources if "DATA ==" in s or "reference_run" in s] == [compare], "the comparisons, in one cell"
+    split_cell = next(s for s in sources if s.startswith("(x_tr, y_tr), (x_val, y_val) = data.train_val_split("))
+    compare = next(s for s in sources if s.startswith('print(f"test accuracy, this run vs the reference run:'))
+    assert [s for s in sources if "DATA ==" in s] == [compare], "the profile branch, in the comparison cell only"
+    assert [s for s in sources if "reference_run" in s] == [split_cell, compare], "the cost of model.fit before it runs; then the comparison"
+    assert 'reference_run["history"]["epoch_seconds"]' in split_cell, "the cost read from the record, not typed"
+    assert "references.sample_beside_reference(" in compare and len(compare.splitlines()) <= 3, "the quick profile's table and plot in lab"
     assert "environment.check(SEED, DATA, trains=True)" in code and "full_run" not in code, "the set-up cell: no reference run"
     setup = next(s for s in sources if s.startswith("environment.check("))
     assert 'recipe = recipes.get_recipe("original", "lenet", epochs=EPOCHS, batch_size=BATCH_SIZE)' in setup and "join(" not in setup
     cells = nbformat.read(notebooks.notebook_paths(["06"])[0], as_version=4).cells
     at = next(i for i, c in enumerate(cells) if c.source == compare)
-    assert cells[at - 1].source.startswith("## This run beside the reference run") and "*reference run*" in cells[at - 1].source
-    assert "holds its recipe, split sizes, `history`" in " ".join(cells[at - 1].source.split()), "what a results record holds"
+    assert cells[at - 1].source.startswith("## This run beside the reference run") and "says why it scores lower" in cells[at - 1].source
+    split_md = next(s for s in _sources("06", "markdown") if s.startswith("## Validation split and SGD steps"))
+    assert "*reference run*" in split_md and "what its `model.fit` cost" in split_md, "defined where the record is first read"
     assert prose.index("## The model's most confident mistakes") < prose.index("## This run beside the reference run") < prose.index("## Saving")
     remember = next(s for s in _sources("06", "markdown") if s.startswith("## What to remember"))
     assert remember.count("\n- ") == 4 and not any(ch.isdigit() for ch in remember), "four conceptual lines, no numbers"
@@ -174,7 +181,10 @@ def test_06_trains_and_says_how_far_it_got(executed):
     assert untrained and abs(float(untrained.group(1)) - math.log(10)) < 0.05, "the untrained network's loss, near ln 10 as the prose says"
     assert "last epoch, this run vs" not in text and "uniform guess (1/" not in text, "the comparisons, in their own section"
     assert "one validation digit is" not in text and "between epochs in the second half" not in text, "no noise measure"
-    assert "validation share, recipe.val_fraction: 0.1\n" in text
+    assert "validation share" not in text, "val_fraction printed once, with the settings"
+    seconds = reference("lenet_mnist")["history"]["epoch_seconds"]
+    assert (f"the reference run's model.fit ({len(seconds)} epochs of {reference('lenet_mnist')['data']['split']['train']:,} digits) took "
+            f"{sum(seconds) / 60:.0f} min on a 2-core CPU, {min(seconds):.0f}-{max(seconds):.0f} s per epoch\n") in text, "the cost, from the record"
     assert "validation digits per class: [20, 20, 20, 20, 20, 20, 20, 20, 20, 20]" in text, "a tenth of each digit"
     assert "most frequent mistakes" not in text, "the heatmap shows them"
     fit_cell = next(c for c in executed("06").cells if "model.fit(x_tr" in c.source)
@@ -185,11 +195,16 @@ def test_06_trains_and_says_how_far_it_got(executed):
     assert losses[-1] < 0.5 < math.log(10) - 0.1 < losses[0], "the quick run gets well past the ln 10 plateau"
     assert "not drawn" not in text and "epochs where validation loss rose" not in text, "one line under the curves, no more"
     val = [float(v) for v in re.findall(r"- val_loss: (\d\.\d+)$", fit_text, flags=re.M)]
-    assert f"validation loss lowest at epoch {val.index(min(val)) + 1} of {len(val)}\n" in text, "the lowest epoch, as model.fit's lines show"
+    lowest = val.index(min(val)) + 1
+    assert f"validation loss lowest at epoch {lowest} of {len(val)}: " in text, "the lowest epoch, as model.fit's lines show"
+    assert ("still falling at the end, no overfitting yet" in text) == (lowest == len(val)), "the verdict follows the lowest epoch"
+    last = re.search(r"^last epoch: training loss (\d\.\d+), validation loss (\d\.\d+); the kept epoch (.+)$", text, flags=re.M)
+    assert last and abs(float(last.group(2)) - val[-1]) < 0.0015 and abs(float(last.group(1)) - losses[-1]) < 0.0015
     ours = [float(v) for _, v in logged]
     kept_line = re.search(r"^kept epoch (\d+) of (\d+): validation accuracy (\d+\.\d\d)%$", text, flags=re.M)
     assert kept_line and abs(float(kept_line.group(3)) - 100 * max(ours)) <= 0.006, "the kept epoch's accuracy, as model.fit's line gives it"
     assert int(kept_line.group(1)) == ours.index(max(ours)) + 1 and int(kept_line.group(2)) == len(ours), "the kept epoch, as model.fit's lines show"
+    assert last.group(3).startswith("is the last,") == (kept_line.group(1) == kept_line.group(2)), "reloading changed nothing only if the last was kept"
     assert "'seed'" not in text
     used = re.search(r"^settings used here \(the 'original' recipe, with EPOCHS and BATCH_SIZE applied\): (.+)$", text, flags=re.M)
     assert used and used.group(1) == "epochs 20, batch_size 32, learning_rate 0.01, momentum 0.0, val_fraction 0.1", "the quick profile's settings"
@@ -209,6 +224,10 @@ def test_06_trains_and_says_how_far_it_got(executed):
             "last validation accuracy": (f"{100 * ours[-1]:.2f}%", f"{full['val_accuracy'][-1]:.2%}")}
     for name, (mine, theirs) in rows.items():
         assert table.get(name, "").split() == [mine, theirs], (name, table.get(name))
+    gap = 100 * test["accuracy"] - float(re.search(r"^test accuracy, this run vs the reference run: (\d+\.\d+)%", text, flags=re.M).group(1))
+    steps = len(full["loss"]) * -(-split["train"] // record["recipe"]["batch_size"]) / (57 * len(logged))
+    assert (f"this run learned from {split['train'] / 1800:.0f}x fewer training digits, in {steps:.1f}x fewer SGD steps: it saw far fewer "
+            f"examples of each digit, hence a test accuracy {gap:.1f} points lower\n") in text, "why the sample run scores lower, from the table"
     assert "QUICK PROFILE (DATA = \"sample\")" in text and "Numbers marked as read from results/" not in text, "the banner, without the reference run"
 
 
@@ -216,7 +235,7 @@ def test_06_says_which_model_it_evaluates_and_titles_the_mistakes_truthfully(exe
     notebook = executed("06")
     text = text_of(notebook)
     for call in ("plots.heatmap(confusion", "plots.confident_mistakes(", "plots.training_curves(history, f\"LeNet on MNIST ({RUN_NAME})",
-                 "reference=full_history"):  # the figures the prose reads are displayed (the last: the quick profile's comparison)
+                 "references.sample_beside_reference("):  # the figures the prose reads are displayed (the last: the quick profile's comparison)
         cell = next(c for c in notebook.cells if call in c.source)
         assert any("image/png" in o.get("data", {}) for o in cell.outputs), call
     assert "PosixPath" not in text, "save_figure's return value not shown"

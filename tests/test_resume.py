@@ -34,7 +34,7 @@ LEVERS = {  # recipe overrides of each case
     "plain": {},
     "weight-average": {"ema_momentum": 0.9},
     "screened-levers": {"ema_momentum": 0.9, "ema_bn_stats": True, "bn_momentum": 0.6, "bn_shift_lr_factor": 4.0,
-                        "optimizer": "sgd", "schedule": "warmup_linear", "end_fraction": 0.07},
+                        "optimizer": "sgd", "schedule": "warmup_linear", "end_fraction": 0.07, "cutout": 8, "cutout_start": 0.5},
 }
 
 

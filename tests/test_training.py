@@ -317,6 +317,20 @@ def test_cutout_greys_one_square_per_image_in_the_training_pipeline_only(cifar_s
         recipes.get_recipe("improved", cutout=40)
 
 
+def test_cutout_can_start_in_a_later_epoch_and_a_resumed_pipeline_keeps_that_epoch(cifar_sample):
+    (_, y), _ = cifar_sample
+    x = np.full((200, 32, 32, 3), 200, np.uint8)
+
+    def holes(**kwargs):  # per epoch (one batch each): how many images have a grey square
+        batches = training.make_dataset(x, y[:200], 200, training=True, augment=True, crop_padding=0, seed=1, cutout=8, **kwargs)
+        return [int((images.numpy() == 128).all(-1).any((1, 2)).sum()) for images, _ in batches]
+    assert holes(epochs=4, cutout_from=2) == [0, 0, 200, 200]
+    assert holes(epochs=2, first_epoch=2, cutout_from=2) == [200, 200], "a run resumed at epoch 3 still cuts out"
+    assert holes(epochs=2, first_epoch=1, cutout_from=2) == [0, 200]
+    with pytest.raises(ValueError, match="cutout_start must be in"):
+        recipes.get_recipe("improved", cutout_start=1.0)
+
+
 def test_dirac_init_starts_each_later_convolution_as_the_identity_on_its_first_filters(cifar_sample):
     (x, _), _ = cifar_sample
     model = training.build_model("minivggnet", recipes.get_recipe("improved", dirac_init=True), x[:256])
