@@ -70,8 +70,8 @@ def quick_profile_note(data: str, full_run: dict | None = None, trains: bool = F
     if data != "sample":
         return None
     note = ("QUICK PROFILE (DATA = \"sample\"): this copy computes on the small sample in data/, so its numbers may differ "
-            "from the full data's" + ("; its short training runs show that the code works, not what the full dataset gives."
-                                      if trains else "."))
+            "from the full data's" + ("; it trains on far fewer images (and steps), so it shows how training goes, not what "
+                                      "the full dataset gives." if trains else "."))
     if full_run:
         test = full_run["test"]
         note += (f"\nNumbers marked as read from results/ are the full data's. The reference run ({full_run['name']}: "

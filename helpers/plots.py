@@ -135,8 +135,8 @@ def heatmap(matrix: np.ndarray, class_names, title: str, fmt: str = ".0f", cmap:
 # --------------------------------------------------------------------------- training
 
 def learning_rates(schedules: dict):
-    """Learning rate against the share of the run's steps done (0 to 1), drawn before training, so that
-    runs of different lengths can be compared in shape.
+    """Learning rate as a share of its peak against the share of the run's steps done (0 to 1), drawn
+    before training, so that runs of different lengths and rates can be compared in shape.
 
     ``schedules`` maps a label to ``(keras schedule, steps per epoch, epochs)``.
     """
@@ -146,8 +146,8 @@ def learning_rates(schedules: dict):
     for i, (label, (schedule, steps_per_epoch, epochs)) in enumerate(schedules.items()):  # the first broad, below
         steps = np.linspace(0, steps_per_epoch * epochs, 200).astype(int)
         rates = [float(keras.ops.convert_to_numpy(schedule(int(s)))) for s in steps]
-        ax.plot(steps / steps[-1], rates, label=label, linewidth=5 if i == 0 else 1.5, alpha=0.45 if i == 0 else 1)
-    ax.set(title="Learning-rate schedules", xlabel="share of the run's steps done", ylabel="learning rate")
+        ax.plot(steps / steps[-1], np.array(rates) / max(rates), label=label, linewidth=5 if i == 0 else 1.5, alpha=0.45 if i == 0 else 1)
+    ax.set(title="Learning-rate schedules", xlabel="share of the run's steps done", ylabel="share of its peak rate")
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)
     ax.legend()

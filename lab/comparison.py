@@ -73,7 +73,7 @@ SETTING_MEANINGS = {
     "schedule": "how the learning rate changes over training", "momentum": "share of each SGD step carried to the next",
     "nesterov": "SGD's look-ahead variant of momentum", "weight_decay": "shrinks every weight a little at each step",
     "label_smoothing": "share of the target spread over all classes", "augment": "random crops and flips of training images",
-    "normalization": "unit: x/255; standardize: (x-mean)/std", "whiten_first_layer": "first filters computed from the images"}
+    "normalization": "unit: x/255; standardize: (x-mean)/std", "whiten_first_layer": "first filters from image patch statistics"}
 """The recipe fields notebook 05's steps change, each with a few words of meaning (notebook 03 explains them)."""
 
 

@@ -9,6 +9,16 @@ import pytest
 from helpers import data
 
 
+@pytest.fixture(autouse=True)
+def float32_policy():
+    """Every test starts and ends in float32: a test that selects a device (select_device, the train CLI) sets
+    Keras' global mixed-precision policy, which would otherwise leak bfloat16 into the tests after it."""
+    import keras
+    keras.mixed_precision.set_global_policy("float32")
+    yield
+    keras.mixed_precision.set_global_policy("float32")
+
+
 @pytest.fixture(scope="session")
 def cifar_sample():
     return data.load_sample("cifar10")

@@ -93,7 +93,7 @@ def test_quick_profile_note_reads_the_full_runs_numbers():
     record = references.get("minivggnet_improved").results()
     assert environment.quick_profile_note("full", record) is None
     note = environment.quick_profile_note("sample", record, trains=True)
-    assert "short training runs" in note
+    assert "it trains on far fewer images (and steps)" in note
     assert f"reached {record['test']['accuracy']:.2%} on all 10,000 test images" in note
     assert "results/minivggnet_improved.json" in note and "train it yourself" in note
     measuring = environment.quick_profile_note("sample", record)  # 04 and 05 only measure: no promise of training

@@ -59,8 +59,12 @@ def test_01_shapes_counts_and_the_split_on_the_page(executed, cifar_sample):
     assert f"labels {y_train.shape} uint8" in text and "the labels are `uint8` integers 0..9" in _prose(nb)
     # what the page says data.load and environment.check do underneath
     arrays = " ".join(next(c.source for c in nb.cells if c.source.startswith("## What the arrays hold")).split())
-    assert "`data.load` is that call, with the labels flattened from (N, 1) to (N,)" in arrays and "quick profile: a small sample" not in arrays
-    assert "reads the same files from `data/`, or from the path in the environment variable `CIFAR10_PATH`" in arrays and data.CIFAR10.env_var == "CIFAR10_PATH"
+    assert "`data.load` gives the same arrays, with the labels flattened from (N, 1) to (N,)" in arrays and "quick profile: a small sample" not in arrays
+    # the order it looks in, as _load_full does: $CIFAR10_PATH, then data/cifar10.npz, then the Keras download
+    assert ("the path in the environment variable `CIFAR10_PATH`, else `data/cifar10.npz`) and downloads with that Keras call only when "
+            "there is none") in arrays and data.CIFAR10.env_var == "CIFAR10_PATH" and str(data.CIFAR10.local_file).endswith("data/cifar10.npz")
+    source = inspect.getsource(data._load_full)
+    assert source.index("spec.env_var") < source.index("spec.local_file") < source.index("_download(")
     assert 'With `DATA = "sample"` it loads the small sample committed in `data/`' in arrays and "load_sample(" in inspect.getsource(data.load)
     assert "# keras.datasets.cifar10.load_data(), labels (N, 1) -> (N,); or the sample" in _cell(nb, "(x_train, y_train), (x_test, y_test) = data.load(")
     assert "This notebook trains nothing (notebook 02 starts the model)" in nb.cells[0].source

@@ -37,6 +37,7 @@ def test_06_writes_the_training_out_in_keras():
     assert "the ReLU/max-pool *20-50-500* variant of LeCun's LeNet-5" in flat
     assert "`Conv2D(20, 5)`" in prose and "`Conv2D(50, 5)`" in flat and "`Dense(500)`" in flat, "the variant's numbers, as in the code"
     assert "which notebook 02 explains" in flat and "where MiniVGGNet stacks two 3x3 ones" in flat, "what 02 taught, pointed to"
+    assert "`softmax` turns them into ten probabilities that sum to 1" in flat and "gives ten scores" in flat, "logits and softmax, in one sentence"
     assert "*ReLU* activations" not in flat and "*softmax*" not in prose and "A filter is a small square" not in flat, "no glossary repeating 02"
     assert "LeCun's original was smaller" not in flat and "(convolution, filter, channel" not in flat, "no history or glossary list"
     assert "*receptive field*" not in flat and "layer_table" not in code and "clear_session" not in code, "the net shown once: Keras' summary"
@@ -50,10 +51,10 @@ def test_06_writes_the_training_out_in_keras():
     fit_md = next(s for s in _sources("06", "markdown") if s.startswith("## `model.fit`"))
     assert len(fit_md) < 1400 and "every epoch it shuffles the training digits, cuts them into batches" in fit_md and "`to_categorical`" in fit_md and "`[..., None]`" in fit_md
     assert "tf.data" not in prose and "python -m" not in prose and "pipeline" not in flat, "no pipeline on the page"
-    assert ("from the command line, which shuffles and batches the digits its own way: even a full-profile run differs from it a little."
-            in flat), "why the same seed gives other numbers"
+    assert ("The reference run trained from the command line, which shuffles and batches the digits its own way: even a full-profile run "
+            "differs from it a little." in flat), "why the same seed gives other numbers, where the two runs are compared"
     assert "`keras.datasets.mnist.load_data()`: uint8 pixels from 0 to 255, not yet scaled" in flat, "the plain Keras behind data.load"
-    assert "`data.train_val_split` is a *stratified* version of `model.fit(..., validation_split=0.1)`" in flat and \
+    assert "`data.train_val_split` draws it like `model.fit(..., validation_split=0.1)`, but at random per digit (Keras takes the last tenth, unshuffled)" in flat and \
         "rounded to whole digits (hence a total that can miss an exact tenth by a digit or two)" in flat, "the plain Keras behind the split"
     assert "the same calls notebook 03 makes for MiniVGGNet" in flat, "the appendix tied to the series"
     assert flat.count("the same on every run of this notebook") == 2 and "every run." not in flat, "the seed's promise, as far as it goes"
@@ -105,17 +106,18 @@ def test_06_writes_the_training_out_in_keras():
     drawing = curves[:curves.index("plots.save_figure(")]
     for plumbing in ("axvspan", "axvline", "get_legend", "yscale", "get_ydata"):
         assert plumbing not in curves, f"the library draws it: {plumbing}"
-    assert len(drawing.splitlines()) <= 3 and "set_xticks(range(epochs_run, 0," in drawing, "the figure code stays short; ticks reach the last epoch"
+    assert len(drawing.splitlines()) <= 2 and "set_xticks" not in drawing, "the figure code stays short: the library's ticks"
     assert 'print(f"validation loss lowest at epoch {lowest} of {epochs_run}: "' in curves, "what this run shows, computed from its history"
     for plumbing in ("reference", "DATA", "full_per_epoch", "rise"):
         assert plumbing not in curves, f"the comparison with the reference run is in its own cell: {plumbing}"
     assert "dashed curves" not in flat and "gold band" not in flat, "no sentence about the quick profile's curves in both copies"
     # evaluation and mistakes
     assert any(s.startswith("The *classification report* (as in notebook 04) gives") for s in _sources("06", "markdown"))
-    assert "*f1*: their harmonic mean, low when either of the two is low" in flat and "*precision*" in prose and "*recall*" in prose
+    assert "*f1*: one score from the two, low when either is low" in flat and "harmonic" not in flat and "*precision*" in prose and "*recall*" in prose
     assert "print(evaluation.report_text(y_test, probs, DIGIT_NAMES))" in _sources("06", "code"), "own cell"
-    assert "mask_diagonal=True" in code and "(correct answers and zeros left blank)" in code and "matplotlib.patches" not in code
-    assert 'text.set_visible(text.get_text() != "0")' in code and "and so are the zeros: every number shown counts mistakes" in flat
+    assert "mask_diagonal=True" in code and "(correct answers left blank)" in code and "matplotlib.patches" not in code
+    assert "set_visible" not in code and "left blank, so every number shown counts mistakes (0: none)" in flat, "the words say what the figure shows"
+    assert "suptitle" not in code, "no title rewrites on the page"
     assert 'colorbar_label="mistakes (test digits)"' in code and "most_frequent" not in code, "the heatmap shows the frequent mistakes"
     assert "The *confusion matrix* counts" in prose and "## The model's most confident mistakes" in prose
     assert "set_title" not in code and "shipped model's" not in flat, "the matrix and mistakes are this run's model's in both profiles"
@@ -137,17 +139,21 @@ def test_06_writes_the_training_out_in_keras():
     assert [s for s in sources if "DATA ==" in s] == [compare], "the profile branch, in the comparison cell only"
     assert [s for s in sources if "reference_run" in s] == [split_cell, compare], "the cost of model.fit before it runs; then the comparison"
     assert 'reference_run["history"]["epoch_seconds"]' in split_cell, "the cost read from the record, not typed"
-    assert "references.sample_beside_reference(" in compare and len(compare.splitlines()) <= 3, "the quick profile's table and plot in lab"
+    assert "references.sample_beside_reference(" in compare and len(compare.splitlines()) <= 6, "the quick profile's table and plot in lab"
+    assert "evaluation.confidence_interval(accuracy, len(x_test))" in compare, "the full profile reads the gap against this run's CI, printed"
     assert "environment.check(SEED, DATA, trains=True)" in code and "full_run" not in code, "the set-up cell: no reference run"
     setup = next(s for s in sources if s.startswith("environment.check("))
     assert 'recipe = recipes.get_recipe("original", "lenet", epochs=EPOCHS, batch_size=BATCH_SIZE)' in setup and "join(" not in setup
     cells = nbformat.read(notebooks.notebook_paths(["06"])[0], as_version=4).cells
     at = next(i for i, c in enumerate(cells) if c.source == compare)
     assert cells[at - 1].source.startswith("## This run beside the reference run") and "says why it scores lower" in cells[at - 1].source
+    assert "asks if this run's 95% CI holds the reference run's accuracy" in " ".join(cells[at - 1].source.split()), "what the full copy prints, announced"
     split_md = next(s for s in _sources("06", "markdown") if s.startswith("## Validation split and SGD steps"))
-    assert "*reference run*" in split_md and "what its `model.fit` cost" in split_md, "defined where the record is first read"
+    assert "*reference run*" in split_md and "what `model.fit` cost the *reference run*" in split_md, "defined where the record is first read"
+    assert "stratified" not in split_md and "differs from it" not in split_md, "the split section: the split, the steps and the cost before fit"
     assert prose.index("## The model's most confident mistakes") < prose.index("## This run beside the reference run") < prose.index("## Saving")
     remember = next(s for s in _sources("06", "markdown") if s.startswith("## What to remember"))
+    assert "(not seen in this run)" in remember, "the overfitting line says this run does not show it"
     assert remember.count("\n- ") == 4 and not any(ch.isdigit() for ch in remember), "four conceptual lines, no numbers"
     assert prose.index("## What to remember") < prose.index("## Exercises")
     assert "`evaluation.score` turns them into the confusion matrix" in flat
