@@ -184,7 +184,8 @@ def split_indices(labels: np.ndarray, val_size: int | float = 0.1, seed: int = 4
     validation, so both parts keep the class balance; the two index sets are disjoint and together
     cover every example.
     """
-    n = len(labels := np.asarray(labels).reshape(-1))
+    labels = np.asarray(labels).reshape(-1)
+    n = len(labels)
     n_val = int(round(val_size * n)) if isinstance(val_size, float) else int(val_size)
     if not 0 < n_val < n:
         raise ValueError(f"val_size={val_size!r} leaves no training or no validation data for {n} examples.")

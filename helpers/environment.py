@@ -9,6 +9,8 @@ import sys
 
 from packaging.version import Version  # a dependency of Keras
 
+from helpers import paths
+
 CHECKED = ("tensorflow", "keras")
 """The packages whose floors :func:`check` asserts (the floors themselves are pyproject.toml's)."""
 
@@ -118,7 +120,6 @@ def check(seed: int = 42, data: str | None = None, full_run: dict | None = None,
 def reference_run(name: str, seed: int = 42, data: str | None = None) -> dict | None:
     """Notebook 03's set-up: :func:`check`, then the record of the recipe's reference run ``name`` (results/), in one line."""
     check(seed, data, trains=True)
-    from helpers import paths
     if record := paths.read_results(name):
         split, minutes = record["data"]["split"], sum(record["history"]["epoch_seconds"]) / 60
         print(f"this recipe's reference run (results/{name}.json): {record['epochs_run']} epochs on {split['train']:,} images "

@@ -43,7 +43,8 @@ ARTIFACTS_DIR = BUILD_DIR / "artifacts"
 
 def ensure_dir(path: Path) -> Path:
     """Create ``path`` (and its parents) if needed and return it."""
-    (path := Path(path)).mkdir(parents=True, exist_ok=True)
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
     return path
 
 
@@ -71,6 +72,6 @@ def record_exploration(data: str, *, images: int, mean, std, closest: list, wron
     for source, numbers in {"the sample": found, "the full data": read_results("data_exploration")}.items():
         if numbers is None:  # the file is missing
             return print('no results/data_exploration.json: run this notebook with DATA = "full" to write it')
-        (n, w), pairs = numbers["nearest_mean"].values(), ", ".join(f"{a} - {b} {d:.2f}" for d, a, b in numbers["closest"])
+        n, w, pairs = numbers["nearest_mean"]["images"], numbers["nearest_mean"]["wrong"], ", ".join(f"{a} - {b} {d:.2f}" for d, a, b in numbers["closest"])
         print(f"{source + ':':<15}four closest pairs {pairs}\n{'':<15}nearest class mean, {n:,} validation images a pair: "
               f"close pairs {min(w[:4]):.0%} to {max(w[:4]):.0%} wrong; farthest pair {w[4]:.0%}")

@@ -138,7 +138,11 @@ def test_a_screening_run_is_kept_apart_from_the_recipe_and_compared_seed_by_seed
     run("without", 0.8600, 0.8450)
     assert "-0.40 pts |" in "\n".join(report.screens_section()) and "dropped: it did not gain on every seed" in "\n".join(report.screens_section())
     assert "a tie below about 1.4 points" in section
-    assert "1 lever screened, 0 carried on to 30 epochs" in "\n".join(report.screens_section())
+    assert "1 lever screened, 0 carried on to 30 epochs: the improved recipe stays as it is" in "\n".join(report.screens_section())
+    run("with_ls_s45", 0.8620, 0.8470, label_smoothing=0.2)  # a second seed (same twin here), both gaining: carried on
+    monkeypatch.setattr(report, "SCREENS", {"label smoothing 0.2": ("with_ls_s45", "with_ls_s45")})
+    assert "1 lever screened, 1 carried on to 30 epochs.\n" in "\n".join(report.screens_section()) + "\n"
+    monkeypatch.setattr(report, "SCREENS", {"label smoothing 0.2": ("with_ls",)})
     other = {**fake_record(0.8450, epochs=10, val=0.8300), "name": "other_cpu", "seed": 44, "recipe": recipe}
     other["device"]["precision"], other["machine"] = "mixed_bfloat16", {**other["machine"], "cpu": "Another CPU"}
     (tmp_path / "other_cpu.json").write_text(json.dumps(other))
