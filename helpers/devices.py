@@ -57,8 +57,8 @@ class Device:
     def describe(self) -> str:
         """One line: where, in which precision and why, XLA on or off."""
         where = {"cpu": "the CPU", "gpu": "the GPU"}.get(self.kind, f"{len(self.names)} devices")
-        return (f"Training on {where} ({', '.join(self.names)}) in {self.precision} ({self.precision_reason}), "
-                f"XLA {'on' if self.jit_compile else 'off'}.")
+        return (f"Training on {where} ({', '.join(self.names)}) in {self.precision}, "
+                f"XLA {'on' if self.jit_compile else 'off'}: {self.precision_reason}.")
 
 
 def choose_precision(requested: str, gpu_capabilities: list[tuple[int, int]],

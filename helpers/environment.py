@@ -117,9 +117,8 @@ def check(seed: int = 42, data: str | None = None, full_run: dict | None = None,
     return {**found, "gpus": len(gpus), "colab": on_colab()}
 
 
-def reference_run(name: str, seed: int = 42, data: str | None = None) -> dict | None:
-    """Notebook 03's set-up: :func:`check`, then the record of the recipe's reference run ``name`` (results/), in one line."""
-    check(seed, data, trains=True)
+def reference_run(name: str) -> dict | None:
+    """Notebook 03: the record of the recipe's reference run ``name`` (results/), summed up in one printed line."""
     if record := paths.read_results(name):
         split, minutes = record["data"]["split"], sum(record["history"]["epoch_seconds"]) / 60
         print(f"this recipe's reference run (results/{name}.json): {record['epochs_run']} epochs on {split['train']:,} images "

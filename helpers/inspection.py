@@ -10,7 +10,7 @@ import tensorflow as tf
 
 
 def flat_layers(model: keras.Model) -> list[keras.layers.Layer]:
-    """The model's layers in order, with nested models (the network inside the scaling wrapper) opened."""
+    """The layers in order, nested models opened (notebook 04: ``[model.layers[0], *model.layers[1].layers]``)."""
     found = []
     for layer in model.layers:
         found.extend(flat_layers(layer) if isinstance(layer, keras.Model) else [layer])

@@ -63,15 +63,16 @@ def read_results(name: str | os.PathLike) -> dict | None:
 
 
 def record_exploration(data: str, *, images: int, mean, std, closest: list, wrong: list, y_val) -> None:
-    """Notebook 01's bookkeeping: the full run saves its numbers for notebook 03; a sample run prints them, then the full run's."""
+    """Notebook 01's bookkeeping: the full run saves its numbers for notebook 03; every run prints the full data's (a sample run its own first)."""
     found = {"channels": {"images": images, "mean": list(map(float, mean)), "std": list(map(float, std))}, "closest": closest,
              "nearest_mean": {"images": 2 * len(y_val) // 10, "wrong": wrong}}  # a pair: two of the ten equal classes
     if data == "full":
         (RESULTS_DIR / "data_exploration.json").write_text(json.dumps(found, indent=2) + "\n")
-        return print("the full data's numbers are saved in results/data_exploration.json")
-    for source, numbers in {"the sample": found, "the full data": read_results("data_exploration")}.items():
+        print("the full data's numbers are saved in results/data_exploration.json")
+    for source, numbers in {**({} if data == "full" else {"the sample": found}),
+                            "the full data": read_results("data_exploration")}.items():
         if numbers is None:  # the file is missing
             return print('no results/data_exploration.json: run this notebook with DATA = "full" to write it')
         n, w, pairs = numbers["nearest_mean"]["images"], numbers["nearest_mean"]["wrong"], ", ".join(f"{a} - {b} {d:.2f}" for d, a, b in numbers["closest"])
         print(f"{source + ':':<15}four closest pairs {pairs}\n{'':<15}nearest class mean, {n:,} validation images a pair: "
-              f"close pairs {min(w[:4]):.0%} to {max(w[:4]):.0%} wrong; farthest pair {w[4]:.0%}")
+              f"close pairs {min(w[:4]):.0%} to {max(w[:4]):.0%} wrong; farthest pair {w[4]:.0%} (each ±{100 / n ** 0.5:.0f} points)")

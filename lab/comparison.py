@@ -6,9 +6,10 @@ Nothing here trains or measures: the notebook does that on the page and passes i
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
-from helpers import paths
+from helpers import paths, recipes
 from lab import pretrained, references
 
 
@@ -47,11 +48,12 @@ def save_accuracies(accuracy: dict, used: dict) -> None:
         print(f"saved the accuracies above to results/{ACCURACIES_FILE.name}, for the quick profile to read")
 
 
-def print_accuracies(measured: dict, ci: dict, test_images: int, saved: dict | None = None) -> None:
+def print_accuracies(measured: dict, ci: dict, test_images: int, files: dict | None = None) -> None:
     """Notebook 05's accuracy table: per run its train, val and test accuracy, the gap (train minus val, in points) and
     the test accuracy's 95% interval ``ci`` ``{run: (low, high)}``; ``measured``: ``{run: {part: accuracy}}`` from the
-    page. With ``saved`` (the quick profile: :func:`saved_accuracies`) the first columns are those, and the page's test
-    accuracy on its ``test_images`` sample stands beside them."""
+    page. Given ``files`` (the quick profile), the full data's (:func:`saved_accuracies`) are the first columns are those, and the page's test
+    accuracy on its ``test_images`` sample stands beside them; ``files``: the model file each run loaded."""
+    saved = saved_accuracies(files) if files else None
     if saved:
         print(f"{'':23}  {'full data (*) from results/':<28}| sample (measured now)")
     print(f"{'':23}  train    val    gap   test  " + ("|  test" if saved else "") + "     95% CI")
@@ -67,14 +69,28 @@ def print_accuracies(measured: dict, ci: dict, test_images: int, saved: dict | N
         print(f"on {test_images:,} sample images, differences smaller than the CIs (as between the last two rows) can come out with either sign")
 
 
+def print_settings(settings: dict, also: tuple = ()) -> None:
+    """One column per recipe of ``settings`` ``{column: recipe}`` (``-``: unused): the optimizer, every field whose value
+    differs between two columns, and the fields in ``also``, each with its :data:`SETTING_MEANINGS`."""
+    used = [{field: value for field, value, *_ in recipes.describe(r)} for r in settings.values()]
+    shown = [f.name for f in dataclasses.fields(recipes.Recipe) if f.name != "name" and any(f.name in u for u in used)
+             and (f.name in ("optimizer", *also) or len({str(u.get(f.name, "-")) for u in used}) > 1)]
+    print(f"{'':<18}" + "".join(f"{name:>21}" for name in settings) + "  meaning")
+    for field in sorted(shown, key=lambda f: f != "optimizer"):
+        print(f"{field:<18}" + "".join(f"{str(u.get(field, '-')):>21}" for u in used) + f"  {SETTING_MEANINGS[field]}")
+
+
 SETTING_MEANINGS = {
-    "optimizer": "how gradients move the weights", "learning_rate": "step size (the schedule's peak)",
-    "epochs": "passes over the training images", "batch_size": "images per gradient step",
-    "schedule": "how the learning rate changes over training", "momentum": "share of each SGD step carried to the next",
-    "nesterov": "SGD's look-ahead variant of momentum", "weight_decay": "shrinks every weight a little at each step",
-    "label_smoothing": "share of the target spread over all classes", "augment": "random crops and flips of training images",
-    "normalization": "unit: x/255; standardize: (x-mean)/std", "whiten_first_layer": "first filters from image patch statistics"}
-"""The recipe fields notebook 05's steps change, each with a few words of meaning (notebook 03 explains them)."""
+    "optimizer": "the rule that updates the weights", "epochs": "passes over the training images",
+    "batch_size": "images per gradient step", "learning_rate": "size of the update steps (the peak)",
+    "schedule": "how the learning rate changes over training", "decay": "how fast inverse_time lowers the rate",
+    "warmup_fraction": "share of the steps spent raising the rate", "warmup_start": "the first rate, times the peak",
+    "momentum": "share of each SGD step carried to the next", "nesterov": "SGD's look-ahead variant of momentum",
+    "weight_decay": "shrinks every weight a little at each step", "label_smoothing": "target share spread over all classes",
+    "augment": "random crops and flips of the training images", "crop_padding": "pixels padded before the random crop",
+    "normalization": "how the raw pixels are scaled", "whiten_first_layer": "the first convolution starts from the data",
+    "val_fraction": "share of the training images held out"}
+"""A few words of meaning for each recipe field :func:`print_settings` may show (notebook 03 explains them)."""
 
 
 def describe(step: str, pair: tuple, train_images: dict) -> str:
@@ -83,7 +99,7 @@ def describe(step: str, pair: tuple, train_images: dict) -> str:
     before, after = (train_images[name] for name in pair)
     return {"network": "ShallowNet -> MiniVGGNet, each with its original settings",
             "recipe": "MiniVGGNet, original -> improved",
-            "data": f"improved recipe, {before:,} -> all {after:,} training images, the last epoch kept"}[step]
+            "data": f"improved recipe, {before:,} -> all {after:,} training images, the last epoch kept, not the best"}[step]
 
 
 def interval(gain: float, noise: float) -> tuple:
@@ -111,10 +127,11 @@ def results_differences(pairs: dict) -> dict:
             for step, (before, after) in pairs.items()}
 
 
-def print_steps(pairs: dict, outcome: dict, test_images: int, on_all_test_images: dict | None = None) -> None:
+def print_steps(pairs: dict, outcome: dict, test_images: int, sample: bool = False) -> None:
     """What each step changes, then one row per step ``{step: (gain, noise)}``: its kind and 95% interval on the page's
-    ``test_images``; ``pairs``: ``{step: (before, after)}``. With ``on_all_test_images`` (the quick profile:
-    ``{step: difference}`` read from the results files) a second column holds those; without, ``test_images`` are all of them."""
+    ``test_images``; ``pairs``: ``{step: (before, after)}``. With ``sample`` (the quick profile) a second column holds
+    :func:`results_differences`; without, ``test_images`` are all of them."""
+    on_all_test_images = results_differences(pairs) if sample else None
     train_images = {name: references.get(name).results()["data"]["split"]["train"] for pair in pairs.values() for name in pair}
     print("the three steps, test accuracy after minus before, in points:")
     for step in outcome:
@@ -130,3 +147,16 @@ def print_steps(pairs: dict, outcome: dict, test_images: int, on_all_test_images
     for step, (gain, noise) in outcome.items():
         print((f"{step:<9}{rows[step]:<{width}}" + (f"  | {100 * on_all_test_images[step]:+.1f}" if on_all_test_images else "")).rstrip()
               + weak(gain, noise))
+    for step, (gain, noise) in outcome.items() if on_all_test_images else ():  # what the sample cannot tell
+        _, _, low, high = interval(gain, noise)
+        full = 100 * on_all_test_images[step]
+        if low < 0 < high or not low <= full <= high:
+            said = (f"holds both signs, {test_images:,} images are too few to tell its sign" if low < 0 < high
+                    else "misses the full data's, as one 95% interval in twenty does")
+            print(f"{step} on the sample: {low:+.1f} to {high:+.1f} {said} (all the test images: {full:+.1f})")
+
+
+def mark_results_differences(ax, pairs: dict, rows) -> None:
+    """On notebook 05's steps figure (quick profile), a red diamond per step at :func:`results_differences`."""
+    ax.errorbar([100 * d for d in results_differences(pairs).values()], rows, fmt="D", markeredgewidth=2,
+                color="white", markeredgecolor="tab:red", label="read from results/: all the test images")

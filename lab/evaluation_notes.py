@@ -4,8 +4,8 @@ A run on the full data with the shipped model keeps notebook 04's key numbers in
 with the sha256 of the model file they describe. The quick profile (``DATA = "sample"``) sets its own numbers beside
 them, and beside the test scores of the model's training run, in one table printed by the page's last cell::
 
-    path, source, record = evaluation_notes.set_up(MODEL, DATA, SEED, len(x_test))
-    evaluation_notes.bookkeeping(model, x_test, page, path, source, DATA, ..., record=record)  # the last cell: the page's
+    source, record = evaluation_notes.set_up(path, DATA, len(x_test))
+    evaluation_notes.bookkeeping(model, x_test, page, path, source, DATA, record=record)  # the last cell: the page's
     # values by name, checked against the library's copies; a full run of the shipped model rewrites
     # results/evaluation.json, a run on the sample prints the table (beside_full_test_set)
 """
@@ -19,10 +19,11 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython.display import Image, display
 
-from helpers import data as datasets, environment, evaluation, inspection
+from helpers import data as datasets, evaluation, inspection
 from helpers.data import CLASS_NAMES
-from helpers.paths import RESULTS_DIR, ROOT
+from helpers.paths import FIGURES_DIR, RESULTS_DIR, ROOT
 from helpers.recipes import get_recipe
 from lab import pretrained, references
 
@@ -52,22 +53,88 @@ def largest_mistakes(confusion, count=5):
     return cells[:count]
 
 
-def set_up(model: str, data: str, seed: int, test_images: int):
-    """Notebook 04's set-up: check and print the versions and seed the generators (environment.check), then find the
-    .keras file ``model`` names (pretrained.model_file; with none, a stand-in trained on the training images, which are
-    loaded only then). On the sample, one line says what its numbers are and where the full test set's are set beside them.
-    Returns (its path, its name as printed, its results record or None)."""
-    environment.check(seed)  # the versions line
+def find_model(model: str, data: str) -> Path:
+    """The .keras file ``model`` names for notebook 04 (``"auto"``: notebook 03's, else the shipped one; or a path), as
+    pretrained.model_file finds it; with none, a stand-in trained on the training images, which are loaded only then."""
     found = pretrained.locate_model(model, "minivggnet", "minivggnet_improved")
     train = None if found is not None else datasets.load("cifar10", data)[0]  # the training images: only for a stand-in
-    path, source, record = pretrained.model_file(model, "minivggnet", "minivggnet_improved", train_if_missing=train)
+    return pretrained.model_file(model, "minivggnet", "minivggnet_improved", train_if_missing=train)[0]
+
+
+def set_up(path: Path, data: str, test_images: int):
+    """Notebook 04's set-up, once the page has found the model file ``path``: returns (its name as printed, its results
+    record or None). On the sample, one line says what its numbers are and where the full test set's are set beside them."""
     if data == "sample":
         shipped = (references.get("minivggnet_improved").results() or {}).get("test")
         note = f"QUICK PROFILE (DATA = \"sample\"): numbers on a {test_images:,}-image test sample"
         if shipped:
             note += f"; the shipped model reached {shipped['accuracy']:.2%} on all {shipped['images']:,} test images"
         print(note + "; the table at the end of the page sets this copy's numbers beside the full test set's")
-    return path, source, record
+    path = Path(path)
+    return str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path), pretrained.results_of(path)
+
+
+def sample_note_confusions(confusion, record: dict | None, data: str):
+    """On the sample only (else prints nothing): how far the largest mistake count of ``confusion`` could move on another
+    sample (a count c scatters by about +-2*sqrt(c)), then the full test set's largest, from the results ``record``."""
+    if data != "sample":
+        return
+    count = largest_mistakes(confusion)[0][0]
+    low, high = count - 2 * np.sqrt(count), count + 2 * np.sqrt(count)
+    full, on_full = full_test_set(record, data, int(confusion.sum())), ""
+    if full:
+        most, true, predicted = largest_mistakes(np.array(full["confusion_matrix"]))[0]
+        on_full = f"; on all {full['images']:,} test images the largest is {true} taken for {predicted}, {most} times"
+    print(f"on {confusion.sum():,} images the counts are small: the largest, {count}, could be {low:.0f} to {high:.0f} "
+          f"on another sample, so this order may be luck{on_full}")
+
+
+def sample_note_per_class(intervals: dict, record: dict | None, path: Path | None, data: str):
+    """On the sample only (else does nothing), after the page's figure, which it shows first: how much wider the sample's
+    per-class ``intervals`` are than the full test set's (from the results ``record``), how many pairs overlap there, then
+    the full run's figure of the same model, figures/04_per_class_accuracy.png."""
+    full = full_test_set(record, data, 0)
+    if data != "sample" or not full:
+        return
+    plt.show()  # the sample's figure, above the note
+    matrix = np.array(full["confusion_matrix"])
+    on_full = [evaluation.confidence_interval(matrix[i, i] / matrix[i].sum(), int(matrix[i].sum())) for i in range(10)]
+    ratio = np.mean([high - low for low, high in intervals.values()]) / np.mean([high - low for low, high in on_full])
+    def overlaps(found):  # the pairs of intervals that overlap, as the page counts them
+        return sum(a[0] <= b[1] and b[0] <= a[1] for k, a in enumerate(found) for b in found[k + 1:])
+    luck = "so most of this ranking may be luck: " if overlaps(list(intervals.values())) > 45 / 2 else ""
+    print(f"{luck}these intervals are {ratio:.1f} times as wide as on all {full['images']:,} test images, where "
+          f"{overlaps(on_full)} of 45 pairs overlap")
+    figure = FIGURES_DIR / "04_per_class_accuracy.png"
+    if saved_full(path, data) and figure.exists():  # drawn by this notebook's run on all the test images, same model file
+        print(f"below, {figure.relative_to(ROOT)}: the same figure, drawn by this notebook on all {full['images']:,} test images")
+        display(Image(filename=figure))
+
+
+def sample_note_mistakes(path: Path | None, data: str, labels, probs):
+    """On the sample only (else does nothing), after the page's figure, which it shows first: this sample's surest mistake,
+    image 1 of that figure; the full test set's mistakes given SURE or more (results/evaluation.json) and how many this
+    sample's size makes expected; then the full run's figure of the same model, figures/04_confident_mistakes.png."""
+    if data != "sample":
+        return
+    plt.show()  # the sample's figure, above the notes
+    predicted, top = probs.argmax(1), probs.max(1)
+    wrong = np.flatnonzero(predicted != labels)
+    i = wrong[np.argmax(top[wrong])]
+    print(f"  image 1 of the figure, the surest: true {CLASS_NAMES[labels[i]]}, predicted {CLASS_NAMES[predicted[i]]} "
+          f"{top[i]:.1%}")
+    full = saved_full(path, data)  # None if results/ has none for this model file
+    if full and full["sure"]:  # each sample image is one of the full test set's
+        on_full = full["sure"].split("; ")
+        expected = len(on_full) * len(labels) / full["test_images"]
+        print(f"  on all {full['test_images']:,} test images: {len(on_full)} ({full['sure']}), "
+              f"{np.sum(top[wrong] >= SURE)} in this sample, where {expected:.1f} are expected: too few to show one")
+    figure = FIGURES_DIR / "04_confident_mistakes.png"
+    if full and figure.exists():  # drawn by this notebook's run on all the test images, with this model file
+        first = ", image 1 that one" if full["sure"] else ""
+        print(f"below, {figure.relative_to(ROOT)}: the same figure, drawn by this notebook on all "
+              f"{full['test_images']:,} test images (the full test set's surest mistakes{first})")
+        display(Image(filename=figure))
 
 
 def label_smoothing(record: dict | None) -> float:
@@ -104,17 +171,17 @@ class FullRun:
             print(f"a run on the sample leaves results/{name} (the shipped model's numbers on the full test set) as it is")
 
 
-def bookkeeping(model, x_test, page: dict, path: Path | None, source: str, data: str, *, interval, grad_cam: tuple,
-                record: dict | None = None):
+def bookkeeping(model, x_test, page: dict, path: Path | None, source: str, data: str, *, record: dict | None = None):
     """Notebook 04's last cell. Checks that each library copy gives the result the page wrote out (one printed line):
-    ``page`` holds the page's values by name (as :func:`page_values` makes them); ``interval`` is the interval p +- z*se
-    by hand (Wilson's refines it), ``grad_cam`` (layer, the images' indices, their heatmaps). Then keeps the full run's
+    ``page`` holds the page's values by name (as :func:`page_values` makes them, with ``interval``, the interval p +- z*se
+    by hand that Wilson's refines, and ``grad_cam``, (layer, the images' indices, their heatmaps)). Then keeps the full run's
     numbers with FullRun, which a full run of the shipped model writes to results/evaluation.json. On the sample, then
     prints the table of :func:`beside_full_test_set` (``record``: the model's results record)."""
     logging.getLogger("tensorflow").setLevel(logging.ERROR)  # the library's predict retraces: no warning about it on the page
     y_test, probs, keras_scores, ece, confusion = (page[k] for k in ("y_test", "probs", "keras_scores", "ece", "confusion"))
     scores = evaluation.score(y_test, probs, CLASS_NAMES)  # the library's scores, for results/
-    accuracy, (layer, picks, heatmaps), (bins, count, bin_confidence, bin_accuracy) = keras_scores["accuracy"], grad_cam, page["bins"]
+    accuracy, (layer, picks, heatmaps), interval = keras_scores["accuracy"], page["grad_cam"], page["interval"]
+    bins, count, bin_confidence, bin_accuracy = page["bins"]
     library_bins = [[b[key] for b in evaluation.reliability_bins(y_test, probs, bins)] for key in ("count", "confidence", "accuracy")]
     copies = {  # each library function, and whether it gives the result written out on the page
         "evaluation.predict": np.allclose(probs, evaluation.predict(model, x_test), atol=1e-6),
@@ -154,8 +221,8 @@ def full_test_set(record: dict | None, data: str, test_images: int) -> dict | No
 
 
 def sample_and_full(page: dict, record: dict | None, saved: dict) -> list[tuple[str, str, str]]:
-    """The table's rows, (measure, this copy's value, the full test set's): ``page`` the page's values by name, ``record``
-    the training run's test scores on the full test set, ``saved`` notebook 04's full run (results/evaluation.json)."""
+    """The table's headline rows, (measure, this copy's value, the full test set's): ``page`` the page's values by name,
+    ``record`` the training run's test scores on the full test set, ``saved`` notebook 04's full run (evaluation.json)."""
     confusion = page["confusion"]
     full_confusion = np.array(record["confusion_matrix"]) if record else None
     missing = "(not in results/)"
@@ -173,29 +240,13 @@ def sample_and_full(page: dict, record: dict | None, saved: dict) -> list[tuple[
         count, true, predicted = largest_mistakes(matrix)[k]
         return f"{true} taken for {predicted} {count}"
 
-    percent, points, four = "{:.2%}".format, "{:+.1f} points".format, "{:.4f}".format
-    scores = page["keras_scores"]
     t_saved = saved.get("temperature")
-    found = temperature_found(page)
-    full_sure = saved.get("sure")
-    rows = [row("accuracy", confusion, full_confusion, lambda m: percent(accuracy(m))),
-            row("  its 95% CI (Wilson)", confusion, full_confusion, interval),
-            row("top-2 accuracy", scores["top2_accuracy"], record and record.get("top2_accuracy"), percent),
-            row("loss", scores["loss"], record and record.get("loss"), four)]
-    rows += [row(f"accuracy of {name}", confusion[i], full_confusion[i] if record else None, lambda r, i=i: f"{r[i] / r.sum():.1%}")
-             for i, name in enumerate(CLASS_NAMES)]
-    rows += [row("mistakes", confusion, full_confusion, lambda m: f"{m.sum() - np.trace(m):,}")]
-    rows += [row(f"  the {('largest', '2nd', '3rd', '4th', '5th')[k]}", confusion, full_confusion, lambda m, k=k: mistakes(m, k))
-             for k in range(5)]
-    rows += [("  given 99% or more", f"{len(page['sure'])}", missing if full_sure is None else
-              f"{full_sure.count(';') + 1 if full_sure else 0}" + (f" ({full_sure})" if full_sure else ""))]
-    full_gap = record["accuracy"] - saved["mean_confidence"] if record and "mean_confidence" in saved else None
-    rows += [row("mean confidence", page["confidence"], saved.get("mean_confidence"), percent),
-             row("calibration gap", 100 * (accuracy(confusion) - page["confidence"]), full_gap and 100 * full_gap, points),
-             row(f"ECE ({page['bins'][0]} bins)", page["ece"], record and record.get("ece"), four),
-             row("temperature T", found, t_saved, lambda t: f"{t['T']:.2f} (fitted on {t['fitted_on']:,})")]
-    rows += [row(f"  other half's ECE, {name}", found[name]["ece"], t_saved and t_saved[name]["ece"], four)
-             for name in ("as trained", "temperature-scaled")]
+    rows = [row("accuracy", confusion, full_confusion, lambda m: f"{accuracy(m):.2%}"),
+            row("  its 95% CI (Wilson)", confusion, full_confusion, interval)]
+    rows += [row(f"the {('largest', '2nd', '3rd')[k]} confusion", confusion, full_confusion, lambda m, k=k: mistakes(m, k))
+             for k in range(3)]
+    rows += [row(f"ECE ({page['bins'][0]} bins)", page["ece"], record and record.get("ece"), "{:.4f}".format),
+             row("temperature T", temperature_found(page), t_saved, lambda t: f"{t['T']:.2f} (fitted on {t['fitted_on']:,})")]
     return rows
 
 

@@ -124,33 +124,69 @@ def role_record(name: str) -> dict:
     return {"reference": ref.name, "role": ref.role, "meaning": ROLES[ref.role]}
 
 
-def sample_beside_reference(record: dict, history: dict, train_digits: int, batch_size: int, test_digits: int,
-                            mistakes: int, accuracy: float):
-    """Notebook 06's quick profile (a run on the MNIST sample) beside its reference run, ``record`` (its results
-    dict): a table of training digits, batch size, SGD steps, test digits, test mistakes and last validation
-    accuracy, one line on why the sample run scores lower, and both runs' training curves in one figure (returned)."""
+def sample_steps(data: str, recipe: Recipe, train_digits: int) -> None:
+    """Notebook 06's note on the SGD steps when ``data == "sample"`` and ``recipe`` changed the LeNet reference
+    run's batch size (the quick profile does); prints nothing otherwise."""
     import math
 
-    from helpers import plots
+    usual = get("lenet_mnist").training_recipe().batch_size
+    if data == "sample" and recipe.batch_size != usual:
+        print(f"batch size {recipe.batch_size}, not the recipe's {usual}: {math.ceil(train_digits / recipe.batch_size)} "
+              f"steps per epoch, not {math.ceil(train_digits / usual)}")
 
+
+def sample_vs_reference(data: str, history: dict, recipe: Recipe, train_digits: int, test_digits: int,
+                        accuracy: float):
+    """Notebook 06 on the MNIST sample (``data == "sample"``; None and no output otherwise) beside its reference
+    run (``results/lenet_mnist.json``): a table of training digits, batch size, SGD steps, test mistakes and last
+    validation accuracy, one line on why the sample run scores lower (or, when the reference run's accuracy lies
+    in the sample run's 95% CI, that its test digits are too few to tell), and both runs' curves (returned)."""
+    if data != "sample":
+        return None
+    import math
+
+    from helpers import evaluation, plots
+
+    record, batch_size = get("lenet_mnist").results(), recipe.batch_size
     full_history, full_batch, full_test = record["history"], record["recipe"]["batch_size"], record["test"]
-    full_train = record["data"]["split"]["train"]
+    full_train, mistakes = record["data"]["split"]["train"], round((1 - accuracy) * test_digits)
     per_epoch, full_per_epoch = math.ceil(train_digits / batch_size), math.ceil(full_train / full_batch)
     steps, full_steps = len(history["loss"]) * per_epoch, len(full_history["loss"]) * full_per_epoch
     full_mistakes = full_test["images"] - sum(row[i] for i, row in enumerate(full_test["confusion_matrix"]))
-    rows = {"training digits": (train_digits, full_train), "batch size": (batch_size, full_batch), "SGD steps": (steps, full_steps),
-            "test digits": (test_digits, full_test["images"]), "test mistakes": (mistakes, full_mistakes)}
-    print(f"{'':<26}{'this run':>10}{'reference run':>15}")
+    rows = {"training digits": (f"{train_digits:,}", f"{full_train:,}"), "batch size": (batch_size, full_batch),
+            "SGD steps": (f"{steps:,}", f"{full_steps:,}"),
+            "test mistakes": (f"{mistakes} of {test_digits:,}", f"{full_mistakes} of {full_test['images']:,}"),
+            "last validation accuracy": (f"{history['val_accuracy'][-1]:.2%}", f"{full_history['val_accuracy'][-1]:.2%}")}
+    print("this sample run beside the reference run (the figure below draws both runs' curves):")
+    print(f"{'':<26}{'this run':>14}{'reference run':>17}")
     for name, (ours, theirs) in rows.items():
-        print(f"{name:<26}{ours:>10,}{theirs:>15,}")
-    print(f"{'last validation accuracy':<26}{history['val_accuracy'][-1]:>10.2%}{full_history['val_accuracy'][-1]:>15.2%}")
-    gap = 100 * (full_test["accuracy"] - accuracy)
-    print(f"this run learned from {full_train / train_digits:.0f}x fewer training digits, in {full_steps / steps:.1f}x fewer "
-          f"SGD steps: it saw far fewer examples of each digit, " + (f"hence a test accuracy {gap:.1f} points lower"
-                                                                     if gap > 0 else "yet it scores as well"))
+        print(f"{name:<26}{ours:>14}{theirs:>17}")
+    gap, (_, high) = 100 * (full_test["accuracy"] - accuracy), evaluation.confidence_interval(accuracy, test_digits)
+    reading = (f"which mostly explains a test accuracy {gap:.1f} points lower" if full_test["accuracy"] > high
+               else f"yet its {test_digits:,} test digits are too few to tell whether that cost accuracy")
+    print(f"this run learned from {full_train / train_digits:.0f}x fewer training digits, in {full_steps / steps:.1f}x "
+          f"fewer SGD steps: it saw far fewer examples of each class, {reading}")
     fig = plots.training_curves(history, f"LeNet on MNIST: this run, {per_epoch} SGD steps per epoch, and the reference run",
                                 log_loss=True, reference=full_history, reference_label=f"reference run, {full_per_epoch} steps/epoch")
     last = max(len(history["loss"]), len(full_history["loss"]))
     for ax in fig.axes:
         ax.set_xticks(range(last, 0, -max(1, last // 4)))  # ticks down from the last epoch
     return fig
+
+
+def sample_confusion(confusion) -> None:
+    """Notebook 06 on the sample: whether its confusion matrix's darkest cell holds more mistakes than the darkest
+    cell of the same mistakes thrown at random over the off-diagonal cells would (95% of 1,000 draws), beside the
+    reference run's darkest cell (``results/lenet_mnist.json``)."""
+    import numpy as np
+
+    off = np.array(confusion) * (1 - np.eye(len(confusion), dtype=int))
+    cells, mistakes, darkest = off.size - len(off), int(off.sum()), int(off.max())
+    chance = int(np.percentile(np.random.default_rng(0).multinomial(mistakes, [1 / cells] * cells, 1000).max(1), 95))
+    full = np.array(get("lenet_mnist").results()["test"]["confusion_matrix"])
+    np.fill_diagonal(full, 0)
+    pairs = " and ".join(f"true {t} predicted {p}" for t, p in zip(*np.nonzero(full == full.max())))
+    verdict = "too few mistakes to read a pattern" if darkest <= chance else "that cell stands out"
+    print(f"{mistakes} mistakes over the {cells} cells off the diagonal, the darkest holding {darkest}; "
+          f"falling at random, they would give a darkest cell of up to {chance} (in 95% of 1,000 draws): {verdict}")
+    print(f"the reference run's darkest cells ({full.max()} of its {full.sum()} mistakes each): {pairs}")

@@ -64,7 +64,8 @@ def test_05_writes_shallownet_out_and_prints_the_cost(executed):
     p_s, p_v = shallow.count_params(), vgg.count_params()
     m_s, m_v = (sum(row.macs for row in models.layer_table(net)) for net in (shallow, vgg))
     assert (f"MiniVGGNet: {p_v:,} parameters ({p_v / p_s:.1f}x ShallowNet's {p_s:,}), "
-            f"{m_v / m_s:.0f}x ShallowNet's multiply-adds per image") in text
+            f"{m_v / m_s:.0f}x ShallowNet's mult-adds per image ({m_v:,} against {m_s:,})") in text
+    assert type(vgg.get_layer("head_bn")).__name__ == "BatchNormalization", "head_bn: the Dense layer's (what the prose says)"
     source = _source("05")
     assert re.search(rf"Total params: {p_v:,}\b", plain) and "block2_conv2 (Conv2D)" in plain, "Keras's own summary of MiniVGGNet"
     dense = vgg.get_layer("head_fc")
@@ -94,36 +95,32 @@ def test_05_prints_the_recipes_side_by_side(executed):
     assert max(len(line) for line in text[header.start():].splitlines()[:len(rows) + 1]) <= 130, "the table fits a page"
     used = [{field: value for field, value, *_ in recipes.describe(r)} for r in columns]
     assert rows == {key: [str(u[key]) if key in u else "-" for u in used] for key in rows}, "each value as the recipe uses it, - if not"
-    assert all(len(set(values)) > 1 for values in rows.values()), "only fields the three recipes set differently"
     flat = " ".join(_markdown("05").split())
-    network_rows = re.search(r"each with its original settings, which also differ in ([^;]*);", flat.lower())
-    assert network_rows, "the intro's list names what else the network step changes"
+    network_rows = re.search(r"network: the two original settings also differ in (.*?)\. ", flat.lower())
+    assert network_rows, "what else the network step changes, said where the table is printed"
     words = {"optimizer": "optimizer", "learning_rate": "learning rate", "epochs": "epoch", "batch_size": "batch",
              "schedule": "schedule", "momentum": "momentum", "nesterov": "nesterov", "weight_decay": "weight decay",
              "label_smoothing": "label smoothing", "augment": "augment", "normalization": "normali", "whiten_first_layer": "whiten"}
-    differ = {key for key, values in rows.items() if values[0] != values[1]}
+    differ = {key for key in used[0].keys() | used[1].keys() if used[0].get(key) != used[1].get(key)} - {"name", "decay"}  # decay: a schedule's
     assert {key for key, word in words.items() if word in network_rows.group(1)} == differ, \
-        "exactly the rows where ShallowNet's original settings differ from MiniVGGNet's"
-    assert f"the network step changes too: {', '.join(key for key in rows if key in differ)}\n" in text, "the same rows, printed"
-    recipe_rows = {"weight_decay": "weight decay", "label_smoothing": "label smoothing", "augment": "augmentation",
-                   "optimizer": "adamw", "learning_rate": "learning_rate", "epochs": "epochs", "normalization": "normalization",
-                   "whiten_first_layer": "whiten_first_layer"}
-    assert set(rows) == differ | set(recipe_rows), "the rows the prose uses, no more"
+        "exactly the fields where ShallowNet's original settings differ from MiniVGGNet's"
+    differ_any = {key for u in used for key in u if len({str(v.get(key, "-")) for v in used}) > 1} - {"name"}
+    assert list(rows)[0] == "optimizer" and set(rows) == differ_any | {"optimizer", "val_fraction"}, \
+        "the table: the optimizer, every field that differs between two columns, and the held-out share"
+    assert "every setting that differs between two columns, and `val_fraction`" in flat
+    assert "Steps 1 and 3 each change something else too" in flat and "The four runs use two recipes, original and improved" in flat
     assert "the recipe step adds augmentation, label smoothing and weight decay" in flat
-    for key in recipe_rows:
-        assert rows[key][1] != rows[key][2], f"{key}: the recipe step changes it (what the prose says)"
-    assert ("The cell prints the settings the three recipes (four runs) differ in (`-`: unused), then what the network step "
-            "changes besides the network. The recipe step changes most of them at once, so it measures the whole bundle, not any "
-            "single setting; notebook 03 explains each.") in flat
-    assert sum(rows[key][1] != rows[key][2] for key in rows) > len(rows) / 2, "the recipe step changes most of the rows"
-    assert "its recipe's `normalization` (table above)" in flat, "each model's normalization: a row of the table"
-    assert ("The data step keeps these settings but drops the held-out *validation split* (kept out of training to choose settings "
-            "on, notebook 03): with none left, its second run keeps the last epoch instead of the one best on validation") in flat, \
+    for key in ("weight_decay", "label_smoothing", "augment", "optimizer"):
+        assert used[1].get(key) != used[2].get(key), f"{key}: the recipe step changes it (what the prose says)"
+    assert sum(rows[k][1] != rows[k][2] for k in rows) > len(rows) / 2, "the recipe step changes most rows (what the prose says)"
+    assert "The recipe step changes most rows at once (compare the last two columns)" in flat
+    assert "data: the second run sets `val_fraction` to 0, so it keeps the last epoch instead of the one best on validation" in flat, \
         "the data step's other change"
     shares = [references.get(n).training_recipe().val_fraction for n in STEPS["data"]]
     assert shares[0] > 0 == shares[1], "the data step: a held-out share, then none"
-    assert f"the data step changes val_fraction {shares[0]} -> {shares[1]}; the epoch kept: best on validation -> last" in text
     runs = [reference(n) for n in STEPS["data"]]
+    kept = [f"{r['best_epoch']} of {r['epochs_run']}" for r in runs]
+    assert f"the data step: val_fraction {shares[0]} -> {shares[1]}; epoch kept: {kept[0]} -> {kept[1]}" in text
     assert runs[0]["data"]["split"]["validation"] and not runs[1]["data"]["split"]["validation"], "the data step drops the split"
     assert runs[1]["best_epoch"] == len(runs[1]["history"]["loss"]), "without validation, the last epoch is kept"
 
@@ -158,7 +155,8 @@ def test_05_loads_each_reference_model(executed):
         assert re.search(rf"^{name}: models/{name}\.keras; layers: preprocess \(Rescaling\), \w+ \(Sequential\)$", text,
                          flags=re.M), f"{name}: the file it loaded and its layers, the Rescaling layer first (what the prose says)"
     assert "not the reference model" not in text, "the quick profile loads the reference models"
-    assert re.search(r"^scored, per model: 1,000 test images$", text, flags=re.M), "the scoring cell says what it scored"
+    for name in STEPS["network"] + STEPS["data"]:
+        assert re.search(rf"^{name}: scored 1,000 test images$", text, flags=re.M), "the scoring cell says what it scored"
 
 
 def test_05_prints_the_full_datas_numbers_beside_the_sample(executed):
@@ -182,9 +180,10 @@ def test_05_prints_the_full_datas_numbers_beside_the_sample(executed):
     assert abs(moves[0]) < -moves[1] / 4, "the network step moves the gap far less than the recipe step, which shrinks it"
     flat = " ".join(_markdown("05").split())
     assert flat.index("The *gap* is training minus") < flat.index("In the gap column (on the full data), the recipe step shrinks the gap"), \
-        "defined, then read; the quick copy told which columns"
-    assert ("The network step moves the gap far less: ShallowNet's gap is about as large as MiniVGGNet's, at a much lower level "
-            "(it does not fit even its own training images well).") in flat
+        "defined, then read"
+    assert ("The network step moves the gap far less, but ShallowNet's similar gap sits at a much lower training accuracy: "
+            "it also underfits, scoring low even on its own training images.") in flat
+    assert "keep the network from fitting its training images as tightly" in flat
     shallow, vgg = (saved[name] for name in STEPS["network"])
     assert shallow["train"] < vgg["train"] - 0.1, "ShallowNet's training accuracy sits far below MiniVGGNet's"
     sample = _sample_accuracies(text)
@@ -216,7 +215,7 @@ def test_05_prints_each_step_paired_with_the_results_files_beside(executed):
                       r"((?:\w+ .*\n?){3})", text, flags=re.M)
     assert block, "what each step changes, then the steps: the sample's column, then all the test images' column"
     split, everything = (reference(n)["data"]["split"]["train"] for n in ("minivggnet_improved_val", "minivggnet_improved"))
-    assert f"  data:    improved recipe, {split:,} -> all {everything:,} training images, the last epoch kept" in block.group(1)
+    assert f"  data:    improved recipe, {split:,} -> all {everything:,} training images, the last epoch kept, not the best" in block.group(1)
     assert max(len(line) for line in block.group(0).splitlines()) <= 100, "two readable columns"
     paired = {}
     for step, (a, b) in STEPS.items():
@@ -231,6 +230,11 @@ def test_05_prints_each_step_paired_with_the_results_files_beside(executed):
         full = 100 * (reference(b)["test"]["accuracy"] - reference(a)["test"]["accuracy"])
         assert found.group(6) == f"{full:+.1f}", f"{step}: the results files' difference beside the paired one"
         paired[step] = gain, noise, low, high, found.group(1)
+    counts = re.search(r"^network step, test images: both right ([\d,]+), only before ([\d,]+), only after ([\d,]+), "
+                       r"both wrong ([\d,]+)$", text, flags=re.M)
+    assert counts, "one step's pairing, counted"
+    both, before, after, neither = (int(counts.group(i).replace(",", "")) for i in (1, 2, 3, 4))
+    assert both + before + after + neither == 1000 and abs(100 * (after - before) / 1000 - paired["network"][0]) <= 0.051
     for step in STEPS:  # the steps cell prints each step's verdict once, and no later cell restates it
         assert len(re.findall(rf"^{step}\W.*(a gain|a loss|no difference beyond the noise)", text, flags=re.M)) == 1, step
     seeds = [read_results(run) for run in ("minivggnet_improved", "minivggnet_improved_seed43")]
@@ -260,6 +264,12 @@ def test_05_prints_each_step_paired_with_the_results_files_beside(executed):
     # what the quick-profile note says of the sample: the last two rows within the CIs, their difference of either sign
     gain, noise, low, high, kind = paired["data"]
     assert kind == "no difference beyond the noise" and low < 0 < high
+    for step, (gain, noise, low, high, kind) in paired.items():  # a line under the table where the sample cannot tell the sign
+        full = 100 * (reference(STEPS[step][1])["test"]["accuracy"] - reference(STEPS[step][0])["test"]["accuracy"])
+        line = (f"{step} on the sample: {low:+.1f} to {high:+.1f} holds both signs, 1,000 images are too few to tell its sign "
+                f"(all the test images: {full:+.1f})")
+        assert (line in text) == (low < 0 < high), f"{step}: the sign caveat exactly when the sample's interval holds 0"
+        assert (f"{step} on the sample:" in text) == (low < 0 < high or not low <= full <= high), step
 
 
 def test_05_shows_its_one_figure(executed):
@@ -267,7 +277,9 @@ def test_05_shows_its_one_figure(executed):
     figures = [cell for cell in notebook.cells if cell.cell_type == "code" and "plots.save_figure(" in cell.source]
     assert len(figures) == 1 and '"05_steps"' in figures[0].source
     assert any("image/png" in output.get("data", {}) for output in figures[0].outputs)
-    assert 'color="white", markeredgecolor="tab:red"' in figures[0].source, "the results files' diamonds unlike the dots"
+    assert 'color="white", markeredgecolor="tab:red"' in (ROOT / "lab" / "comparison.py").read_text(), "diamonds unlike the dots"
+    source = figures[0].source
+    assert source.index('label="unpaired') < source.index("comparison.mark_results_differences("), "the diamonds last in the legend"
     assert "xerr=[100 * half for half in unpaired.values()]" in figures[0].source, "the unpaired intervals drawn beside the paired"
 
 
@@ -278,51 +290,54 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
             ("recipe", "*recipe* (everything about training except the network itself"),
             ("CIFAR-10", "CIFAR-10, small colour photos of 32x32 pixels in ten classes"),
             ("training split", "the *training split* (the training images minus the validation split)"),
-            ("validation split", "the held-out *validation split* (kept out of training to choose settings on"),
+            ("validation split", "the share held out as a *validation split* (kept out of training to choose settings on"),
             ("reference runs", "two *reference runs*, trainings done beforehand"),
             ("results file", "*results file* in `results/<run>.json`"),
-            ("profile", "The *quick profile* sets `DATA = \"sample\"`, a small sample stored in the repository: the notebook "
-                        "then scores the test sample only, and prints the full data's numbers beside it, read from results/"),
+            ("profile", "`DATA = \"sample\"` uses a small sample stored in the repository: the notebook "
+                        "then scores the test sample only, and prints the full data's numbers beside it, read from results/."),
             ("reference", "`\"reference\"` loads the reference run named in its comment, from `models/`"),
             ("convolution", "A *convolution* slides small grids of weights, its *filters*"),
             ("feature map", "One filter's output over the whole image is a *feature map*, also called a *channel*"),
             ("ReLU", "a ReLU: it keeps positive values and sets negative ones to 0"),
             ("Dense", "each of its outputs is a weighted sum of all its inputs plus a learned constant, the *bias*"),
             ("softmax", "softmax turns the ten scores into probabilities"),
-            ("pooling", "*pooling*: each 2x2 window of a feature map is replaced by its largest value"),
-            ("batch normalisation", "*batch normalisation*: each channel's values are shifted and scaled to mean 0"),
+            ("pooling", "*pooling*: keeps the largest value of each 2x2 window"),
+            ("batch normalisation", "*batch normalisation*, after each ReLU: shifts and scales each channel (or unit) to mean 0"),
             ("batch", "over the *batch*, the images of one training step"),
-            ("dropout", "*dropout*: during training, random *units* (the single values of a layer's output) are set to 0"),
-            ("parameters", "*Parameters* are the numbers training adjusts (weights, biases, batch normalisation's scale and shift)"),
-            ("multiply-adds", "one multiply-add is one weight times one input value, added to a running sum"),
+            ("dropout", "*dropout*: during training, sets random values of a layer's output to 0"),
+            ("parameters", "counts *parameters*: the numbers training adjusts, plus the averages batch normalisation keeps"),
+            ("mult-adds", "*mult-adds*, the work for one image: one weight times one input value, added to a running sum"),
             ("None", "`None` in Output Shape is the number of images per call, left open"),
             ("CI", "**95% confidence interval (CI)**, Wilson's interval, is a range built to contain the *true* accuracy"),
-            ("seen", "so it has no validation accuracy: the table says `seen`"),
+            ("seen", "`seen`: the series' model trained on the validation images too, so it has no validation accuracy"),
             ("gap", "The *gap* is training minus validation accuracy, in *points* (percentage points)"),
             ("overfitting", "It measures *overfitting*: how much better a network does on the images it learned from"),
-            ("one split", "The three runs that held images out used one split (the same share, the same `SEED`), which the cell remakes"),
+            ("one split", "The three runs that held images out all held out the same share (drawn with `SEED`); "
+                          "the cell remakes that split"),
+            ("train column", "its `train` column covers only the training split it shares with the others"),
+            ("effect", "The differences' mean, the effect, is exactly accuracy(after) − accuracy(before)"),
             ("trains nothing", "This notebook trains nothing."),
             ("paired", "image by image: a *paired comparison*"),
-            ("1.96", "95% of a normal, bell-shaped, curve lies within 1.96 standard deviations of its mean"),
-            ("standard error", "Its 95% interval is that mean ± 1.96 *standard errors* (the differences' standard deviation / "
-                               "sqrt(n): the mean's spread over test sets)"),
+            ("1.96", "sqrt(n); 1.96 from the normal curve)"),
+            ("standard error", "The effect's 95% interval is that mean ± 1.96 *standard errors* (the differences' standard "
+                               "deviation / sqrt(n);"),
+            ("disagree", "Only the images where the models disagree move it (the cell counts them for the network step); "
+                         "the others cancel"),
+            ("unpaired", "so it keeps the noise the pairing cancels, and is wider"),
             ("seed swing", "one recipe trained with two seeds: a single example of how far reseeding alone moves the accuracy"),
             ("inference mode", "in *inference mode* (`training=False`, what `predict` does by default): dropout off, and batch "
                                "normalisation using the averages"),
             ("confounds", "Steps 1 and 3 each change something else too"),
-            ("unpaired", "give 0 and add no noise, so a paired interval is narrower than an *unpaired* one, which treats the two "
-                         "accuracies as independent"),
-            ("Rescaling", "The cell prints each file's layers: a `Rescaling` layer, which applies its recipe's `normalization` "
-                          "(table above) to the raw pixels (notebook 03 builds it), then the network")):
+            ("constant", "`constant` keeps the rate fixed"),
+            ("Rescaling", "The cell prints each file's layers: a `Rescaling` layer, a per-channel scale and offset that normalises "
+                          "the raw pixels as its recipe says (notebook 03 builds it), then the network")):
         assert " ".join(definition.split()) in flat, term
     for term in ("pooling", "points", "overfitting", "paired comparison"):
         assert flat.index(f"*{term}") - flat.lower().index(term.lower()) < 60, f"{term}: defined where first used"
     assert flat.index("*unpaired*") < flat.index("An effect is a *gain* when its whole interval is above 0"), "intervals, then verdicts"
-    assert "The training accuracies logged in the runs' results files are not reused" in flat, "why the accuracies are measured again"
-    assert ('With `DATA = "full"` only, the cell also scores the *training split*' in flat and "# quick profile: the full data's "
-            "accuracies, from results/shallow_vs_minivggnet.json (saved by the last cell, full profile)" in _source("05")), \
+    assert "The training accuracies in the results files are not reused" in flat, "why the accuracies are measured again"
+    assert ("On the full data, the cell also scores the *training split*" in flat and "None if full_data else files)" in _source("05")), \
         "the quick profile's train/val columns: where they come from"
-    assert "the share is the original recipe's `val_fraction`, which the improved recipe shares" in flat
     assert recipes.get_recipe("improved").val_fraction == recipes.get_recipe("original").val_fraction, "what the prose says"
     assert "Wilson" not in flat.replace("Wilson's interval", ""), "one name for the interval"
     exercises = flat[flat.index("## Exercises"):]
@@ -350,7 +365,7 @@ def test_05_sums_up_what_it_learned(executed):
     verdicts = {step: re.search(rf"^{step} +(a gain|a loss|no difference beyond the noise):", text, flags=re.M).group(1) for step in STEPS}
     assert verdicts["network"] == verdicts["recipe"] == "a gain" and verdicts["data"] == "no difference beyond the noise"
     seeds = [read_results(run)["test"]["accuracy"] for run in ("minivggnet_improved", "minivggnet_improved_seed43")]
-    assert abs(full["data"]) < 100 * abs(seeds[1] - seeds[0]), "the extra training images: less than another seed moved the accuracy"
+    assert abs(full["data"]) < 100 * abs(seeds[1] - seeds[0]), "the data step: less than another seed moved the accuracy"
     cells = notebook.cells
     learned = next(i for i, c in enumerate(cells) if c.cell_type == "markdown" and "## What we learned" in c.source)
     seed_cell = next(i for i, c in enumerate(cells) if c.cell_type == "code" and "minivggnet_improved_seed43" in c.source)

@@ -24,10 +24,16 @@ def test_06_writes_the_training_out_in_keras():
     code = _cells("06", "code")
     for line in ("model.compile(", "keras.optimizers.SGD(learning_rate=recipe.learning_rate", "keras.losses.CategoricalCrossentropy()",
                  'metrics=["accuracy"]', "data.train_val_split(", "keras.utils.to_categorical(", "keras.callbacks.ModelCheckpoint(",
-                 "model.fit(x_tr[..., None], one_hot(y_tr), batch_size=recipe.batch_size, epochs=recipe.epochs,",
-                 "validation_data=(x_val[..., None], one_hot(y_val)), callbacks=[keep_best], verbose=2)",
-                 "model.evaluate(x_val[..., None], one_hot(y_val)", "model.load_weights(run_dir / \"best.weights.h5\")"):
+                 "model.fit(x_tr, one_hot(y_tr), batch_size=recipe.batch_size, epochs=recipe.epochs,",
+                 "validation_data=(x_val, one_hot(y_val)), callbacks=[keep_best], verbose=2)",
+                 "model.evaluate(x_val, one_hot(y_val)", "model.load_weights(run_dir / \"best.weights.h5\")"):
         assert line in code, line
+    assert code.count("[..., None]") == 2 and "x_train, x_test = x_train[..., None], x_test[..., None]" in code, "the channel axis, added once"
+    code_cells = _sources("06", "code")
+    at_compile = next(i for i, s in enumerate(code_cells) if s.startswith("model.compile("))
+    assert "one_hot = lambda" not in code and code_cells[at_compile - 1].startswith("def one_hot(labels):") and \
+        len(code_cells[at_compile - 1].splitlines()) <= 5, "one_hot in its own small cell, right before the compile call"
+    assert "def " not in code_cells[at_compile] and code_cells[at_compile].rstrip().endswith(")"), "the compile cell: only model.compile"
     assert "training.train(" not in code and "training.make_dataset(" not in code, "the lesson's training on the page; the library check is in the tests"
     assert "tf.data" not in code and "import tensorflow" not in code and "steps_per_epoch=" not in code, "plain model.fit on the arrays, no pipeline"
     assert "NBVAL" not in code and "assert " not in code and "np.ma.masked_where" not in code, "no figure plumbing or checks on the page"
@@ -49,19 +55,24 @@ def test_06_writes_the_training_out_in_keras():
     assert code.index("model.compile(") < code.index("model.evaluate(x_val") < code.index("model.fit(x_tr") < code.index(
         "model.evaluate(x_test"), "compile, the untrained check, the training, then the evaluation"
     fit_md = next(s for s in _sources("06", "markdown") if s.startswith("## `model.fit`"))
-    assert len(fit_md) < 1400 and "every epoch it shuffles the training digits, cuts them into batches" in fit_md and "`to_categorical`" in fit_md and "`[..., None]`" in fit_md
+    assert len(fit_md) < 1400 and "every epoch it shuffles the training digits, cuts them into batches" in fit_md
+    assert "`[..., None]`" in _sources("06", "markdown")[2] and "which `one_hot` makes with `keras.utils.to_categorical`" in flat
     assert "tf.data" not in prose and "python -m" not in prose and "pipeline" not in flat, "no pipeline on the page"
-    assert ("The reference run trained from the command line, which shuffles and batches the digits its own way: even a full-profile run "
-            "differs from it a little." in flat), "why the same seed gives other numbers, where the two runs are compared"
+    assert "command line" not in flat and "profile" not in flat and "quick" not in flat, "markdown is profile-neutral, no plumbing aside"
     assert "`keras.datasets.mnist.load_data()`: uint8 pixels from 0 to 255, not yet scaled" in flat, "the plain Keras behind data.load"
-    assert "`data.train_val_split` draws it like `model.fit(..., validation_split=0.1)`, but at random per digit (Keras takes the last tenth, unshuffled)" in flat and \
-        "rounded to whole digits (hence a total that can miss an exact tenth by a digit or two)" in flat, "the plain Keras behind the split"
+    assert "# like fit's validation_split=0.1, but a random tenth of each class (Keras takes the last tenth, unshuffled)" in code \
+        and "validation_split" not in prose and \
+        "rounded to whole digits" not in flat, "the plain Keras behind the split; the output shows the rounding"
+    assert "named for the filters of its two convolutions and the units of its hidden dense layer" in flat and "ReLU sets negative values to 0" in flat
+    assert "one per digit" not in flat and "per digit" not in flat and "the digit it predicts" not in flat, "digit: an image; class: 0-9"
     assert "the same calls notebook 03 makes for MiniVGGNet" in flat, "the appendix tied to the series"
-    assert flat.count("the same on every run of this notebook") == 2 and "every run." not in flat, "the seed's promise, as far as it goes"
+    assert flat.count("the same on every run of this notebook") == 1 and "every run." not in flat, "the seed's promise, as far as it goes"
     for gone in ("flat_map", "steps_per_epoch", "library's batches", "**Why the rest", "from the pipeline", "plain fit"):
         assert gone not in prose, gone
     assert 'name="lenet_scaled")' in code and "model.summary(expand_nested=True)" in code
-    assert "A `Sequential` can itself be a layer" in flat and "nesterov" not in code
+    assert "in front of the network, so it, and the saved model, takes raw pixels" in flat and "nesterov" not in code
+    assert "can itself be a layer" not in flat and '"image" input' not in flat, "the nested model in one plain sentence"
+    assert "the cell counts the batches" in flat and "Which would a person misread too?" not in flat, "no question left unanswered"
     # terms defined before use, and the intro defines nothing it does not use
     intro = _sources("06", "markdown")[0]
     assert "which the series calls the *recipe*" in intro and "*original project* (the Keras 2 code" in intro
@@ -72,13 +83,14 @@ def test_06_writes_the_training_out_in_keras():
     assert prose.index("*SGD*") < prose.index("*gradient*") < prose.index("## `model.fit`"), "defined where SGD first runs"
     cells = nbformat.read(notebooks.notebook_paths(["06"])[0], as_version=4).cells
     fit_at = next(i for i, c in enumerate(cells) if "model.fit(" in c.source and c.cell_type == "code")
-    baseline, fit, kept = (cells[i].source for i in (fit_at - 2, fit_at, fit_at + 1))
+    baseline, fit, kept = (cells[i].source for i in (fit_at - 2, fit_at, fit_at + 2))
     assert cells[fit_at - 1].cell_type == "markdown" and cells[fit_at - 3].cell_type == "markdown"
-    assert all(term in cells[fit_at - 1].source for term in ("batches done / batches per epoch", "*callback*", "early on validation can even beat training")), \
-        "how to read the fit log and what a callback is: just before the fit prints them"
+    assert "*callback*" in cells[fit_at - 1].source and cells[fit_at + 1].cell_type == "markdown", "what a callback is, before the fit"
+    assert all(term in cells[fit_at + 1].source for term in ("batches done / batches per epoch", "early on validation can even beat training")), \
+        "how to read the fit log: right after the fit prints it"
     assert "**ln 10" in cells[fit_at - 3].source and cells[fit_at - 3].source.startswith("## `model.fit`"), "the near-chance loss, before its check"
     # the training in three small cells: labels and the untrained check; the callback and fit; the best weights back
-    assert baseline.startswith("one_hot = ") and "model.evaluate(x_val" in baseline and "model.fit(" not in baseline
+    assert baseline.startswith("untrained = model.evaluate(x_val") and "model.evaluate(x_val" in baseline and "model.fit(" not in baseline
     assert fit.startswith("run_dir = ") and "keras.callbacks.ModelCheckpoint(" in fit and "load_weights" not in fit and "one_hot =" not in fit
     assert kept.startswith("model.load_weights(") and 'print(f"kept epoch {best_epoch}' in kept
     assert all(len(cell.splitlines()) <= 5 for cell in (baseline, fit, kept)), "small cells"
@@ -90,7 +102,11 @@ def test_06_writes_the_training_out_in_keras():
     assert prose.index("*Overfitting*") < prose.index("## From digits to CIFAR-10")
     assert "A gap alone is normal" in flat and flat.count("early on validation can even beat training") == 1
     assert flat.count("averages over the epoch") == 1, "said once, where the log is read"
-    compile_md = next(s for s in _sources("06", "markdown") if s.startswith("## `model.compile`"))
+    markdown = _sources("06", "markdown")
+    at = next(i for i, s in enumerate(markdown) if s.startswith("## `model.compile`"))
+    compile_md = markdown[at] + "\n" + markdown[at + 1]  # the loss and one-hot; then the gradient, before the compile cell
+    assert "*one-hot*" in markdown[at] and "*gradient*" in markdown[at + 1] and "−ln p(true class)" in markdown[at]
+    assert "p = 0.1 gives ln 10, met again below" in " ".join(markdown[at].split()), "the loss tied to the untrained check"
     compile_flat = " ".join(compile_md.split())
     assert len(compile_md) < 1000 and "The recipe also sets *momentum*" in compile_flat and "exercise 3 tries it" in compile_flat
     assert "exercise 3 tries it): 0 turns it off." in compile_flat and "label_smoothing" not in flat and "label_smoothing" not in code
@@ -102,12 +118,14 @@ def test_06_writes_the_training_out_in_keras():
     assert "from_epoch" not in curves and "first =" not in curves and "Epoch 1 is left off" not in prose, "every epoch drawn: the log axis holds them"
     assert "log_loss=True" in curves and "(the two coincide when it is the same epoch)" not in flat and "dotted" not in flat
     assert 'marks={f"epoch kept, {best_epoch}": best_epoch})' in curves, "one mark: the kept epoch (the lowest loss is printed)"
-    assert "the green line marks the epoch kept" in flat and "The cell prints what this run's curves show." in flat
+    assert "the green line marks the epoch kept" in flat and "if it is the last, reloading its weights changed nothing" in flat
+    assert "If the lowest (printed) is at the last epoch, validation loss is still falling: no overfitting yet." in flat, "the reading, in words"
     drawing = curves[:curves.index("plots.save_figure(")]
     for plumbing in ("axvspan", "axvline", "get_legend", "yscale", "get_ydata"):
         assert plumbing not in curves, f"the library draws it: {plumbing}"
     assert len(drawing.splitlines()) <= 2 and "set_xticks" not in drawing, "the figure code stays short: the library's ticks"
-    assert 'print(f"validation loss lowest at epoch {lowest} of {epochs_run}: "' in curves, "what this run shows, computed from its history"
+    assert 'print(f"validation loss lowest at epoch {lowest} of {epochs_run}; last epoch: "' in curves, "the numbers, from its history"
+    assert " if " not in curves and " else " not in curves, "no verdict built inside an f-string: the markdown reads the numbers"
     for plumbing in ("reference", "DATA", "full_per_epoch", "rise"):
         assert plumbing not in curves, f"the comparison with the reference run is in its own cell: {plumbing}"
     assert "dashed curves" not in flat and "gold band" not in flat, "no sentence about the quick profile's curves in both copies"
@@ -118,48 +136,61 @@ def test_06_writes_the_training_out_in_keras():
     assert "mask_diagonal=True" in code and "(correct answers left blank)" in code and "matplotlib.patches" not in code
     assert "set_visible" not in code and "left blank, so every number shown counts mistakes (0: none)" in flat, "the words say what the figure shows"
     assert "suptitle" not in code, "no title rewrites on the page"
-    assert 'colorbar_label="mistakes (test digits)"' in code and "most_frequent" not in code, "the heatmap shows the frequent mistakes"
+    assert 'colorbar_label="mistakes (test images)"' in code and "test images (correct answers left blank)" in code and "most_frequent" not in code, "the heatmap shows the frequent mistakes"
     assert "The *confusion matrix* counts" in prose and "## The model's most confident mistakes" in prose
     assert "set_title" not in code and "shipped model's" not in flat, "the matrix and mistakes are this run's model's in both profiles"
     assert "dtype=\"float32\"" not in code and "mixed precision" not in code, "no mixed-precision note: this notebook never uses it"
     assert "used = (" not in code and "older code, another machine" not in prose
-    assert flat.count("differs from it a little") == 1 and "for run_label, name in" in code
+    assert "differs from it a little" not in flat and "for run_label, name in" in code
     # the evaluation scores the model trained above: no model switch
     main = next(s for s in _sources("06", "code") if s.startswith("test_scores = model.evaluate("))
     assert "pretrained" not in code and "MODEL" not in code and "evaluated" not in code and "describe_accuracy(accuracy" in main
     assert "scores the shipped model instead" not in flat and "then loads the shipped model" not in flat, "no sentence about one profile only"
-    assert "DATA" not in main and "probs = model.predict(x_test[..., None], verbose=0)" in main, "evaluate, predict and the score: no profile branch"
+    assert "DATA" not in main and "probs = model.predict(x_test, verbose=0)" in main, "evaluate, predict and the score: no profile branch"
     assert "`model.predict` returns each digit's ten probabilities" in flat
+    assert "(\"95% CI\", Wilson's interval, notebook 04): a range built to contain the true accuracy for 95% of test sets" in flat
     assert "inside" not in main and "confidence_interval(" not in main, "no CI verdict on another model: the two accuracies side by side"
-    assert "reference = " not in code and "reference[" not in code and "reference_run = references.get(" in code, "one name, one thing"
+    assert "reference = " not in code and "reference[" not in code and "reference_accuracy = references.get(" in code, "one name, one thing"
     # the quick profile and the reference run: one labelled section, after the lesson; the teaching cells hold no profile branch
     sources = _sources("06", "code")
-    split_cell = next(s for s in sources if s.startswith("(x_tr, y_tr), (x_val, y_val) = data.train_val_split("))
-    compare = next(s for s in sources if s.startswith('print(f"test accuracy, this run vs the reference run:'))
-    assert [s for s in sources if "DATA ==" in s] == [compare], "the profile branch, in the comparison cell only"
-    assert [s for s in sources if "reference_run" in s] == [split_cell, compare], "the cost of model.fit before it runs; then the comparison"
-    assert 'reference_run["history"]["epoch_seconds"]' in split_cell, "the cost read from the record, not typed"
-    assert "references.sample_beside_reference(" in compare and len(compare.splitlines()) <= 6, "the quick profile's table and plot in lab"
+    split_cell = next(s for s in sources if "\n(x_tr, y_tr), (x_val, y_val) = data.train_val_split(" in s)
+    compare = next(s for s in sources if s.startswith('reference_accuracy = references.get("lenet_mnist").results()'))
+    branches = [line for s in sources for line in s.splitlines() if "DATA ==" in line]
+    assert len(branches) == 3 and all(line.startswith('if DATA == "sample":  # quick profile only: ') for line in branches), \
+        "the profile branches: visible, labelled, one call each, in lab"
+    assert split_cell.splitlines()[-1] == "    references.sample_steps(DATA, recipe, len(x_tr))", "the sample's steps, one line"
+    assert next(s for s in sources if "plots.heatmap(confusion" in s).endswith("\n    references.sample_confusion(confusion)")
+    assert [s for s in sources if "reference_accuracy" in s] == [compare], "the reference run, read where it is used"
+    assert '.results()["test"]["accuracy"]' in compare and "epoch_seconds" not in compare, "the accuracy read from the record"
+    assert compare.splitlines()[-1].startswith("    references.sample_vs_reference(DATA, ") and len(compare.splitlines()) <= 6, \
+        "the quick profile's table and plot in lab, one line"
+    assert max(len(line) for line in compare.splitlines()) <= 120, "readable lines"
     assert "evaluation.confidence_interval(accuracy, len(x_test))" in compare, "the full profile reads the gap against this run's CI, printed"
     assert "environment.check(SEED, DATA, trains=True)" in code and "full_run" not in code, "the set-up cell: no reference run"
     setup = next(s for s in sources if s.startswith("environment.check("))
     assert 'recipe = recipes.get_recipe("original", "lenet", epochs=EPOCHS, batch_size=BATCH_SIZE)' in setup and "join(" not in setup
     cells = nbformat.read(notebooks.notebook_paths(["06"])[0], as_version=4).cells
     at = next(i for i, c in enumerate(cells) if c.source == compare)
-    assert cells[at - 1].source.startswith("## This run beside the reference run") and "says why it scores lower" in cells[at - 1].source
-    assert "asks if this run's 95% CI holds the reference run's accuracy" in " ".join(cells[at - 1].source.split()), "what the full copy prints, announced"
+    compare_md = " ".join(cells[at - 1].source.split())
+    assert compare_md.startswith("## This run beside the reference run") and "The *reference run* is the series' own training" in compare_md
+    assert "inside this run's 95% CI: if so, the test digits cannot tell the two runs apart" in compare_md, "what the cell prints, announced"
+    assert "covers only which test digits were drawn, not the seed or the shuffling" in compare_md and "exercise" not in compare_md
+    assert "The library's training code made it; it shuffles and batches the digits its own way" in compare_md, \
+        "why the same seed and recipe give another accuracy"
     split_md = next(s for s in _sources("06", "markdown") if s.startswith("## Validation split and SGD steps"))
-    assert "*reference run*" in split_md and "what `model.fit` cost the *reference run*" in split_md, "defined where the record is first read"
+    assert "reference" not in split_md, "the reference run is read and defined where it is used"
     assert "stratified" not in split_md and "differs from it" not in split_md, "the split section: the split, the steps and the cost before fit"
     assert prose.index("## The model's most confident mistakes") < prose.index("## This run beside the reference run") < prose.index("## Saving")
     remember = next(s for s in _sources("06", "markdown") if s.startswith("## What to remember"))
-    assert "(not seen in this run)" in remember, "the overfitting line says this run does not show it"
-    assert remember.count("\n- ") == 4 and not any(ch.isdigit() for ch in remember), "four conceptual lines, no numbers"
+    assert "this run" not in remember and "small sample" not in remember, "what to remember holds in both profiles"
+    assert "scores about the loss of a uniform guess" in remember and "lowest at the last epoch: no overfitting seen" in " ".join(remember.split())
+    assert remember.count("\n- ") == 3 and not any(ch.isdigit() for ch in remember), "three conceptual lines, no numbers"
     assert prose.index("## What to remember") < prose.index("## Exercises")
     assert "`evaluation.score` turns them into the confusion matrix" in flat
     # the exercises: how to score mirrored digits, exercise 4 as code with its imports
     exercises = next(s for s in _sources("06", "markdown") if s.startswith("## Exercises"))
-    assert "model.predict(x_test[:, :, ::-1, None], verbose=0), DIGIT_NAMES)" in exercises
+    assert "`x_test[:, :, ::-1]` flips each digit left to right" in exercises
+    assert "model.predict(x_test[:, :, ::-1], verbose=0), DIGIT_NAMES)" in exercises and "the `recipes.get_recipe(...)` line" in exercises
     assert "(built for 32x32 colour images)" not in exercises and "the LeNet above takes 28x28 grey digits" in " ".join(exercises.split())
     assert "```python" in exercises and "from helpers import training" in exercises and "from helpers.data import CLASS_NAMES" in exercises
     assert "training" not in re.sub(r"#.*", "", _sources("06", "code")[1]), "training imported by the exercise that uses it"
@@ -172,12 +203,12 @@ def test_06_writes_the_training_out_in_keras():
 
 def test_06_trains_and_says_how_far_it_got(executed):
     text = text_of(executed("06"))
-    assert "train per digit: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]" in text
+    assert "train per class: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]" in text and "train: (2000, 28, 28, 1) uint8" in text
     assert all(re.search(rf"└ {name} \(\S*?{kind}", text) for name, kind in (("conv1", "Conv2D"), ("softmax", "Activation"))), \
         "the nested summary lists LeNet's layers"
     assert "Model: \"lenet_scaled\"" in text and re.search(r"Total params: \S*?1,256,080", text), "Keras' own summary"
     assert "mult-adds" not in text, "one table of the net: Keras' summary"
-    first = re.search(r"^the first validation digit, a (\d), as a one-hot label: \[([01, ]+)\]$", text, flags=re.M)
+    first = re.search(r"^the label (\d), one-hot: \[([01, ]+)\]$", text, flags=re.M)
     assert first and [int(v) for v in first.group(2).split(", ")] == [int(d == int(first.group(1))) for d in range(10)]
     assert "fc alone holds 1,225,500 of the 1,256,080 parameters (97.6%)" in text
     assert "conv1: kernel (5, 5, 1, 20): 500 weights + 20 biases = 520 params" in text
@@ -188,10 +219,9 @@ def test_06_trains_and_says_how_far_it_got(executed):
     assert "last epoch, this run vs" not in text and "uniform guess (1/" not in text, "the comparisons, in their own section"
     assert "one validation digit is" not in text and "between epochs in the second half" not in text, "no noise measure"
     assert "validation share" not in text, "val_fraction printed once, with the settings"
-    seconds = reference("lenet_mnist")["history"]["epoch_seconds"]
-    assert (f"the reference run's model.fit ({len(seconds)} epochs of {reference('lenet_mnist')['data']['split']['train']:,} digits) took "
-            f"{sum(seconds) / 60:.0f} min on a 2-core CPU, {min(seconds):.0f}-{max(seconds):.0f} s per epoch\n") in text, "the cost, from the record"
-    assert "validation digits per class: [20, 20, 20, 20, 20, 20, 20, 20, 20, 20]" in text, "a tenth of each digit"
+    assert "min on a" not in text and "the full MNIST has" not in text, "no cost line; the sizes in the shapes and the table"
+    assert "batch size 32, not the recipe's 128: 57 steps per epoch, not 15\n" in text, "why the sample's batch size, from the numbers"
+    assert "validation digits per class: [20, 20, 20, 20, 20, 20, 20, 20, 20, 20]" in text, "a tenth of each class"
     assert "most frequent mistakes" not in text, "the heatmap shows them"
     fit_cell = next(c for c in executed("06").cells if "model.fit(x_tr" in c.source)
     fit_text = text_of(nbformat.from_dict({"cells": [fit_cell]}))
@@ -202,15 +232,13 @@ def test_06_trains_and_says_how_far_it_got(executed):
     assert "not drawn" not in text and "epochs where validation loss rose" not in text, "one line under the curves, no more"
     val = [float(v) for v in re.findall(r"- val_loss: (\d\.\d+)$", fit_text, flags=re.M)]
     lowest = val.index(min(val)) + 1
-    assert f"validation loss lowest at epoch {lowest} of {len(val)}: " in text, "the lowest epoch, as model.fit's lines show"
-    assert ("still falling at the end, no overfitting yet" in text) == (lowest == len(val)), "the verdict follows the lowest epoch"
-    last = re.search(r"^last epoch: training loss (\d\.\d+), validation loss (\d\.\d+); the kept epoch (.+)$", text, flags=re.M)
+    last = re.search(rf"^validation loss lowest at epoch {lowest} of {len(val)}; last epoch: "
+                     r"training loss (\d\.\d+), validation loss (\d\.\d+)$", text, flags=re.M)
     assert last and abs(float(last.group(2)) - val[-1]) < 0.0015 and abs(float(last.group(1)) - losses[-1]) < 0.0015
     ours = [float(v) for _, v in logged]
     kept_line = re.search(r"^kept epoch (\d+) of (\d+): validation accuracy (\d+\.\d\d)%$", text, flags=re.M)
     assert kept_line and abs(float(kept_line.group(3)) - 100 * max(ours)) <= 0.006, "the kept epoch's accuracy, as model.fit's line gives it"
     assert int(kept_line.group(1)) == ours.index(max(ours)) + 1 and int(kept_line.group(2)) == len(ours), "the kept epoch, as model.fit's lines show"
-    assert last.group(3).startswith("is the last,") == (kept_line.group(1) == kept_line.group(2)), "reloading changed nothing only if the last was kept"
     assert "'seed'" not in text
     used = re.search(r"^settings used here \(the 'original' recipe, with EPOCHS and BATCH_SIZE applied\): (.+)$", text, flags=re.M)
     assert used and used.group(1) == "epochs 20, batch_size 32, learning_rate 0.01, momentum 0.0, val_fraction 0.1", "the quick profile's settings"
@@ -221,27 +249,74 @@ def test_06_trains_and_says_how_far_it_got(executed):
     record = reference("lenet_mnist")
     full, split, test = record["history"], record["data"]["split"], record["test"]
     import numpy as np
-    table = dict(re.findall(r"^([A-Za-z ]+?) {2,}(\S+ +\S+)$", text, flags=re.M))
+    assert "this sample run beside the reference run (the figure below draws both runs' curves):\n" in text, "the table, announced"
+    cell = r"(\S+(?: of \S+)?)"
+    table = {name: f"{a}  {b}" for name, a, b in re.findall(rf"^([A-Za-z ]+?) {{2,}}{cell} +{cell}$", text, flags=re.M)}
     rows = {"training digits": ("1,800", f"{split['train']:,}"), "batch size": ("32", f"{record['recipe']['batch_size']}"),
             "SGD steps": (f"{57 * len(logged):,}", f"{len(full['loss']) * -(-split['train'] // record['recipe']['batch_size']):,}"),
-            "test digits": ("1,000", f"{test['images']:,}"),
-            "test mistakes": (re.search(r"^(\d+) mistakes among 1,000 test digits", text, flags=re.M).group(1),
-                              f"{test['images'] - int(np.trace(test['confusion_matrix'])):,}"),
+            "test mistakes": (re.search(r"^(\d+) mistakes among 1,000 test digits", text, flags=re.M).group(1) + " of 1,000",
+                              f"{test['images'] - int(np.trace(test['confusion_matrix'])):,} of {test['images']:,}"),
             "last validation accuracy": (f"{100 * ours[-1]:.2f}%", f"{full['val_accuracy'][-1]:.2%}")}
     for name, (mine, theirs) in rows.items():
-        assert table.get(name, "").split() == [mine, theirs], (name, table.get(name))
+        assert table.get(name, "").split("  ") == [mine, theirs], (name, table.get(name))
     gap = 100 * test["accuracy"] - float(re.search(r"^test accuracy, this run vs the reference run: (\d+\.\d+)%", text, flags=re.M).group(1))
     steps = len(full["loss"]) * -(-split["train"] // record["recipe"]["batch_size"]) / (57 * len(logged))
     assert (f"this run learned from {split['train'] / 1800:.0f}x fewer training digits, in {steps:.1f}x fewer SGD steps: it saw far fewer "
-            f"examples of each digit, hence a test accuracy {gap:.1f} points lower\n") in text, "why the sample run scores lower, from the table"
+            f"examples of each class, which mostly explains a test accuracy {gap:.1f} points lower\n") in text, "why the sample run scores lower, from the table"
+    from helpers.evaluation import confidence_interval
+    low, high = confidence_interval(test["accuracy"] - gap / 100, 1000)  # this run's accuracy, as printed
+    assert ("inside this run's 95% CI\n" in text) == (low <= test["accuracy"] <= high), "the verdict, a word the markdown reads"
+    assert ("outside this run's 95% CI\n" in text) == (test["accuracy"] > high), "the verdict follows this run's CI"
     assert "QUICK PROFILE (DATA = \"sample\")" in text and "Numbers marked as read from results/" not in text, "the banner, without the reference run"
+    sparse = re.search(r"^(\d+) mistakes over the 90 cells off the diagonal, the darkest holding \d+; .*\): "
+                       r"(too few mistakes to read a pattern|that cell stands out)$", text, flags=re.M)
+    assert sparse and sparse.group(1) == re.search(r"^(\d+) mistakes among 1,000", text, flags=re.M).group(1), "the sample's matrix, read"
+
+
+def test_06_sample_notes_read_no_gap_inside_the_ci_and_stay_silent_on_the_full_data(capsys):
+    """The quick profile's notes: the comparison reads a gap only when this run's CI excludes the reference run's
+    accuracy; on the full data (or the recipe's batch size) neither prints nor draws anything."""
+    import matplotlib.pyplot as plt
+
+    from helpers import recipes
+    import numpy as np
+
+    from lab.references import sample_confusion, sample_steps, sample_vs_reference
+
+    record = reference("lenet_mnist")
+    history = {key: values[:3] for key, values in record["history"].items()}
+    quick, usual = recipes.get_recipe("original", "lenet", batch_size=32), recipes.get_recipe("original", "lenet")
+    for accuracy, verdict in ((record["test"]["accuracy"] - 0.005, "test digits are too few to tell"),
+                              (record["test"]["accuracy"] - 0.05, "points lower")):
+        plt.close(sample_vs_reference("sample", history, quick, 1800, 1000, accuracy))
+        out = capsys.readouterr().out
+        assert verdict in out.splitlines()[-1], verdict
+        assert f"test mistakes{'':<13}{f'{round((1 - accuracy) * 1000)} of 1,000':>14}" in out, "mistakes from the accuracy"
+    sample_steps("sample", quick, 1800)
+    assert capsys.readouterr().out == "batch size 32, not the recipe's 128: 57 steps per epoch, not 15\n"
+    spread, single = np.diag([90] * 10) + 1 - np.eye(10, dtype=int), np.diag([90] * 10)
+    single[2, 3] = 20
+    for confusion, verdict in ((spread, "too few mistakes to read a pattern"), (single, "that cell stands out")):
+        sample_confusion(confusion)
+        lines = capsys.readouterr().out.splitlines()
+        darkest = (confusion * (1 - np.eye(10, dtype=int))).max()
+        assert lines[0].startswith(f"{confusion.sum() - 900} mistakes over the 90 cells off the diagonal, the darkest holding {darkest}; ")
+        assert lines[0].endswith(verdict), lines
+    full = np.array(record["test"]["confusion_matrix"]) * (1 - np.eye(10, dtype=int))
+    assert lines[1].startswith(f"the reference run's darkest cells ({full.max()} of its {full.sum()} mistakes each): true ")
+    sample_steps("sample", quick, 1800)
+    assert capsys.readouterr().out == "batch size 32, not the recipe's 128: 57 steps per epoch, not 15\n"
+    figures = plt.get_fignums()
+    assert sample_vs_reference("full", history, usual, 54001, 10000, 0.98) is None and plt.get_fignums() == figures
+    sample_steps("full", quick, 54001), sample_steps("sample", usual, 1800)
+    assert capsys.readouterr().out == "", "nothing printed outside the sample, nor with the recipe's batch size"
 
 
 def test_06_says_which_model_it_evaluates_and_titles_the_mistakes_truthfully(executed):
     notebook = executed("06")
     text = text_of(notebook)
     for call in ("plots.heatmap(confusion", "plots.confident_mistakes(", "plots.training_curves(history, f\"LeNet on MNIST ({RUN_NAME})",
-                 "references.sample_beside_reference("):  # the figures the prose reads are displayed (the last: the quick profile's comparison)
+                 "references.sample_vs_reference("):  # the figures the prose reads are displayed (the last: the quick profile's comparison)
         cell = next(c for c in notebook.cells if call in c.source)
         assert any("image/png" in o.get("data", {}) for o in cell.outputs), call
     assert "PosixPath" not in text, "save_figure's return value not shown"
