@@ -21,7 +21,7 @@ PIXELS = {"interpolation": "nearest"}
 
 
 def _epoch_axis(ax) -> None:
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))  # epochs 5, 10, 15, ... (or 1, 2, 3)
     ax.set_xlabel("epoch")
 
 

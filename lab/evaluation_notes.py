@@ -4,7 +4,9 @@ A run on the full data with the shipped model keeps notebook 04's key numbers in
 with the sha256 of the model file they describe. The quick profile (``DATA = "sample"``) sets its own numbers beside
 them, and beside the test scores of the model's training run, in one table printed by the page's last cell::
 
-    source, record = evaluation_notes.set_up(path, DATA, len(x_test))
+    source, record = evaluation_notes.name_and_record(path)
+    if DATA == "sample":
+        evaluation_notes.sample_banner(len(x_test))
     evaluation_notes.bookkeeping(model, x_test, page, path, source, DATA, record=record)  # the last cell: the page's
     # values by name, checked against the library's copies; a full run of the shipped model rewrites
     # results/evaluation.json, a run on the sample prints the table (beside_full_test_set)
@@ -61,17 +63,20 @@ def find_model(model: str, data: str) -> Path:
     return pretrained.model_file(model, "minivggnet", "minivggnet_improved", train_if_missing=train)[0]
 
 
-def set_up(path: Path, data: str, test_images: int):
-    """Notebook 04's set-up, once the page has found the model file ``path``: returns (its name as printed, its results
-    record or None). On the sample, one line says what its numbers are and where the full test set's are set beside them."""
-    if data == "sample":
-        shipped = (references.get("minivggnet_improved").results() or {}).get("test")
-        note = f"QUICK PROFILE (DATA = \"sample\"): numbers on a {test_images:,}-image test sample"
-        if shipped:
-            note += f"; the shipped model reached {shipped['accuracy']:.2%} on all {shipped['images']:,} test images"
-        print(note + "; the table at the end of the page sets this copy's numbers beside the full test set's")
+def name_and_record(path: Path):
+    """The model file ``path`` as notebook 04 prints it (relative to the repository when inside it), and its results
+    record (None if it has none)."""
     path = Path(path)
     return str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path), pretrained.results_of(path)
+
+
+def sample_banner(test_images: int):
+    """Notebook 04 on the sample: one line saying what its numbers are and where the full test set's are set beside them."""
+    shipped = (references.get("minivggnet_improved").results() or {}).get("test")
+    note = f"QUICK PROFILE (DATA = \"sample\"): numbers on a {test_images:,}-image test sample"
+    if shipped:
+        note += f"; the shipped model reached {shipped['accuracy']:.2%} on all {shipped['images']:,} test images"
+    print(note + "; the table at the end of the page sets this copy's numbers beside the full test set's")
 
 
 def sample_note_confusions(confusion, record: dict | None, data: str):

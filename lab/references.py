@@ -177,8 +177,11 @@ def sample_vs_reference(data: str, history: dict, recipe: Recipe, train_digits: 
 def sample_confusion(confusion) -> None:
     """Notebook 06 on the sample: whether its confusion matrix's darkest cell holds more mistakes than the darkest
     cell of the same mistakes thrown at random over the off-diagonal cells would (95% of 1,000 draws), beside the
-    reference run's darkest cell (``results/lenet_mnist.json``)."""
+    reference run's darkest cell (``results/lenet_mnist.json``), below the page's figure, which it shows first."""
+    import matplotlib.pyplot as plt
     import numpy as np
+
+    plt.show()  # the page's confusion matrix, above these lines
 
     off = np.array(confusion) * (1 - np.eye(len(confusion), dtype=int))
     cells, mistakes, darkest = off.size - len(off), int(off.sum()), int(off.max())

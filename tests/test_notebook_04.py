@@ -69,7 +69,7 @@ def test_04_writes_the_lesson_out_and_shows_the_library_agrees(executed):
     assert "page = dict(" in code_cells[-1] and "page = dict(" not in "".join(code_cells[:-1]), "that plumbing only at the end"
     assert re.search(r"^ECE over 15 bins \(\d+ hold predictions, from 0\.\d\d up\): [\d.]+$", text, flags=re.M)
     code = "\n".join(c.source for c in executed("04").cells if c.cell_type == "code")
-    assert "evaluation_notes.set_up(" in code and "keras.saving.load_model(path)" in code, "the model is loaded on the page"
+    assert "evaluation_notes.name_and_record(path)" in code and "keras.saving.load_model(path)" in code, "the model is loaded on the page"
     assert 'path = paths.MODELS_DIR / "minivggnet_improved.keras"' in code and "keras.utils.set_random_seed(SEED)" in code
     assert "predicted = probs.argmax(1)" in code and "np.mean(predicted == y_test)" in code, "the accuracy computed on the page"
     assert code.index("np.mean(predicted == y_test)") < code.index("evaluation_notes.bookkeeping("), "before the library's scores"
@@ -445,10 +445,11 @@ def test_04_find_model_loads_the_training_images_only_for_a_stand_in(monkeypatch
     evaluation_notes.find_model("auto", "sample")  # no model file: the stand-in trains on them
     assert loaded == [("cifar10", "sample")] and passed[-1] == ("x", "y")
     shipped = ROOT / "models" / "minivggnet_improved.keras"
-    source, record = evaluation_notes.set_up(shipped, "sample", 1000)
+    source, record = evaluation_notes.name_and_record(shipped)
     assert source == "models/minivggnet_improved.keras" and record == reference("minivggnet_improved"), "its name and record"
+    assert capsys.readouterr().out == "", "finding the name prints nothing"
+    evaluation_notes.sample_banner(1000)
     assert capsys.readouterr().out.startswith('QUICK PROFILE (DATA = "sample"): numbers on a 1,000-image')
-    assert evaluation_notes.set_up(shipped, "full", 10000)[0] == source and capsys.readouterr().out == "", "a full run: no note"
     evaluation_notes.sample_note_confusions(np.eye(10, dtype=int), record, "full")
     evaluation_notes.sample_note_mistakes(shipped, "full", np.array([0, 1]), np.full((2, 10), 0.1))
     evaluation_notes.sample_note_per_class({"cat": (0.5, 0.6)}, record, shipped, "full")
