@@ -206,12 +206,12 @@ def confident_mistakes(images: np.ndarray, labels: np.ndarray, probs: np.ndarray
     wrong = np.flatnonzero(predicted != labels)
     worst = wrong[np.argsort(-probs[wrong, predicted[wrong]])][:count]
     cols, rows = 6, max(1, int(np.ceil(len(worst) / 6)))
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.7, rows * 2.1 + 0.3), squeeze=False, layout="constrained")
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.7, rows * 2.3 + 0.3), squeeze=False, layout="constrained")
     plt.setp(axes, xticks=[], yticks=[], frame_on=False)
     for ax, index in zip(axes.ravel(), worst):
         ax.imshow(images[index], cmap="gray" if images.ndim == 3 else None, **PIXELS)
-        ax.set_title(f"true: {class_names[labels[index]]}\npredicted: {class_names[predicted[index]]} "
-                     f"{probs[index, predicted[index]]:.1%}", fontsize=8)
+        ax.set_title(f"true: {class_names[labels[index]]}\npredicted: {class_names[predicted[index]]}\n"
+                     f"({probs[index, predicted[index]]:.1%} sure)", fontsize=8)
     shown = f"All {len(wrong):,}" if len(worst) == len(wrong) else f"The {len(worst)} most confident of {len(wrong):,}"
     fig.suptitle(f"{shown} mistakes on {len(labels):,} test images", fontsize=10)
     return fig

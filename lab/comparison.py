@@ -154,7 +154,8 @@ def print_steps(pairs: dict, outcome: dict, test_images: int, sample: bool = Fal
         if low < 0 < high or not low <= full <= high:
             said = (f"holds both signs, {test_images:,} images are too few to tell its sign" if low < 0 < high
                     else "misses the full data's, as one 95% interval in twenty does")
-            print(f"{step} on the sample: {low:+.1f} to {high:+.1f} {said} (all the test images: {full:+.1f})")
+            print(f"{step} on the sample: {low:+.1f} to {high:+.1f} {said} (all the test images: {full:+.1f}, "
+                  "a point without its interval here)")
 
 
 def mark_results_differences(ax, pairs: dict, rows) -> None:

@@ -337,7 +337,7 @@ def grad_cam_sections(sections: dict):
             for col, heat in enumerate(maps):
                 axes[r, col].imshow(images[col])  # each enlarged map scaled to its own peak, marked with a white +
                 shown = axes[r, col].imshow(heat / max(heat.max(), 1e-12), cmap="jet", alpha=0.4, vmin=0, vmax=1)
-                axes[r, col].plot(*np.unravel_index(heat.argmax(), heat.shape)[::-1], "w+", markersize=10, mew=2)
+                axes[r, col].plot(*np.unravel_index(heat.argmax(), heat.shape)[::-1], "w+", markersize=10, mew=2, clip_on=False)  # not clipped at the border
         plt.setp(axes, xticks=[], yticks=[])
         sub.suptitle(title, fontsize=11, fontweight="bold")
     full_colours = plt.cm.ScalarMappable(norm=shown.norm, cmap=shown.cmap)  # the bar in full colour, not at 40%

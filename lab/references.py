@@ -132,7 +132,8 @@ def sample_steps(data: str, recipe: Recipe, train_digits: int) -> None:
     usual = get("lenet_mnist").training_recipe().batch_size
     if data == "sample" and recipe.batch_size != usual:
         print(f"batch size {recipe.batch_size}, not the recipe's {usual}: {math.ceil(train_digits / recipe.batch_size)} "
-              f"steps per epoch, not {math.ceil(train_digits / usual)}")
+              f"steps per epoch, not {math.ceil(train_digits / usual)}: enough steps for a short run to get past its start, "
+              "where the loss sits near a uniform guess's, ln 10")
 
 
 def sample_vs_reference(data: str, history: dict, recipe: Recipe, train_digits: int, test_digits: int,
@@ -162,10 +163,11 @@ def sample_vs_reference(data: str, history: dict, recipe: Recipe, train_digits: 
     for name, (ours, theirs) in rows.items():
         print(f"{name:<26}{ours:>14}{theirs:>17}")
     gap, (_, high) = 100 * (full_test["accuracy"] - accuracy), evaluation.confidence_interval(accuracy, test_digits)
-    reading = (f"which mostly explains a test accuracy {gap:.1f} points lower" if full_test["accuracy"] > high
+    reading = (f"together (this run does not separate the two) they come with a test accuracy {gap:.1f} points lower"
+               if full_test["accuracy"] > high
                else f"yet its {test_digits:,} test digits are too few to tell whether that cost accuracy")
     print(f"this run learned from {full_train / train_digits:.0f}x fewer training digits, in {full_steps / steps:.1f}x "
-          f"fewer SGD steps: it saw far fewer examples of each class, {reading}")
+          f"fewer SGD steps: {reading}")
     fig = plots.training_curves(history, f"LeNet on MNIST: this run, {per_epoch} SGD steps per epoch, and the reference run",
                                 log_loss=True, reference=full_history, reference_label=f"reference run, {full_per_epoch} steps/epoch")
     last = max(len(history["loss"]), len(full_history["loss"]))
@@ -189,7 +191,7 @@ def sample_confusion(confusion) -> None:
     full = np.array(get("lenet_mnist").results()["test"]["confusion_matrix"])
     np.fill_diagonal(full, 0)
     pairs = " and ".join(f"true {t} predicted {p}" for t, p in zip(*np.nonzero(full == full.max())))
-    verdict = "too few mistakes to read a pattern" if darkest <= chance else "that cell stands out"
+    verdict = "too few mistakes for any one cell to stand out" if darkest <= chance else "that cell stands out"
     print(f"{mistakes} mistakes over the {cells} cells off the diagonal, the darkest holding {darkest}; "
           f"falling at random, they would give a darkest cell of up to {chance} (in 95% of 1,000 draws): {verdict}")
     print(f"the reference run's darkest cells ({full.max()} of its {full.sum()} mistakes each): {pairs}")

@@ -179,6 +179,8 @@ def test_01_class_means_and_look_alikes(executed, cifar_sample):
     within = [distance[i, j] for i in animals for j in animals if i < j]
     across = [distance[i, j] for i in animals for j in others]  # an animal against a vehicle
     assert np.mean(np.array(within) < min(across)) > 0.5  # "mostly darker", on the sample too (the full data: 13 of 15)
+    assert (f"median distance: {np.median(within):.1f} between two animals, {np.median(across):.1f} between an animal "
+            "and a vehicle\n") in text and np.median(within) < np.median(across)  # the number behind "mostly darker"
     assert "plots.pairs" not in code and "\nmeans = " not in code  # no image strip; flat_means is not confused with mean
     heatmap = _cell(nb, "off_diagonal = np.where(np.eye(10, dtype=bool), np.nan, distance)")
     assert "ax.imshow(off_diagonal" in heatmap and "darker = more alike" in heatmap

@@ -80,7 +80,7 @@ def test_02_sizes_receptive_fields_and_costs(executed):
     assert "head_fc holds 2,097,664 of 2,171,178 parameters (96.6%)" in text
     assert "92.1% of the mult-adds are in the 4 convolutions" in text
     assert "flatten: (8, 8, 64) -> 4,096 numbers" in text
-    assert "block 1 hands on: (None, 16, 16, 32)\nblock 2 hands on: (None, 8, 8, 64)" in text  # the grid halved, the filters doubled
+    assert "block 1 passes on: (None, 16, 16, 32)\nblock 2 passes on: (None, 8, 8, 64)" in text  # the grid halved, the filters doubled
     assert "shapes:" not in text  # the summary shows the shapes; no second chain
     assert "head_fc: a 4,096 x 512 kernel (2,097,152 weights), and 512 biases" in text
 

@@ -92,7 +92,7 @@ def test_04_sentences_follow_the_printed_numbers(executed):
     text = text_of(nb)
     # the three most confident mistakes, most confident first; exactly those given 99% or more ask about their label
     # the mistakes given 99% or more, each with its place in the figure (the surest first); the sample points to the table
-    surest = re.search(r"^(\d[\d,]*) mistakes, given 99% or more: (\d+)$", text, flags=re.M)
+    surest = re.search(r"^(\d[\d,]*) mistakes; of them, given with 99% or more confidence: (\d+)$", text, flags=re.M)
     listed = re.findall(r"^  image (\d+) of the figure: true \w+, predicted \w+ ([\d.]+)%: is the label right\?$", text, flags=re.M)
     assert surest, "the count of the surest mistakes"
     assert [int(place) for place, _ in listed] == list(range(1, min(12, int(surest.group(2))) + 1))

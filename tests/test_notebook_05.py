@@ -235,6 +235,8 @@ def test_05_prints_each_step_paired_with_the_results_files_beside(executed):
     assert counts, "one step's pairing, counted"
     both, before, after, neither = (int(counts.group(i).replace(",", "")) for i in (1, 2, 3, 4))
     assert both + before + after + neither == 1000 and abs(100 * (after - before) / 1000 - paired["network"][0]) <= 0.051
+    assert (f"so the network step's effect = (only after - only before) / images = ({after:,} - {before:,}) / 1,000 = "
+            f"{100 * (after - before) / 1000:+.1f} points") in text, "the effect from the counts, on the page"
     for step in STEPS:  # the steps cell prints each step's verdict once, and no later cell restates it
         assert len(re.findall(rf"^{step}\W.*(a gain|a loss|no difference beyond the noise)", text, flags=re.M)) == 1, step
     seeds = [read_results(run) for run in ("minivggnet_improved", "minivggnet_improved_seed43")]
@@ -267,7 +269,7 @@ def test_05_prints_each_step_paired_with_the_results_files_beside(executed):
     for step, (gain, noise, low, high, kind) in paired.items():  # a line under the table where the sample cannot tell the sign
         full = 100 * (reference(STEPS[step][1])["test"]["accuracy"] - reference(STEPS[step][0])["test"]["accuracy"])
         line = (f"{step} on the sample: {low:+.1f} to {high:+.1f} holds both signs, 1,000 images are too few to tell its sign "
-                f"(all the test images: {full:+.1f})")
+                f"(all the test images: {full:+.1f}, a point without its interval here)")
         assert (line in text) == (low < 0 < high), f"{step}: the sign caveat exactly when the sample's interval holds 0"
         assert (f"{step} on the sample:" in text) == (low < 0 < high or not low <= full <= high), step
 

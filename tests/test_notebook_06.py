@@ -86,7 +86,7 @@ def test_06_writes_the_training_out_in_keras():
     baseline, fit, kept = (cells[i].source for i in (fit_at - 2, fit_at, fit_at + 2))
     assert cells[fit_at - 1].cell_type == "markdown" and cells[fit_at - 3].cell_type == "markdown"
     assert "*callback*" in cells[fit_at - 1].source and cells[fit_at + 1].cell_type == "markdown", "what a callback is, before the fit"
-    assert all(term in cells[fit_at + 1].source for term in ("batches done / batches per epoch", "early on validation can even beat training")), \
+    assert all(term in cells[fit_at + 1].source for term in ("batches done / batches per epoch", "so validation can even beat training, above all early on")), \
         "how to read the fit log: right after the fit prints it"
     assert "**ln 10" in cells[fit_at - 3].source and cells[fit_at - 3].source.startswith("## `model.fit`"), "the near-chance loss, before its check"
     # the training in three small cells: labels and the untrained check; the callback and fit; the best weights back
@@ -100,7 +100,7 @@ def test_06_writes_the_training_out_in_keras():
     assert "wobble" not in code and "noise" not in prose, "no home-made noise measure: the verdict reads the lowest epoch only"
     assert "*Overfitting*, a network learning its training digits at the expense of new ones, shows as validation loss rising" in flat
     assert prose.index("*Overfitting*") < prose.index("## From digits to CIFAR-10")
-    assert "A gap alone is normal" in flat and flat.count("early on validation can even beat training") == 1
+    assert "A gap alone is normal" in flat and flat.count("so validation can even beat training, above all early on") == 1
     assert flat.count("averages over the epoch") == 1, "said once, where the log is read"
     markdown = _sources("06", "markdown")
     at = next(i for i, s in enumerate(markdown) if s.startswith("## `model.compile`"))
@@ -220,7 +220,8 @@ def test_06_trains_and_says_how_far_it_got(executed):
     assert "one validation digit is" not in text and "between epochs in the second half" not in text, "no noise measure"
     assert "validation share" not in text, "val_fraction printed once, with the settings"
     assert "min on a" not in text and "the full MNIST has" not in text, "no cost line; the sizes in the shapes and the table"
-    assert "batch size 32, not the recipe's 128: 57 steps per epoch, not 15\n" in text, "why the sample's batch size, from the numbers"
+    assert ("batch size 32, not the recipe's 128: 57 steps per epoch, not 15: enough steps for a short run to get past its "
+                                          "start, where the loss sits near a uniform guess's, ln 10\n") in text, "why the sample's batch size, from the numbers"
     assert "validation digits per class: [20, 20, 20, 20, 20, 20, 20, 20, 20, 20]" in text, "a tenth of each class"
     assert "most frequent mistakes" not in text, "the heatmap shows them"
     fit_cell = next(c for c in executed("06").cells if "model.fit(x_tr" in c.source)
@@ -261,16 +262,30 @@ def test_06_trains_and_says_how_far_it_got(executed):
         assert table.get(name, "").split("  ") == [mine, theirs], (name, table.get(name))
     gap = 100 * test["accuracy"] - float(re.search(r"^test accuracy, this run vs the reference run: (\d+\.\d+)%", text, flags=re.M).group(1))
     steps = len(full["loss"]) * -(-split["train"] // record["recipe"]["batch_size"]) / (57 * len(logged))
-    assert (f"this run learned from {split['train'] / 1800:.0f}x fewer training digits, in {steps:.1f}x fewer SGD steps: it saw far fewer "
-            f"examples of each class, which mostly explains a test accuracy {gap:.1f} points lower\n") in text, "why the sample run scores lower, from the table"
+    assert (f"this run learned from {split['train'] / 1800:.0f}x fewer training digits, in {steps:.1f}x fewer SGD steps: together "
+            f"(this run does not separate the two) they come with a test accuracy {gap:.1f} points lower\n") in text, "why the sample run scores lower, from the table"
     from helpers.evaluation import confidence_interval
     low, high = confidence_interval(test["accuracy"] - gap / 100, 1000)  # this run's accuracy, as printed
     assert ("inside this run's 95% CI\n" in text) == (low <= test["accuracy"] <= high), "the verdict, a word the markdown reads"
     assert ("outside this run's 95% CI\n" in text) == (test["accuracy"] > high), "the verdict follows this run's CI"
     assert "QUICK PROFILE (DATA = \"sample\")" in text and "Numbers marked as read from results/" not in text, "the banner, without the reference run"
     sparse = re.search(r"^(\d+) mistakes over the 90 cells off the diagonal, the darkest holding \d+; .*\): "
-                       r"(too few mistakes to read a pattern|that cell stands out)$", text, flags=re.M)
+                       r"(too few mistakes for any one cell to stand out|that cell stands out)$", text, flags=re.M)
     assert sparse and sparse.group(1) == re.search(r"^(\d+) mistakes among 1,000", text, flags=re.M).group(1), "the sample's matrix, read"
+
+
+def test_06_reads_its_confusion_matrix_and_counts_validation_ahead_of_training(executed):
+    text = text_of(executed("06"))
+    logged = re.findall(r" - accuracy: ([\d.]+) - loss: [\d.]+ - val_accuracy: ([\d.]+) - ", text)
+    assert len(logged) == 20, "one log line per epoch"
+    ahead = sum(float(v) > float(t) for t, v in logged)
+    assert f"validation accuracy above training accuracy in {ahead} of 20 epochs\n" in text, "the count the markdown announces"
+    read = re.search(r"^darkest cell \((\d+) of (\d+) mistakes\): (true \d predicted \d(?: and true \d predicted \d)*); "
+                     r"most often misread digit: (\d \((\d+) of its (\d+)\)(?: and \d \(\d+ of its \d+\))*)$", text, flags=re.M)
+    assert read and all(t != p for t, p in re.findall(r"true (\d) predicted (\d)", read.group(3))), "off-diagonal cells"
+    darkest, mistakes, most, row = (int(read.group(k)) for k in (1, 2, 5, 6))
+    assert f"{mistakes} mistakes among 1,000 test digits" in text, "the same mistakes as the count below the figure"
+    assert 0 < darkest <= most <= row == 100 and mistakes >= most, "a cell within its row, a row within all mistakes"
 
 
 def test_06_sample_notes_read_no_gap_inside_the_ci_and_stay_silent_on_the_full_data(capsys):
@@ -293,10 +308,11 @@ def test_06_sample_notes_read_no_gap_inside_the_ci_and_stay_silent_on_the_full_d
         assert verdict in out.splitlines()[-1], verdict
         assert f"test mistakes{'':<13}{f'{round((1 - accuracy) * 1000)} of 1,000':>14}" in out, "mistakes from the accuracy"
     sample_steps("sample", quick, 1800)
-    assert capsys.readouterr().out == "batch size 32, not the recipe's 128: 57 steps per epoch, not 15\n"
+    assert capsys.readouterr().out == ("batch size 32, not the recipe's 128: 57 steps per epoch, not 15: enough steps for a short run to get past its "
+                                          "start, where the loss sits near a uniform guess's, ln 10\n")
     spread, single = np.diag([90] * 10) + 1 - np.eye(10, dtype=int), np.diag([90] * 10)
     single[2, 3] = 20
-    for confusion, verdict in ((spread, "too few mistakes to read a pattern"), (single, "that cell stands out")):
+    for confusion, verdict in ((spread, "too few mistakes for any one cell to stand out"), (single, "that cell stands out")):
         sample_confusion(confusion)
         lines = capsys.readouterr().out.splitlines()
         darkest = (confusion * (1 - np.eye(10, dtype=int))).max()
@@ -305,7 +321,8 @@ def test_06_sample_notes_read_no_gap_inside_the_ci_and_stay_silent_on_the_full_d
     full = np.array(record["test"]["confusion_matrix"]) * (1 - np.eye(10, dtype=int))
     assert lines[1].startswith(f"the reference run's darkest cells ({full.max()} of its {full.sum()} mistakes each): true ")
     sample_steps("sample", quick, 1800)
-    assert capsys.readouterr().out == "batch size 32, not the recipe's 128: 57 steps per epoch, not 15\n"
+    assert capsys.readouterr().out == ("batch size 32, not the recipe's 128: 57 steps per epoch, not 15: enough steps for a short run to get past its "
+                                          "start, where the loss sits near a uniform guess's, ln 10\n")
     figures = plt.get_fignums()
     assert sample_vs_reference("full", history, usual, 54001, 10000, 0.98) is None and plt.get_fignums() == figures
     sample_steps("full", quick, 54001), sample_steps("sample", usual, 1800)
