@@ -201,8 +201,10 @@ def test_01_class_means_and_look_alikes(executed, cifar_sample):
     # 1/sqrt(n)), and no two shares further apart than two widths: "too few to tell them apart" holds; the full data reads below
     margin = 100 / pair.sum() ** 0.5
     assert 1.96 * 50 / pair.sum() ** 0.5 <= margin and max(shares) - min(shares) < 2 * margin / 100
-    assert (f"in the wrong class\n(on the sample, {pair.sum()} images a pair: each share ±{margin:.0f} points, too few to tell them apart; "
-            "the full data's are printed by the bookkeeping cell at the end of this section)\n") in text
+    spread = 100 * (max(shares) - min(shares))
+    assert (f"in the wrong class\n(on the sample, {pair.sum()} images a pair: each share ±{margin:.0f} points at most; the shares span "
+            f"{spread:.0f} points, less than two margins: too few to tell them apart; the full data's are printed by the bookkeeping "
+            "cell at the end of this section)\n") in text
     assert "and the farthest pair for contrast" in prose and "*baseline*" not in prose  # not the 50% reference of the next cell
     wrong = full["nearest_mean"]["wrong"]  # ... and on the full data, printed beside it in the bookkeeping cell
     assert (f"{'':<15}nearest class mean, {full['nearest_mean']['images']:,} validation images a pair: close pairs {min(wrong[:4]):.0%} to "
@@ -213,7 +215,7 @@ def test_01_class_means_and_look_alikes(executed, cifar_sample):
             + f"\n{'':<15}nearest class mean, {pair.sum():,} validation images a pair: close pairs {min(shares[:4]):.0%} to "
             f"{max(shares[:4]):.0%} wrong; farthest pair {shares[4]:.0%} (each ±{margin:.0f} points)\n") in text  # the sample's, beside the full run's
     assert text.index(" in the wrong class\n") < text.index("the sample:    four closest pairs") < text.index("the full data: four closest pairs")
-    assert ("On the full data (its numbers are printed at the end of this section), the close pairs come out nearer 50% "
+    assert ("On the full data (the bookkeeping cell at the end of this section prints its numbers in any copy), the close pairs come out nearer 50% "
             "than the farthest, and even the farthest is well above 0%") in prose  # the sample is too small to say it
     assert "a coin toss, or always answering one class, about 50% (each pair's two classes have equally many validation images)" in prose
     assert "misplaced more often than the farthest pair" not in prose and "standard error" not in prose and "$" not in prose

@@ -337,7 +337,7 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
     for term in ("pooling", "points", "overfitting", "paired comparison"):
         assert flat.index(f"*{term}") - flat.lower().index(term.lower()) < 60, f"{term}: defined where first used"
     assert flat.index("*unpaired*") < flat.index("An effect is a *gain* when its whole interval is above 0"), "intervals, then verdicts"
-    assert "The training accuracies in the results files are not reused" in flat, "why the accuracies are measured again"
+    assert "The training accuracies the runs recorded in their results files are not reused" in flat, "why the accuracies are measured again"
     assert ("On the full data, the cell also scores the *training split*" in flat and "None if full_data else files)" in _source("05")), \
         "the quick profile's train/val columns: where they come from"
     assert recipes.get_recipe("improved").val_fraction == recipes.get_recipe("original").val_fraction, "what the prose says"
