@@ -88,8 +88,8 @@ SETTING_MEANINGS = {
     "momentum": "share of each SGD step carried to the next", "nesterov": "SGD's look-ahead variant of momentum",
     "weight_decay": "shrinks every weight a little at each step", "label_smoothing": "target share spread over all classes",
     "augment": "random crops and flips of the training images", "crop_padding": "pixels padded before the random crop",
-    "normalization": "unit: pixels / 255; standardize: (x - mean) / std per channel",
-    "whiten_first_layer": "first convolution's start computed from the images, not random",
+    "normalization": "unit: x / 255; standardize: (x - mean) / std",
+    "whiten_first_layer": "first conv's start computed from the images",
     "val_fraction": "share of the training images held out"}
 """A few words of meaning for each recipe field :func:`print_settings` may show (notebook 03 explains them)."""
 
