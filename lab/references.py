@@ -132,7 +132,7 @@ def sample_steps(data: str, recipe: Recipe, train_digits: int) -> None:
     usual = get("lenet_mnist").training_recipe().batch_size
     if data == "sample" and recipe.batch_size != usual:
         print(f"batch size {recipe.batch_size}, not the recipe's {usual}: {math.ceil(train_digits / recipe.batch_size)} "
-              f"steps per epoch, not {math.ceil(train_digits / usual)}: enough steps for a short run to get past its start, "
+              f"steps per epoch, not {math.ceil(train_digits / usual)}: enough SGD steps on so few digits to get past the start, "
               "where the loss sits near a uniform guess's, ln 10")
 
 

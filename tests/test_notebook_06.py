@@ -116,8 +116,10 @@ def test_06_writes_the_training_out_in_keras():
     assert "next(" not in recount and "layer.kernel.shape" in recount, "plain counts from the trained model's own layers, no generator"
     curves = next(s for s in _sources("06", "code") if "plots.training_curves(" in s)
     assert "from_epoch" not in curves and "first =" not in curves and "Epoch 1 is left off" not in prose, "every epoch drawn: the log axis holds them"
-    assert "log_loss=True" in curves and "(the two coincide when it is the same epoch)" not in flat and "dotted" not in flat
-    assert 'marks={f"epoch kept, {best_epoch}": best_epoch})' in curves, "one mark: the kept epoch (the lowest loss is printed)"
+    assert "log_loss=True" in curves and "(the two coincide when it is the same epoch)" not in flat
+    assert flat.count("dotted") == 1 and "The dotted line is ln 10, the loss of a uniform guess" in flat, "one level: ln 10"
+    assert 'marks={f"epoch kept, {best_epoch}": best_epoch}, levels={"a uniform guess, ln 10": np.log(10)})' in curves, \
+        "one mark: the kept epoch (the lowest loss is printed); one level: ln 10"
     assert "the green line marks the epoch kept" in flat and "if it is the last, reloading its weights changed nothing" in flat
     assert "If the lowest (printed) is at the last epoch, validation loss is still falling: no overfitting yet." in flat, "the reading, in words"
     drawing = curves[:curves.index("plots.save_figure(")]
@@ -220,7 +222,7 @@ def test_06_trains_and_says_how_far_it_got(executed):
     assert "one validation digit is" not in text and "between epochs in the second half" not in text, "no noise measure"
     assert "validation share" not in text, "val_fraction printed once, with the settings"
     assert "min on a" not in text and "the full MNIST has" not in text, "no cost line; the sizes in the shapes and the table"
-    assert ("batch size 32, not the recipe's 128: 57 steps per epoch, not 15: enough steps for a short run to get past its "
+    assert ("batch size 32, not the recipe's 128: 57 steps per epoch, not 15: enough SGD steps on so few digits to get past the "
                                           "start, where the loss sits near a uniform guess's, ln 10\n") in text, "why the sample's batch size, from the numbers"
     assert "validation digits per class: [20, 20, 20, 20, 20, 20, 20, 20, 20, 20]" in text, "a tenth of each class"
     assert "most frequent mistakes" not in text, "the heatmap shows them"
@@ -308,7 +310,7 @@ def test_06_sample_notes_read_no_gap_inside_the_ci_and_stay_silent_on_the_full_d
         assert verdict in out.splitlines()[-1], verdict
         assert f"test mistakes{'':<13}{f'{round((1 - accuracy) * 1000)} of 1,000':>14}" in out, "mistakes from the accuracy"
     sample_steps("sample", quick, 1800)
-    assert capsys.readouterr().out == ("batch size 32, not the recipe's 128: 57 steps per epoch, not 15: enough steps for a short run to get past its "
+    assert capsys.readouterr().out == ("batch size 32, not the recipe's 128: 57 steps per epoch, not 15: enough SGD steps on so few digits to get past the "
                                           "start, where the loss sits near a uniform guess's, ln 10\n")
     spread, single = np.diag([90] * 10) + 1 - np.eye(10, dtype=int), np.diag([90] * 10)
     single[2, 3] = 20
@@ -321,7 +323,7 @@ def test_06_sample_notes_read_no_gap_inside_the_ci_and_stay_silent_on_the_full_d
     full = np.array(record["test"]["confusion_matrix"]) * (1 - np.eye(10, dtype=int))
     assert lines[1].startswith(f"the reference run's darkest cells ({full.max()} of its {full.sum()} mistakes each): true ")
     sample_steps("sample", quick, 1800)
-    assert capsys.readouterr().out == ("batch size 32, not the recipe's 128: 57 steps per epoch, not 15: enough steps for a short run to get past its "
+    assert capsys.readouterr().out == ("batch size 32, not the recipe's 128: 57 steps per epoch, not 15: enough SGD steps on so few digits to get past the "
                                           "start, where the loss sits near a uniform guess's, ln 10\n")
     figures = plt.get_fignums()
     assert sample_vs_reference("full", history, usual, 54001, 10000, 0.98) is None and plt.get_fignums() == figures
