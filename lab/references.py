@@ -176,22 +176,24 @@ def sample_vs_reference(data: str, history: dict, recipe: Recipe, train_digits: 
     return fig
 
 
-def sample_confusion(confusion) -> None:
-    """Notebook 06 on the sample: whether its confusion matrix's darkest cell holds more mistakes than the darkest
-    cell of the same mistakes thrown at random over the off-diagonal cells would (95% of 1,000 draws), beside the
-    reference run's darkest cell (``results/lenet_mnist.json``), below the page's figure, which it shows first."""
-    import matplotlib.pyplot as plt
+def reference_darkest() -> str:
+    """Notebook 06: the reference run's darkest confusion cells (``results/lenet_mnist.json``), as one printed line."""
     import numpy as np
 
-    plt.show()  # the page's confusion matrix, above these lines
+    full = np.array(get("lenet_mnist").results()["test"]["confusion_matrix"])
+    np.fill_diagonal(full, 0)
+    pairs = " and ".join(f"true {t} predicted {p}" for t, p in zip(*np.nonzero(full == full.max())))
+    return f"the reference run's darkest cells ({full.max()} of its {full.sum()} mistakes each): {pairs}"
+
+
+def sample_confusion(confusion) -> None:
+    """Notebook 06 on the sample: whether its confusion matrix's darkest cell holds more mistakes than the darkest
+    cell of the same mistakes thrown at random over the off-diagonal cells would (95% of 1,000 draws)."""
+    import numpy as np
 
     off = np.array(confusion) * (1 - np.eye(len(confusion), dtype=int))
     cells, mistakes, darkest = off.size - len(off), int(off.sum()), int(off.max())
     chance = int(np.percentile(np.random.default_rng(0).multinomial(mistakes, [1 / cells] * cells, 1000).max(1), 95))
-    full = np.array(get("lenet_mnist").results()["test"]["confusion_matrix"])
-    np.fill_diagonal(full, 0)
-    pairs = " and ".join(f"true {t} predicted {p}" for t, p in zip(*np.nonzero(full == full.max())))
     verdict = "too few mistakes for any one cell to stand out" if darkest <= chance else "that cell stands out"
     print(f"{mistakes} mistakes over the {cells} cells off the diagonal, the darkest holding {darkest}; "
           f"falling at random, they would give a darkest cell of up to {chance} (in 95% of 1,000 draws): {verdict}")
-    print(f"the reference run's darkest cells ({full.max()} of its {full.sum()} mistakes each): {pairs}")
