@@ -198,7 +198,7 @@ def bookkeeping(model, x_test, page: dict, path: Path | None, source: str, data:
         "evaluation.reliability_bins": np.allclose([count, bin_confidence, bin_accuracy], library_bins),
         "inspection.grad_cam": np.allclose(heatmaps, inspection.grad_cam(model, x_test[picks], layer), atol=1e-4),
     }
-    print("the library's copies give the page's results:", all(copies.values()), f"({', '.join(copies)})")
+    print("the library functions later notebooks call give this page's numbers:", all(copies.values()), f"({', '.join(copies)})")
     predicted = probs.argmax(1)
     sure_text = "; ".join(f"true {CLASS_NAMES[y_test[i]]}, predicted {CLASS_NAMES[predicted[i]]} {probs[i].max():.1%}"
                           for i in page["sure"])  # the surest mistakes
@@ -299,8 +299,8 @@ def trained_on(record: dict) -> str:
                 f"kept are those of epoch {record['best_epoch']}, the best on validation accuracy")
     chosen = references.for_recipe(record["recipe"]["name"], record.get("arch", "minivggnet"))  # the run that chose it
     held = ((chosen.results() or {}) if chosen else {}).get("data", {}).get("split", {})
-    first = (f"chosen in notebook 03: the {name} recipe, on validation accuracy, in a run on {held['train']:,} training and "
-             f"{held['validation']:,} validation images\nthen " if held.get("validation") else "")
+    first = (f"chosen on validation accuracy (results/README.md): the {name} recipe, whose reference run trained on "
+             f"{held['train']:,} images and validated on {held['validation']:,}\nthen " if held.get("validation") else "")
     return first + (f"trained with the {name} recipe on all {split['train']:,} training images for {record['epochs_run']} "
                     f"epochs: no validation images were left to choose an epoch with, so the weights are those of the last epoch")
 
@@ -329,6 +329,7 @@ def grad_cam_sections(sections: dict):
     subs = fig.subfigures(len(sections), 1, height_ratios=[h + 0.3 * (k == len(sections) - 1) for k, h in enumerate(heights)])
     for sub, (title, (images, captions, rows)) in zip(subs, sections.items()):
         axes = sub.subplots(1 + len(rows), cols, squeeze=False)
+        axes[0, 0].set_ylabel("image")
         for col, (image, caption) in enumerate(zip(images, captions)):
             axes[0, col].imshow(image)
             axes[0, col].set_title(caption, fontsize=9)

@@ -136,14 +136,11 @@ def sample_steps(data: str, recipe: Recipe, train_digits: int) -> None:
               "where the loss sits near a uniform guess's, ln 10")
 
 
-def sample_vs_reference(data: str, history: dict, recipe: Recipe, train_digits: int, test_digits: int,
-                        accuracy: float):
-    """Notebook 06 on the MNIST sample (``data == "sample"``; None and no output otherwise) beside its reference
-    run (``results/lenet_mnist.json``): a table of training digits, batch size, SGD steps, test mistakes and last
-    validation accuracy, one line on why the sample run scores lower (or, when the reference run's accuracy lies
-    in the sample run's 95% CI, that its test digits are too few to tell), and both runs' curves (returned)."""
-    if data != "sample":
-        return None
+def beside_reference(history: dict, recipe: Recipe, train_digits: int, test_digits: int, accuracy: float):
+    """Notebook 06's run beside its reference run (``results/lenet_mnist.json``): a table of training digits, batch
+    size, SGD steps, test mistakes and last validation accuracy; one line reading it (a run on fewer digits or steps:
+    why it scores lower, or that its test digits are too few to tell; the same digits and steps: the gap as a
+    scale of run-to-run noise); and both runs' curves (returned)."""
     import math
 
     from helpers import evaluation, plots
@@ -158,16 +155,20 @@ def sample_vs_reference(data: str, history: dict, recipe: Recipe, train_digits: 
             "SGD steps": (f"{steps:,}", f"{full_steps:,}"),
             "test mistakes": (f"{mistakes} of {test_digits:,}", f"{full_mistakes} of {full_test['images']:,}"),
             "last validation accuracy": (f"{history['val_accuracy'][-1]:.2%}", f"{full_history['val_accuracy'][-1]:.2%}")}
-    print("this sample run beside the reference run (the figure below draws both runs' curves):")
+    print("this run beside the reference run (the figure below draws both runs' curves):")
     print(f"{'':<26}{'this run':>14}{'reference run':>17}")
     for name, (ours, theirs) in rows.items():
         print(f"{name:<26}{ours:>14}{theirs:>17}")
     gap, (_, high) = 100 * (full_test["accuracy"] - accuracy), evaluation.confidence_interval(accuracy, test_digits)
-    reading = (f"together (this run does not separate the two) they come with a test accuracy {gap:.1f} points lower"
-               if full_test["accuracy"] > high
-               else f"yet its {test_digits:,} test digits are too few to tell whether that cost accuracy")
-    print(f"this run learned from {full_train / train_digits:.0f}x fewer training digits, in {full_steps / steps:.1f}x "
-          f"fewer SGD steps: {reading}")
+    if (train_digits, steps) == (full_train, full_steps):
+        print(f"the same training digits and SGD steps: the runs differ in their random draws (the reference run's code "
+              f"shuffles its own way) and machine, and their test accuracies by {abs(gap):.2f} points: a scale of run-to-run noise")
+    else:
+        reading = (f"together (this run does not separate the two) they come with a test accuracy {gap:.1f} points lower"
+                   if full_test["accuracy"] > high
+                   else f"yet its {test_digits:,} test digits are too few to tell whether that cost accuracy")
+        print(f"this run learned from {full_train / train_digits:.0f}x fewer training digits, in {full_steps / steps:.1f}x "
+              f"fewer SGD steps: {reading}")
     fig = plots.training_curves(history, f"LeNet on MNIST: this run, {per_epoch} SGD steps per epoch, and the reference run",
                                 log_loss=True, reference=full_history, reference_label=f"reference run, {full_per_epoch} steps/epoch")
     last = max(len(history["loss"]), len(full_history["loss"]))
@@ -176,24 +177,16 @@ def sample_vs_reference(data: str, history: dict, recipe: Recipe, train_digits: 
     return fig
 
 
-def reference_darkest() -> str:
-    """Notebook 06: the reference run's darkest confusion cells (``results/lenet_mnist.json``), as one printed line."""
+def reference_darkest(confusion=None) -> str:
+    """Notebook 06: the reference run's darkest confusion cells (``results/lenet_mnist.json``), as one printed line;
+    with ``confusion``, this run's matrix on as many test digits, it adds this run's counts in those cells."""
     import numpy as np
 
     full = np.array(get("lenet_mnist").results()["test"]["confusion_matrix"])
     np.fill_diagonal(full, 0)
-    pairs = " and ".join(f"true {t} predicted {p}" for t, p in zip(*np.nonzero(full == full.max())))
-    return f"the reference run's darkest cells ({full.max()} of its {full.sum()} mistakes each): {pairs}"
-
-
-def sample_confusion(confusion) -> None:
-    """Notebook 06 on the sample: whether its confusion matrix's darkest cell holds more mistakes than the darkest
-    cell of the same mistakes thrown at random over the off-diagonal cells would (95% of 1,000 draws)."""
-    import numpy as np
-
-    off = np.array(confusion) * (1 - np.eye(len(confusion), dtype=int))
-    cells, mistakes, darkest = off.size - len(off), int(off.sum()), int(off.max())
-    chance = int(np.percentile(np.random.default_rng(0).multinomial(mistakes, [1 / cells] * cells, 1000).max(1), 95))
-    verdict = "too few mistakes for any one cell to stand out" if darkest <= chance else "that cell stands out"
-    print(f"{mistakes} mistakes over the {cells} cells off the diagonal, the darkest holding {darkest}; "
-          f"falling at random, they would give a darkest cell of up to {chance} (in 95% of 1,000 draws): {verdict}")
+    cells = list(zip(*np.nonzero(full == full.max())))
+    pairs = " and ".join(f"true {t} predicted {p}" for t, p in cells)
+    line = f"the reference run's darkest cells ({full.max()} of its {full.sum()} mistakes each): {pairs}"
+    if confusion is not None and np.sum(confusion) == np.sum(get("lenet_mnist").results()["test"]["confusion_matrix"]):
+        line += f"; this run holds {' and '.join(str(confusion[t][p]) for t, p in cells)} there"
+    return line

@@ -85,6 +85,15 @@ def test_02_sizes_receptive_fields_and_costs(executed):
     assert "head_fc: a 4,096 x 512 kernel (2,097,152 weights), and 512 biases" in text
 
 
+def test_02_shows_two_3x3_convolutions_see_a_5x5_patch(executed):
+    """The receptive-field claim, checked on the page: one lit pixel reaches a 5x5 square through two 3x3 convolutions."""
+    text = nbtools.text_of(executed("02"))
+    assert "two 3x3 convolutions: the lit pixel reaches a 5x5 square of outputs\n" in text
+    grid = re.search(r"of outputs\n(\[\[.*?\]\])\n", text, flags=re.S).group(1)
+    rows = [[int(v) for v in re.findall(r"\d", line)] for line in grid.splitlines()]
+    assert np.array_equal(np.array(rows), np.pad(np.ones((5, 5), int), 2)), "the square, centred on the lit pixel"
+
+
 def test_02_counts_the_multiply_adds_by_hand(executed):
     text = nbtools.text_of(executed("02"))
     rows = models.layer_table(models.minivggnet())

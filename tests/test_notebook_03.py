@@ -89,15 +89,22 @@ def test_03_writes_the_training_out_and_each_piece_equals_the_library(executed):
                            if widened > 0 else "training did not gain on validation: no sign of overfitting"), reading
 
 
-def test_03_prints_the_fields_its_recipe_uses_and_where_each_is_explained(executed):
+def test_03_prints_the_fields_its_recipe_uses_with_meaning_and_section(executed):
     """The recipe table has one row per field the improved recipe uses (recipes.describe), each with its
-    value and a section of the page."""
+    value (an overridden one beside the recipe's own), its meaning and a section of the page."""
     text = text_of(executed("03"))
-    table = re.split(r"^Training on ", text.split("where it is explained", 1)[1], flags=re.M)[0]  # up to the device line
-    rows = {name: where for name, _, where in re.findall(r"^ *(\w+)  (\S+) +(\S.*)$", table, flags=re.M)}
+    table = re.split(r"^Training on ", text.split("[the section that explains it]", 1)[1], flags=re.M)[0]
+    joined = re.sub(r"\n {37}", " ", table)  # wrapped rows back on one line
+    rows = {name: (value, rest) for name, value, rest in re.findall(r"^ *(\w+)  (\S+(?: \(recipe: \S+\))?) +(.*)$",
+                                                                    joined, flags=re.M)}
     described = recipes.describe(recipes.get_recipe("improved", epochs=quick_epochs()))
     assert list(rows) == [name for name, *_ in described] and "momentum" not in rows and "experimental" not in table
-    assert not any(meaning and meaning in table for *_, meaning in described), "field, value, section: no meanings"
+    for name, value, where, meaning in described:
+        assert rows[name][1] == f"{meaning} [{where}]".strip(), (name, rows[name])
+    own = recipes.get_recipe("improved").epochs
+    assert rows["epochs"][0] == (f"{quick_epochs()} (recipe: {own})" if quick_epochs() != own else str(own))
+    assert rows["batch_size"][0] == "64" and "(recipe:" not in "".join(v for v, _ in rows.values() if v != rows["epochs"][0])
+    rows = {name: rest.rsplit("[", 1)[1].rstrip("]") for name, (_, rest) in rows.items()}
     assert rows["optimizer"] == "The optimizer" and rows["crop_padding"] == "Augmentation"
     markdown = text_of_markdown(executed("03"))
     sections = re.findall(r"^#+ (.+)$", "\n".join(markdown), flags=re.M)

@@ -20,8 +20,8 @@ def test_04_evaluates_with_confidence_intervals_and_puts_the_model_to_use(execut
     shipped = reference("minivggnet_improved")
     assert shipped["data"]["split"] == {"train": 50000, "validation": 0}, "the shipped model trains on all 50,000 images"
     chose = reference("minivggnet_improved_val")["data"]["split"]
-    assert (f"chosen in notebook 03: the improved recipe, on validation accuracy, in a run on {chose['train']:,} training and "
-            f"{chose['validation']:,} validation images\nthen trained with the improved recipe on all 50,000 training images "
+    assert (f"chosen on validation accuracy (results/README.md): the improved recipe, whose reference run trained on "
+            f"{chose['train']:,} images and validated on {chose['validation']:,}\nthen trained with the improved recipe on all 50,000 training images "
             f"for {shipped['epochs_run']} epochs: no validation images were left to choose an epoch with, so the weights are "
             f"those of the last epoch") in text
     # the page's Grad-CAM question answered once, from the maps: the right answers whose map peaks at the frame's edge
@@ -57,7 +57,7 @@ def test_04_evaluates_with_confidence_intervals_and_puts_the_model_to_use(execut
 def test_04_writes_the_lesson_out_and_shows_the_library_agrees(executed):
     """model.predict and Grad-CAM are on the page; each is shown equal to the library's copy."""
     text = text_of(executed("04"))
-    copies = re.search(r"^the library's copies give the page's results: (True|False) \((.*)\)$", text, flags=re.M)
+    copies = re.search(r"^the library functions later notebooks call give this page's numbers: (True|False) \((.*)\)$", text, flags=re.M)
     assert copies and copies.group(1) == "True", "each library copy gives the result written out on the page"
     assert copies.group(2).split(", ") == ["evaluation.predict", "evaluation.confidence_interval", "evaluation.score",
                                            "evaluation.reliability_bins", "inspection.grad_cam"]
@@ -107,6 +107,9 @@ def test_04_sentences_follow_the_printed_numbers(executed):
                      r"to show one$", text, flags=re.M)
     assert full and full.group(2) == kept and int(full.group(1)) == kept.count(";") + 1 and full.group(3) == surest.group(2)
     assert abs(float(full.group(4)) - int(full.group(1)) / 10) < 0.051 and float(full.group(4)) < 1, "fewer than one expected"
+    first = re.match(r"true (\w+), predicted (\w+) ", kept)  # the full test set's surest mistake, as results/ keeps it
+    answer = next(c.source for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("**One answer.**"))
+    assert f"labelled *{first.group(1)}* and predicted *{first.group(2)}*" in " ".join(answer.split()), "the answer names the recorded mistake"
     prose = " ".join("\n".join(c.source for c in nb.cells if c.cell_type == "markdown").split())
     for copy_talk in ("quick copy", "full copy", "quick profile", "On the full test set, the surest", "image 1 there"):
         assert copy_talk not in prose, "the markdown reads the same in both copies: " + copy_talk
@@ -410,8 +413,8 @@ def test_04_trained_on_says_which_epoch_the_weights_come_from():
     assert trained_on(record).endswith("on all 50,000 training images for 30 epochs: no validation images were left to choose "
                                        "an epoch with, so the weights are those of the last epoch")
     chose = reference("minivggnet_improved_val")["data"]["split"]  # the run that chose the recipe, read from results/
-    assert trained_on(record).startswith(f"chosen in notebook 03: the improved recipe, on validation accuracy, in a run on "
-                                         f"{chose['train']:,} training and {chose['validation']:,} validation images\nthen trained")
+    assert trained_on(record).startswith(f"chosen on validation accuracy (results/README.md): the improved recipe, whose reference "
+                                         f"run trained on {chose['train']:,} images and validated on {chose['validation']:,}\nthen trained")
 
 
 def test_04_model_file_names_the_shipped_model_and_its_record():
