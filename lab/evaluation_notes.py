@@ -299,7 +299,7 @@ def trained_on(record: dict) -> str:
                 f"kept are those of epoch {record['best_epoch']}, the best on validation accuracy")
     chosen = references.for_recipe(record["recipe"]["name"], record.get("arch", "minivggnet"))  # the run that chose it
     held = ((chosen.results() or {}) if chosen else {}).get("data", {}).get("split", {})
-    first = (f"chosen on validation accuracy (results/README.md): the {name} recipe, whose reference run trained on "
+    first = (f"the {name} recipe was chosen on validation accuracy (results/README.md); its run {chosen.name} trained on "
              f"{held['train']:,} images and validated on {held['validation']:,}\nthen " if held.get("validation") else "")
     return first + (f"trained with the {name} recipe on all {split['train']:,} training images for {record['epochs_run']} "
                     f"epochs: no validation images were left to choose an epoch with, so the weights are those of the last epoch")

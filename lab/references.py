@@ -164,11 +164,13 @@ def beside_reference(history: dict, recipe: Recipe, train_digits: int, test_digi
         print(f"the same training digits and SGD steps: the runs differ in their random draws (the reference run's code "
               f"shuffles its own way) and machine, and their test accuracies by {abs(gap):.2f} points: a scale of run-to-run noise")
     else:
-        reading = (f"together (this run does not separate the two) they come with a test accuracy {gap:.1f} points lower"
+        reading = (f"together (this run does not separate them) they come with a test accuracy {gap:.1f} points lower"
                    if full_test["accuracy"] > high
                    else f"yet its {test_digits:,} test digits are too few to tell whether that cost accuracy")
-        print(f"this run learned from {full_train / train_digits:.0f}x fewer training digits, in {full_steps / steps:.1f}x "
-              f"fewer SGD steps: {reading}")
+        batches = f", in batches of {batch_size}, not {full_batch}," if batch_size != full_batch else ""
+        tested = f" and was tested on {test_digits:,} digits, not {full_test['images']:,}" if test_digits != full_test["images"] else ""
+        print(f"this run learned from {full_train / train_digits:.0f}x fewer training digits{batches} in {full_steps / steps:.1f}x "
+              f"fewer SGD steps{tested}: {reading}")
     fig = plots.training_curves(history, f"LeNet on MNIST: this run, {per_epoch} SGD steps per epoch, and the reference run",
                                 log_loss=True, reference=full_history, reference_label=f"reference run, {full_per_epoch} steps/epoch")
     last = max(len(history["loss"]), len(full_history["loss"]))

@@ -204,10 +204,14 @@ def test_01_class_means_and_look_alikes(executed, cifar_sample):
     apart, close = margin * 2 ** 0.5, 100 * (max(shares[:4]) - min(shares[:4]))
     assert 1.96 * 50 / pair.sum() ** 0.5 <= margin
     above = sum(100 * (share - shares[4]) > apart for share in shares[:4])
-    assert (f"in the wrong class\n(on the sample, {pair.sum()} images a pair: each share ±{margin:.0f} points at most, the difference of two "
-            f"shares ±{apart:.0f}; the close pairs span {close:.0f} points: "
-            f"{'too few images to rank them' if close < apart else 'some of them differ beyond the noise'}; close pairs whose share "
-            f"exceeds the farthest pair's by more than that: {above} of 4; the full data's are printed just below)\n") in text
+    assert (f"in the wrong class\n(on the sample, {pair.sum()} images a pair: each share is off by up to {margin:.0f} points, 19 times in 20,\n"
+            f" so two shares must differ by more than about {apart:.0f} points to be told apart;\n"
+            f" the close pairs span {close:.0f} points: {'too little to rank them' if close < apart else 'some of them differ beyond the noise'};\n"
+            f" close pairs that far above the farthest pair: {above} of 4. The full data's numbers are printed just below.)\n") in text
+    for v in (i for i, name in enumerate(data.CLASS_NAMES) if name in data.CIFAR10.groups["vehicle"]):  # each vehicle's nearest average
+        nearest = min((j for j in range(10) if j != v), key=lambda j: distance[v, j])
+        kind = "an animal" if data.CLASS_NAMES[nearest] in data.CIFAR10.groups["animal"] else "a vehicle"
+        assert f"{data.CLASS_NAMES[v]:>10}: nearest is {data.CLASS_NAMES[nearest]} ({kind}), {distance[v, nearest]:.1f}\n" in text
     assert "and the farthest pair for contrast" in prose and "*baseline*" not in prose  # not the 50% reference of the next cell
     wrong = full["nearest_mean"]["wrong"]  # ... and on the full data, printed beside it in the bookkeeping cell
     assert (f"{'':<15}nearest class mean, {full['nearest_mean']['images']:,} validation images a pair: close pairs {min(wrong[:4]):.0%} to "

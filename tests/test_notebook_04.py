@@ -20,7 +20,7 @@ def test_04_evaluates_with_confidence_intervals_and_puts_the_model_to_use(execut
     shipped = reference("minivggnet_improved")
     assert shipped["data"]["split"] == {"train": 50000, "validation": 0}, "the shipped model trains on all 50,000 images"
     chose = reference("minivggnet_improved_val")["data"]["split"]
-    assert (f"chosen on validation accuracy (results/README.md): the improved recipe, whose reference run trained on "
+    assert (f"the improved recipe was chosen on validation accuracy (results/README.md); its run minivggnet_improved_val trained on "
             f"{chose['train']:,} images and validated on {chose['validation']:,}\nthen trained with the improved recipe on all 50,000 training images "
             f"for {shipped['epochs_run']} epochs: no validation images were left to choose an epoch with, so the weights are "
             f"those of the last epoch") in text
@@ -413,8 +413,9 @@ def test_04_trained_on_says_which_epoch_the_weights_come_from():
     assert trained_on(record).endswith("on all 50,000 training images for 30 epochs: no validation images were left to choose "
                                        "an epoch with, so the weights are those of the last epoch")
     chose = reference("minivggnet_improved_val")["data"]["split"]  # the run that chose the recipe, read from results/
-    assert trained_on(record).startswith(f"chosen on validation accuracy (results/README.md): the improved recipe, whose reference "
-                                         f"run trained on {chose['train']:,} images and validated on {chose['validation']:,}\nthen trained")
+    assert trained_on(record).startswith(f"the improved recipe was chosen on validation accuracy (results/README.md); its run "
+                                         f"minivggnet_improved_val trained on {chose['train']:,} images and validated on "
+                                         f"{chose['validation']:,}\nthen trained")
 
 
 def test_04_model_file_names_the_shipped_model_and_its_record():
