@@ -152,10 +152,10 @@ def print_steps(pairs: dict, outcome: dict, test_images: int, sample: bool = Fal
         _, _, low, high = interval(gain, noise)
         full = 100 * on_all_test_images[step]
         if low < 0 < high or not low <= full <= high:
-            said = (f"holds both signs: these {test_images:,} images cannot tell its sign" if low < 0 < high
+            said = (f"includes 0: these {test_images:,} images cannot tell whether the step helped or hurt" if low < 0 < high
                     else "misses the full data's, as one 95% interval in twenty does")
-            print(f"{step} on the sample: {low:+.1f} to {high:+.1f} {said} (all the test images: {full:+.1f}, whose own "
-                  "interval, narrower, the full profile's copy prints: it need not settle the sign either)")
+            print(f"{step} on the sample: {low:+.1f} to {high:+.1f} {said}; on all the test images it is {full:+.1f} "
+                  "(the full profile's copy prints its interval)")
 
 
 def mark_results_differences(ax, pairs: dict, rows) -> None:

@@ -300,7 +300,7 @@ def trained_on(record: dict) -> str:
     chosen = references.for_recipe(record["recipe"]["name"], record.get("arch", "minivggnet"))  # the run that chose it
     held = ((chosen.results() or {}) if chosen else {}).get("data", {}).get("split", {})
     first = (f"the {name} recipe was chosen on validation accuracy (results/README.md); its run {chosen.name} trained on "
-             f"{held['train']:,} images and validated on {held['validation']:,}\nthen " if held.get("validation") else "")
+             f"{held['train']:,} images and validated on {held['validation']:,};\nthis model was then " if held.get("validation") else "")
     return first + (f"trained with the {name} recipe on all {split['train']:,} training images for {record['epochs_run']} "
                     f"epochs: no validation images were left to choose an epoch with, so the weights are those of the last epoch")
 

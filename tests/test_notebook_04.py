@@ -21,7 +21,7 @@ def test_04_evaluates_with_confidence_intervals_and_puts_the_model_to_use(execut
     assert shipped["data"]["split"] == {"train": 50000, "validation": 0}, "the shipped model trains on all 50,000 images"
     chose = reference("minivggnet_improved_val")["data"]["split"]
     assert (f"the improved recipe was chosen on validation accuracy (results/README.md); its run minivggnet_improved_val trained on "
-            f"{chose['train']:,} images and validated on {chose['validation']:,}\nthen trained with the improved recipe on all 50,000 training images "
+            f"{chose['train']:,} images and validated on {chose['validation']:,};\nthis model was then trained with the improved recipe on all 50,000 training images "
             f"for {shipped['epochs_run']} epochs: no validation images were left to choose an epoch with, so the weights are "
             f"those of the last epoch") in text
     # the page's Grad-CAM question answered once, from the maps: the right answers whose map peaks at the frame's edge
@@ -415,7 +415,7 @@ def test_04_trained_on_says_which_epoch_the_weights_come_from():
     chose = reference("minivggnet_improved_val")["data"]["split"]  # the run that chose the recipe, read from results/
     assert trained_on(record).startswith(f"the improved recipe was chosen on validation accuracy (results/README.md); its run "
                                          f"minivggnet_improved_val trained on {chose['train']:,} images and validated on "
-                                         f"{chose['validation']:,}\nthen trained")
+                                         f"{chose['validation']:,};\nthis model was then trained")
 
 
 def test_04_model_file_names_the_shipped_model_and_its_record():

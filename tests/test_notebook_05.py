@@ -269,17 +269,20 @@ def test_05_prints_each_step_paired_with_the_results_files_beside(executed):
     assert kind == "no difference beyond the noise" and low < 0 < high
     for step, (gain, noise, low, high, kind) in paired.items():  # a line under the table where the sample cannot tell the sign
         full = 100 * (reference(STEPS[step][1])["test"]["accuracy"] - reference(STEPS[step][0])["test"]["accuracy"])
-        line = (f"{step} on the sample: {low:+.1f} to {high:+.1f} holds both signs: these 1,000 images cannot tell its sign "
-                f"(all the test images: {full:+.1f}, whose own interval, narrower, the full profile's copy prints: it need not "
-                "settle the sign either)")
+        line = (f"{step} on the sample: {low:+.1f} to {high:+.1f} includes 0: these 1,000 images cannot tell whether the step "
+                f"helped or hurt; on all the test images it is {full:+.1f} (the full profile's copy prints its interval)")
         assert (line in text) == (low < 0 < high), f"{step}: the sign caveat exactly when the sample's interval holds 0"
         assert (f"{step} on the sample:" in text) == (low < 0 < high or not low <= full <= high), step
 
 
-def test_05_shows_its_one_figure(executed):
+def test_05_shows_its_two_figures(executed):
     notebook = executed("05")
     figures = [cell for cell in notebook.cells if cell.cell_type == "code" and "plots.save_figure(" in cell.source]
-    assert len(figures) == 1 and '"05_steps"' in figures[0].source
+    assert len(figures) == 2 and '"05_network_step_images"' in figures[0].source and '"05_steps"' in figures[1].source
+    assert all(any("image/png" in output.get("data", {}) for output in figure.outputs) for figure in figures)
+    assert "np.flatnonzero(~old & new)" in figures[0].source and "np.flatnonzero(old & ~new)" in figures[0].source, \
+        "the images that move the network step's effect, both kinds"
+    figures = figures[1:]
     assert any("image/png" in output.get("data", {}) for output in figures[0].outputs)
     assert 'color="white", markeredgecolor="tab:red"' in (ROOT / "lab" / "comparison.py").read_text(), "diamonds unlike the dots"
     source = figures[0].source
