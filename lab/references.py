@@ -164,7 +164,7 @@ def beside_reference(history: dict, recipe: Recipe, train_digits: int, x_test, y
     print(f"{'':<26}{'this run':>14}{'reference run':>17}")
     for name, (ours, theirs) in rows.items():
         print(f"{name:<26}{ours:>14}{theirs:>17}")
-    gap, (_, high) = 100 * (full_test["accuracy"] - accuracy), evaluation.confidence_interval(accuracy, test_digits)
+    gap = 100 * (full_test["accuracy"] - accuracy)  # points: the reference run's test accuracy minus this run's
     if (train_digits, steps) == (full_train, full_steps):
         print(f"the same training digits and SGD steps: the runs differ in their random draws (the reference run's code "
               f"shuffles its own way) and machine, and their test accuracies by {abs(gap):.2f} points: a scale of run-to-run noise")
@@ -192,12 +192,13 @@ def reference_darkest(confusion=None) -> str:
     with ``confusion``, this run's matrix on as many test digits, it adds this run's counts in those cells."""
     import numpy as np
 
-    full = np.array(get("lenet_mnist").results()["test"]["confusion_matrix"])
+    test = get("lenet_mnist").results()["test"]
+    full = np.array(test["confusion_matrix"])
     np.fill_diagonal(full, 0)
     cells = list(zip(*np.nonzero(full == full.max())))
     pairs = " and ".join(f"true {t} predicted {p}" for t, p in cells)
     line = f"the reference run's darkest cells ({full.max()} of its {full.sum()} mistakes each): {pairs}"
-    if confusion is not None and np.sum(confusion) == np.sum(get("lenet_mnist").results()["test"]["confusion_matrix"]):
+    if confusion is not None and np.sum(confusion) == test["images"]:
         ours = np.array(confusion) * (1 - np.eye(len(full), dtype=int))
         mine = list(zip(*np.nonzero(ours == ours.max())))
         line += (f"; this run holds {' and '.join(str(ours[t][p]) for t, p in cells)} there, and the reference holds "
