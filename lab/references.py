@@ -131,7 +131,7 @@ def sample_steps(data: str, recipe: Recipe, train_digits: int) -> None:
 
     usual = get("lenet_mnist").training_recipe().batch_size
     if data == "sample" and recipe.batch_size != usual:
-        print(f"batch size {recipe.batch_size}, not the recipe's {usual}: {math.ceil(train_digits / recipe.batch_size)} "
+        print(f"batch size {recipe.batch_size} (BATCH_SIZE), not the original recipe's {usual}: {math.ceil(train_digits / recipe.batch_size)} "
               f"steps per epoch, not {math.ceil(train_digits / usual)}: enough SGD steps on so few digits to get past the start, "
               "where the loss sits near a uniform guess's, ln 10")
 
@@ -176,9 +176,10 @@ def beside_reference(history: dict, recipe: Recipe, train_digits: int, x_test, y
         reading = (f"together (this run does not separate them) they cost {100 * (here - accuracy):.1f} points on the same "
                    "test digits" if accuracy < low_here
                    else f"yet on its {test_digits:,} test digits the two cannot be told apart")
-        batches = f", in batches of {batch_size}, not {full_batch}," if batch_size != full_batch else ""
-        print(f"this run learned from {full_train / train_digits:.0f}x fewer training digits{batches} in {full_steps / steps:.1f}x "
-              f"fewer SGD steps: {reading}")
+        batches = (f" (its batches of {batch_size}, not {full_batch}, already give it more steps per epoch)"
+                   if batch_size < full_batch else "")
+        print(f"this run learned from {full_train / train_digits:.0f}x fewer training digits in {full_steps / steps:.1f}x "
+              f"fewer SGD steps{batches}: {reading}")
     fig = plots.training_curves(history, f"LeNet on MNIST: this run, {per_epoch} SGD steps per epoch, and the reference run",
                                 log_loss=True, reference=full_history, reference_label=f"reference run, {full_per_epoch} steps/epoch")
     last = max(len(history["loss"]), len(full_history["loss"]))

@@ -203,11 +203,12 @@ def test_01_class_means_and_look_alikes(executed, cifar_sample):
     margin = 100 / pair.sum() ** 0.5
     apart, close = margin * 2 ** 0.5, 100 * (max(shares[:4]) - min(shares[:4]))
     assert 1.96 * 50 / pair.sum() ** 0.5 <= margin
-    above = sum(100 * (share - shares[4]) > apart for share in shares[:4])
+    above = [f"{data.CLASS_NAMES[i]} - {data.CLASS_NAMES[j]}" for (_, i, j), share in zip(ranked, shares[:4]) if 100 * (share - shares[4]) > apart]
     assert (f"in the wrong class\n(on the sample, {pair.sum()} images a pair: each share is off by up to {margin:.0f} points, 19 times in 20,\n"
             f" so two shares must differ by more than about {apart:.0f} points to be told apart;\n"
             f" the close pairs span {close:.0f} points: {'too little to rank them' if close < apart else 'some of them differ beyond the noise'};\n"
-            f" close pairs that far above the farthest pair: {above} of 4. The full data's numbers are printed just below.)\n") in text
+            f" close pairs more than {apart:.0f} points above the farthest pair: {len(above)} of 4 ({', '.join(above) or 'none'}). "
+            "The full data's numbers are printed just below.)\n") in text
     for v in (i for i, name in enumerate(data.CLASS_NAMES) if name in data.CIFAR10.groups["vehicle"]):  # each vehicle's nearest average
         nearest = min((j for j in range(10) if j != v), key=lambda j: distance[v, j])
         kind = "an animal" if data.CLASS_NAMES[nearest] in data.CIFAR10.groups["animal"] else "a vehicle"

@@ -36,6 +36,8 @@ def test_03_writes_the_training_out_and_each_piece_equals_the_library(executed):
     ref = re.search(r"reference run: best epoch (\d+) of (\d+), validation accuracy ([\d.]+) "
                     r"\(results/minivggnet_improved_val.json\)", text)
     assert this and ref, "this run and the reference, their best epochs on parallel lines"
+    minus = re.search(r"^this run minus the reference run, best validation accuracy: ([+-][\d.]+)$", text, flags=re.M)
+    assert minus and abs(float(minus.group(1)) - (float(this.group(2)) - float(ref.group(3)))) < 2e-4, "the difference, printed"
     history = reference["history"]["val_accuracy"]
     assert float(ref.group(3)) == round(max(history), 4) and f"after {epochs} epochs" not in text, "no partial reference"
     assert int(ref.group(1)) == reference["best_epoch"] and int(ref.group(2)) == reference["epochs_run"]
@@ -73,7 +75,7 @@ def test_03_writes_the_training_out_and_each_piece_equals_the_library(executed):
     for (first, last, gap_start, gap_end, val_start, val_end, reading), length, n in zip(
             readings, (epochs, reference["epochs_run"]), images):
         assert int(last) == length and int(first) == (length - 1) // 2 + 1
-        noise = 2 * (float(val_end) * (1 - float(val_end)) / n) ** 0.5  # two standard errors on n images
+        noise = 2 * (2 * float(val_end) * (1 - float(val_end)) / n) ** 0.5  # two standard errors of a change on n images
         widened, rose = float(gap_end) - float(gap_start), float(val_end) - float(val_start)
         if min(abs(abs(widened) - noise), abs(abs(rose) - noise)) < 0.002:  # too close to call from printed numbers
             continue

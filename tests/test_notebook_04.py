@@ -432,7 +432,7 @@ def test_04_what_to_remember_is_a_few_bullets_that_hold_for_any_output(executed)
     assert re.search(r"^compiled as loaded: False$", text, flags=re.M), "the file came uncompiled, as the prose says"
     summary = next(c.source for c in nb.cells if c.source.startswith("## What to remember"))
     assert 3 <= summary.count("\n- ") <= 5 and len(summary.split()) < 150
-    assert "at the same accuracy, a tenth as many images make it about three times as wide" in " ".join(summary.split())
+    assert "at the same accuracy, a tenth as many images make it about √10 times as wide, a little over three" in " ".join(summary.split())
     from helpers import evaluation
     for accuracy in (0.6, 0.87, 0.95):
         (low, high), (tenth_low, tenth_high) = (evaluation.confidence_interval(accuracy, n) for n in (1000, 100))
@@ -475,3 +475,20 @@ def test_04_the_pages_layer_list_is_the_librarys():
     assert "layers = [model.layers[0], *model.layers[1].layers]" in page
     model = keras.saving.load_model(ROOT / "models" / "minivggnet_improved.keras")
     assert [model.layers[0], *model.layers[1].layers] == inspection.flat_layers(model)
+
+
+def test_04_names_a_class_over_called_only_beyond_luck(executed):
+    """The report's reading lists a class as over-called only when its excess of calls over its own images passes
+    twice the square root of wrongly-called plus missed: recomputed here from the printed report."""
+    text = text_of(executed("04"))
+    rows = {name: re.search(rf"^\s+{name}\s+([\d.]+)\s+([\d.]+)\s+[\d.]+\s+(\d+)$", text, flags=re.M)
+            for name in data.CLASS_NAMES}
+    over = []
+    for name, row in rows.items():
+        precision, recall, support = float(row.group(1)), float(row.group(2)), int(row.group(3))
+        hits = round(recall * support)
+        wrongly, missed = (round(hits / precision) - hits if precision else 0), support - hits
+        if wrongly - missed > 2 * np.sqrt(wrongly + missed):
+            over.append(name)
+    line = re.search(r"^lowest recall: .*; over-called beyond luck: (.+)$", text, flags=re.M)
+    assert line and line.group(1) == (", ".join(over) or "none"), "the listed classes follow the report's counts"
