@@ -23,7 +23,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Image, display
 
-from helpers import data as datasets, evaluation, inspection
+from helpers import data as datasets, evaluation, inspection, plots
 from helpers.data import CLASS_NAMES
 from helpers.paths import FIGURES_DIR, RESULTS_DIR, ROOT
 from helpers.recipes import get_recipe
@@ -94,26 +94,35 @@ def sample_note_confusions(confusion, record: dict | None, data: str):
           f"on another sample, so this order may be luck{on_full}")
 
 
-def sample_note_per_class(intervals: dict, record: dict | None, path: Path | None, data: str):
-    """On the sample only (else does nothing), after the page's figure, which it shows first: how much wider the sample's
-    per-class ``intervals`` are than the full test set's (from the results ``record``), how many pairs overlap there, then
-    the full run's figure of the same model, figures/04_per_class_accuracy.png."""
+def sample_note_per_class(figure, per_class: dict, intervals: dict, record: dict | None, data: str):
+    """On the sample only (else does nothing): how much wider the sample's per-class ``intervals`` are than the full
+    test set's (from the results ``record``) and how many pairs overlap there; then, in place of the page's ``figure``,
+    one figure with both: this sample's bars and intervals beside those of all the test images."""
     full = full_test_set(record, data, 0)
     if data != "sample" or not full:
         return
-    plt.show()  # the sample's figure, above the note
     matrix = np.array(full["confusion_matrix"])
-    on_full = [evaluation.confidence_interval(matrix[i, i] / matrix[i].sum(), int(matrix[i].sum())) for i in range(10)]
-    ratio = np.mean([high - low for low, high in intervals.values()]) / np.mean([high - low for low, high in on_full])
+    on_full = {name: matrix[i, i] / matrix[i].sum() for i, name in enumerate(CLASS_NAMES)}
+    full_intervals = {name: evaluation.confidence_interval(on_full[name], int(matrix[i].sum()))
+                      for i, name in enumerate(CLASS_NAMES)}
+    ratio = (np.mean([high - low for low, high in intervals.values()])
+             / np.mean([high - low for low, high in full_intervals.values()]))
     def overlaps(found):  # the pairs of intervals that overlap, as the page counts them
         return sum(a[0] <= b[1] and b[0] <= a[1] for k, a in enumerate(found) for b in found[k + 1:])
     luck = "so most of this ranking may be luck: " if overlaps(list(intervals.values())) > 45 / 2 else ""
     print(f"{luck}these intervals are {ratio:.1f} times as wide as on all {full['images']:,} test images, where "
-          f"{overlaps(on_full)} of 45 pairs overlap")
-    figure = FIGURES_DIR / "04_per_class_accuracy.png"
-    if saved_full(path, data) and figure.exists():  # drawn by this notebook's run on all the test images, same model file
-        print(f"below, {figure.relative_to(ROOT)}: the same figure, drawn by this notebook on all {full['images']:,} test images")
-        display(Image(filename=figure))
+          f"{overlaps(list(full_intervals.values()))} of 45 pairs overlap")
+    sample, everything = "this sample", f"all {full['images']:,} test images (results/)"
+    ax = figure.axes[0]
+    print(f"the figure: the page's bars for this sample, and beside them the same model's on {everything}")
+    plt.close(figure)  # replaced by the figure with both
+    title = f"Accuracy per class, this sample beside all {full['images']:,} test images\n" + ax.get_title().split("\n")[-1]
+    both = plots.per_class_accuracy({sample: per_class, everything: on_full}, title,
+                                    intervals={sample: intervals, everything: full_intervals},
+                                    colors={sample: "tab:blue", everything: "tab:gray"})
+    start = min(ax.get_xlim()[0], np.floor(10 * min(low for low, _ in full_intervals.values())) / 10)
+    both.axes[0].set(xlim=(start, 1), xlabel=both.axes[0].get_xlabel() + f"\nthe axis starts at {start:.0%}, not at 0")
+    plt.show()
 
 
 def sample_note_mistakes(path: Path | None, data: str, labels, probs):

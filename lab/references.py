@@ -133,7 +133,7 @@ def sample_steps(data: str, recipe: Recipe, train_digits: int) -> None:
     if data == "sample" and recipe.batch_size != usual:
         print(f"batch size {recipe.batch_size} (BATCH_SIZE), not the original recipe's {usual}: {math.ceil(train_digits / recipe.batch_size)} "
               f"steps per epoch, not {math.ceil(train_digits / usual)}: enough SGD steps on so few digits to get past the start, "
-              "where the loss sits near a uniform guess's, ln 10")
+              "where the network still answers like a uniform guess (model.compile, below)")
 
 
 def beside_reference(history: dict, recipe: Recipe, train_digits: int, x_test, y_test, accuracy: float):
@@ -168,6 +168,9 @@ def beside_reference(history: dict, recipe: Recipe, train_digits: int, x_test, y
     if (train_digits, steps) == (full_train, full_steps):
         print(f"the same training digits and SGD steps: the runs differ in their random draws (the reference run's code "
               f"shuffles its own way) and machine, and their test accuracies by {abs(gap):.2f} points: a scale of run-to-run noise")
+        apart = max(abs(a - b) for a, b in zip(history["val_accuracy"], full_history["val_accuracy"]))
+        print(f"their validation accuracies lie within {100 * apart:.2f} points of each other at every epoch"
+              f"{': in the figure their accuracy curves nearly coincide' if apart < 0.01 else ''}")
     else:
         reference_model = keras.saving.load_model(get("lenet_mnist").model_path)  # the reference's trained model
         here = float(np.mean(reference_model.predict(x_test, verbose=0).argmax(1) == np.asarray(y_test)))
@@ -190,7 +193,8 @@ def beside_reference(history: dict, recipe: Recipe, train_digits: int, x_test, y
 
 def reference_darkest(confusion=None) -> str:
     """Notebook 06: the reference run's darkest confusion cells (``results/lenet_mnist.json``), as one printed line;
-    with ``confusion``, this run's matrix on as many test digits, it adds this run's counts in those cells."""
+    with ``confusion``, this run's matrix, it adds this run's counts in those cells (on as many test digits, also the
+    reference's counts in this run's darkest cells)."""
     import numpy as np
 
     test = get("lenet_mnist").results()["test"]
@@ -199,10 +203,13 @@ def reference_darkest(confusion=None) -> str:
     cells = list(zip(*np.nonzero(full == full.max())))
     pairs = " and ".join(f"true {t} predicted {p}" for t, p in cells)
     line = f"the reference run's darkest cells ({full.max()} of its {full.sum()} mistakes each): {pairs}"
-    if confusion is not None and np.sum(confusion) == test["images"]:
-        ours = np.array(confusion) * (1 - np.eye(len(full), dtype=int))
-        mine = list(zip(*np.nonzero(ours == ours.max())))
-        line += (f"; this run holds {' and '.join(str(ours[t][p]) for t, p in cells)} there, and the reference holds "
-                 f"{' and '.join(str(full[t][p]) for t, p in mine)} in this run's darkest "
-                 f"({' and '.join(f'true {t} predicted {p}' for t, p in mine)})")
-    return line
+    if confusion is None:
+        return line
+    ours = np.array(confusion) * (1 - np.eye(len(full), dtype=int))
+    held = " and ".join(str(ours[t][p]) for t, p in cells)  # this run's counts in the reference's darkest cells
+    if np.sum(confusion) != test["images"]:
+        return line + f"; on its {int(np.sum(confusion)):,} test digits, this run holds {held} there"
+    mine = list(zip(*np.nonzero(ours == ours.max())))  # this run's darkest cells
+    return (line + f"; this run holds {held} there, and the reference holds "
+            f"{' and '.join(str(full[t][p]) for t, p in mine)} in this run's darkest "
+            f"({' and '.join(f'true {t} predicted {p}' for t, p in mine)})")

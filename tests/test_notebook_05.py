@@ -336,7 +336,7 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
                                "normalisation using the averages"),
             ("confounds", "Steps 1 and 3 each change something else too"),
             ("constant", "`constant` keeps the rate fixed"),
-            ("Rescaling", "The cell prints each file's layers: a `Rescaling` layer, a per-channel scale and offset that normalises "
+            ("Rescaling", "The cell prints each file's layers: a `Rescaling` layer, a scale and offset (per colour channel in the improved recipe) that normalises "
                           "the raw pixels as its recipe says (notebook 03 builds it), then the network")):
         assert " ".join(definition.split()) in flat, term
     for term in ("pooling", "points", "overfitting", "paired comparison"):

@@ -43,7 +43,7 @@ def test_06_writes_the_training_out_in_keras():
     assert "the ReLU/max-pool *20-50-500* variant of LeCun's LeNet-5" in flat
     assert "`Conv2D(20, 5)`" in prose and "`Conv2D(50, 5)`" in flat and "`Dense(500)`" in flat, "the variant's numbers, as in the code"
     assert "which notebook 02 explains" in flat and "where MiniVGGNet stacks two 3x3 ones" in flat, "what 02 taught, pointed to"
-    assert "`softmax` turns them into ten probabilities that sum to 1" in flat and "gives ten scores" in flat, "logits and softmax, in one sentence"
+    assert "`softmax` turns them into ten probabilities that sum to 1" in flat and "gives ten raw scores, one per class, called *logits*" in flat, "logits and softmax, in one sentence"
     assert "*ReLU* activations" not in flat and "*softmax*" not in prose and "A filter is a small square" not in flat, "no glossary repeating 02"
     assert "LeCun's original was smaller" not in flat and "(convolution, filter, channel" not in flat, "no history or glossary list"
     assert "*receptive field*" not in flat and "layer_table" not in code and "clear_session" not in code, "the net shown once: Keras' summary"
@@ -161,7 +161,7 @@ def test_06_writes_the_training_out_in_keras():
     assert len(branches) == 1 and all(line.startswith('if DATA == "sample":  # quick profile only: ') for line in branches), \
         "the profile branches: visible, labelled, one call each, in lab"
     assert split_cell.splitlines()[-1] == "    references.sample_steps(DATA, recipe, len(x_tr))", "the sample's steps, one line"
-    assert next(s for s in sources if "plots.heatmap(confusion" in s).endswith("\nprint(references.reference_darkest(confusion))  # from results/; this run's counts there if tested on as many digits")
+    assert next(s for s in sources if "plots.heatmap(confusion" in s).endswith("\nprint(references.reference_darkest(confusion))  # from results/, with this run's counts in those cells")
     chance = next(s for s in sources if "multinomial(off.sum()" in s)
     assert "np.percentile(throws.max(axis=1), 95)" in chance and "references." not in chance, "the chance test, on the page, in both profiles"
     assert [s for s in sources if "reference_accuracy" in s] == [compare], "the reference run, read where it is used"
@@ -225,7 +225,7 @@ def test_06_trains_and_says_how_far_it_got(executed):
     assert "validation share" not in text, "val_fraction printed once, with the settings"
     assert "min on a" not in text and "the full MNIST has" not in text, "no cost line; the sizes in the shapes and the table"
     assert ("batch size 32 (BATCH_SIZE), not the original recipe's 128: 57 steps per epoch, not 15: enough SGD steps on so few digits to get past the "
-                                          "start, where the loss sits near a uniform guess's, ln 10\n") in text, "why the sample's batch size, from the numbers"
+                                          "start, where the network still answers like a uniform guess (model.compile, below)\n") in text, "why the sample's batch size, from the numbers"
     assert "validation digits per class: [20, 20, 20, 20, 20, 20, 20, 20, 20, 20]" in text, "a tenth of each class"
     assert "most frequent mistakes" not in text, "the heatmap shows them"
     fit_cell = next(c for c in executed("06").cells if "model.fit(x_tr" in c.source)
@@ -292,7 +292,8 @@ def test_06_trains_and_says_how_far_it_got(executed):
     assert sparse.group(4) == ("within what chance alone gives: no cell stands out" if margin <= 0 else
                                f"above chance, but only by {margin}: a weak pattern" if margin <= 2 else
                                f"it stands out, by {margin}"), "the verdict follows the numbers"
-    assert "; this run holds" not in text, "this run's counts in the reference's cells only on as many test digits"
+    assert re.search(r"; on its 1,000 test digits, this run holds \d+( and \d+)* there$", text, flags=re.M), \
+        "this run's counts in the reference's cells, on its own number of test digits"
 
 
 def test_06_reads_its_confusion_matrix_and_counts_validation_ahead_of_training(executed):
@@ -335,7 +336,7 @@ def test_06_reference_notes_read_no_gap_inside_the_ci_and_sample_notes_stay_sile
         assert f"test mistakes{'':<13}{f'{round((1 - accuracy) * 1000)} of 1,000':>14}" in out, "mistakes from the accuracy"
     sample_steps("sample", quick, 1800)
     assert capsys.readouterr().out == ("batch size 32 (BATCH_SIZE), not the original recipe's 128: 57 steps per epoch, not 15: enough SGD steps on so few digits to get past the "
-                                          "start, where the loss sits near a uniform guess's, ln 10\n")
+                                          "start, where the network still answers like a uniform guess (model.compile, below)\n")
     full = np.array(record["test"]["confusion_matrix"]) * (1 - np.eye(10, dtype=int))
     assert reference_darkest().startswith(f"the reference run's darkest cells ({full.max()} of its {full.sum()} mistakes each): true ")
     tied = int((full == full.max()).sum())  # the reference's own matrix holds its darkest count in each of its darkest cells
@@ -343,16 +344,20 @@ def test_06_reference_notes_read_no_gap_inside_the_ci_and_sample_notes_stay_sile
     counts = " and ".join([str(full.max())] * tied)
     assert reference_darkest(record["test"]["confusion_matrix"]).endswith(
         f"; this run holds {counts} there, and the reference holds {counts} in this run's darkest ({cells})")
-    assert "this run holds" not in reference_darkest(np.eye(10, dtype=int) * 100), "not on another number of test digits"
+    assert reference_darkest(np.eye(10, dtype=int) * 100).endswith(f"; on its 1,000 test digits, this run holds {' and '.join(['0'] * tied)} there"), \
+        "on another number of test digits: this run's counts only"
     sample_steps("sample", quick, 1800)
     assert capsys.readouterr().out == ("batch size 32 (BATCH_SIZE), not the original recipe's 128: 57 steps per epoch, not 15: enough SGD steps on so few digits to get past the "
-                                          "start, where the loss sits near a uniform guess's, ln 10\n")
+                                          "start, where the network still answers like a uniform guess (model.compile, below)\n")
     full_run = {key: values for key, values in record["history"].items()}  # the reference's own digits and steps
     same_digits = np.zeros((10000, 28, 28, 1), "uint8"), np.zeros(10000, int)  # as many test digits: no re-scoring
     plt.close(beside_reference(full_run, usual, record["data"]["split"]["train"], *same_digits, record["test"]["accuracy"] - 0.0011))
-    assert capsys.readouterr().out.splitlines()[-1] == (
+    reading, curves = capsys.readouterr().out.splitlines()[-2:]
+    assert reading == (
         "the same training digits and SGD steps: the runs differ in their random draws (the reference run's code shuffles "
         "its own way) and machine, and their test accuracies by 0.11 points: a scale of run-to-run noise"), "the full data's reading"
+    assert curves == ("their validation accuracies lie within 0.00 points of each other at every epoch: in the figure their "
+                      "accuracy curves nearly coincide"), "how close the curves are, measured"
     sample_steps("full", quick, 54001), sample_steps("sample", usual, 1800)
     assert capsys.readouterr().out == "", "nothing printed outside the sample, nor with the recipe's batch size"
 
