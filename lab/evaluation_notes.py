@@ -141,13 +141,13 @@ def sample_note_mistakes(path: Path | None, data: str, labels, probs):
     if full and full["sure"]:  # each sample image is one of the full test set's
         on_full = full["sure"].split("; ")
         expected = len(on_full) * len(labels) / full["test_images"]
-        print(f"  on all {full['test_images']:,} test images: {len(on_full)} ({full['sure']}), "
-              f"{np.sum(top[wrong] >= SURE)} in this sample, where {expected:.1f} are expected: too few to show one")
+        print(f"  on all {full['test_images']:,} test images: {len(on_full)} ({full['sure']}); in this sample "
+              f"{np.sum(top[wrong] >= SURE)}, where a sample this size holds {expected:.1f} on average: too few to show one")
     figure = FIGURES_DIR / "04_confident_mistakes.png"
     if full and figure.exists():  # drawn by this notebook's run on all the test images, with this model file
-        first = ", image 1 that one" if full["sure"] else ""
-        print(f"below, {figure.relative_to(ROOT)}: the same figure, drawn by this notebook on all "
-              f"{full['test_images']:,} test images (the full test set's surest mistakes{first})")
+        first = " (image 1 is the one named above)" if full["sure"] else ""
+        print(f"below, {figure.relative_to(ROOT)}: the full test set's surest mistakes, drawn by this notebook's run on all "
+              f"{full['test_images']:,} test images{first}")
         display(Image(filename=figure))
 
 

@@ -223,7 +223,7 @@ def test_01_class_means_and_look_alikes(executed, cifar_sample):
             + f"\n{'':<15}nearest class mean, {pair.sum():,} validation images a pair: close pairs {min(shares[:4]):.0%} to "
             f"{max(shares[:4]):.0%} wrong; farthest pair {shares[4]:.0%} (each ±{margin:.0f} points)\n") in text  # the sample's, beside the full run's
     assert text.index(" in the wrong class\n") < text.index("the sample:    four closest pairs") < text.index("the full data: four closest pairs")
-    assert ("On the full data (its numbers are printed just above, with either `DATA`), the close pairs come out nearer 50% "
+    assert ("On the full data (the line starting `the full data:` just above, printed whatever `DATA` is), the close pairs come out nearer 50% "
             "than the farthest, and even the farthest is well above 0%") in prose  # the sample is too small to say it
     assert "a coin toss, or always answering one class, about 50% (each pair's two classes have equally many validation images)" in prose
     assert "misplaced more often than the farthest pair" not in prose and "standard error" not in prose and "$" not in prose

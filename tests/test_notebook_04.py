@@ -103,8 +103,8 @@ def test_04_sentences_follow_the_printed_numbers(executed):
     kept = json.loads((ROOT / "results" / "evaluation.json").read_text())["sure"]
     own = re.search(r"^  image 1 of the figure, the surest: true \w+, predicted \w+ ([\d.]+)%$", text, flags=re.M)
     assert own and (float(own.group(1)) >= 99) == bool(listed), "the figure's surest, and whether the list above holds it"
-    full = re.search(r"^  on all 10,000 test images: (\d+) \((.*)\), (\d+) in this sample, where ([\d.]+) are expected: too few "
-                     r"to show one$", text, flags=re.M)
+    full = re.search(r"^  on all 10,000 test images: (\d+) \((.*)\); in this sample (\d+), where a sample this size holds ([\d.]+) "
+                     r"on average: too few to show one$", text, flags=re.M)
     assert full and full.group(2) == kept and int(full.group(1)) == kept.count(";") + 1 and full.group(3) == surest.group(2)
     assert abs(float(full.group(4)) - int(full.group(1)) / 10) < 0.051 and float(full.group(4)) < 1, "fewer than one expected"
     first = re.match(r"true (\w+), predicted (\w+) ", kept)  # the full test set's surest mistake, as results/ keeps it
@@ -124,8 +124,8 @@ def test_04_sentences_follow_the_printed_numbers(executed):
     shown = FIGURES_DIR / "04_confident_mistakes.png"
     cell = next(c for c in nb.cells if "sample_note_mistakes(" in c.source)
     kinds = ["image" if "image/png" in o.get("data", {}) else o.get("text", "") for o in cell.outputs]
-    caption = (f"below, figures/04_confident_mistakes.png: the same figure, drawn by this notebook on all 10,000 test images "
-               f"(the full test set's surest mistakes, image 1 that one)\n")
+    caption = ("below, figures/04_confident_mistakes.png: the full test set's surest mistakes, drawn by this notebook's run on "
+               "all 10,000 test images (image 1 is the one named above)\n")
     assert shown.exists() and kinds[-1] == "image", "the full run's figure, last"
     images = [k for k, kind in enumerate(kinds) if kind == "image"]
     assert len(images) == 2 and caption in "".join(kinds[images[0] + 1:images[1]]), "the sample's figure, caption, full run's"
