@@ -145,7 +145,7 @@ def sample_note_mistakes(path: Path | None, data: str, labels, probs):
               f"{np.sum(top[wrong] >= SURE)}, where a sample this size holds {expected:.1f} on average: too few to show one")
     figure = FIGURES_DIR / "04_confident_mistakes.png"
     if full and figure.exists():  # drawn by this notebook's run on all the test images, with this model file
-        first = " (image 1 is the one named above)" if full["sure"] else ""
+        first = " (its image 1 is the full test set's mistake named just above)" if full["sure"] else ""
         print(f"below, {figure.relative_to(ROOT)}: the full test set's surest mistakes, drawn by this notebook's run on all "
               f"{full['test_images']:,} test images{first}")
         display(Image(filename=figure))

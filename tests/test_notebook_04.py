@@ -125,7 +125,7 @@ def test_04_sentences_follow_the_printed_numbers(executed):
     cell = next(c for c in nb.cells if "sample_note_mistakes(" in c.source)
     kinds = ["image" if "image/png" in o.get("data", {}) else o.get("text", "") for o in cell.outputs]
     caption = ("below, figures/04_confident_mistakes.png: the full test set's surest mistakes, drawn by this notebook's run on "
-               "all 10,000 test images (image 1 is the one named above)\n")
+               "all 10,000 test images (its image 1 is the full test set's mistake named just above)\n")
     assert shown.exists() and kinds[-1] == "image", "the full run's figure, last"
     images = [k for k, kind in enumerate(kinds) if kind == "image"]
     assert len(images) == 2 and caption in "".join(kinds[images[0] + 1:images[1]]), "the sample's figure, caption, full run's"
