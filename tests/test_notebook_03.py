@@ -300,5 +300,6 @@ def test_03_quick_copy_shows_the_full_runs_curves_under_its_own(executed):
     assert sources[shown].startswith('if DATA == "sample":')  # nothing on the full data
     outputs = nb.cells[shown].outputs
     assert any("image/png" in o.get("data", {}) for o in outputs)
-    assert "from this notebook's run on the full data (figures/03_training_curves.png)" in text_of(nb)
+    assert ("from this notebook's run on the full data (figures/03_training_curves.png; the \"this run\" of its title is "
+            "that run)") in text_of(nb)
     assert (FIGURES_DIR / "03_training_curves.png").exists()
