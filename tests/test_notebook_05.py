@@ -381,3 +381,13 @@ def test_05_sums_up_what_it_learned(executed):
     assert all(c.cell_type == "code" for c in cells[learned + 2:]), "after the exercises only the bookkeeping cell"
     bullets = [line for line in cells[learned].source.splitlines() if line.startswith("- ")]
     assert 3 <= len([b for b in bullets if "network step" in b or "recipe" in b or "training images" in b or "paired" in b]) <= 6
+
+
+def test_05_lists_each_runs_training_images_and_kept_epoch(executed):
+    """The line under the settings table the markdown reads (a run that kept its best epoch chose it on validation):
+    each run's training images and kept epoch, as its results file records them."""
+    text = text_of(executed("05"))
+    for run in ("shallownet_original", "minivggnet_original", "minivggnet_improved_val", "minivggnet_improved"):
+        r = reference(run)
+        assert (f"  {run:<24} {r['data']['split']['train']:>6,} training images, epoch kept: {r['best_epoch']} of "
+                f"{r['epochs_run']}\n") in text, run
