@@ -51,22 +51,29 @@ def save_accuracies(accuracy: dict, used: dict) -> None:
 def print_accuracies(measured: dict, ci: dict, test_images: int, files: dict | None = None) -> None:
     """Notebook 05's accuracy table: per run its train, val and test accuracy, the gap (train minus val, in points) and
     the test accuracy's 95% interval ``ci`` ``{run: (low, high)}``; ``measured``: ``{run: {part: accuracy}}`` from the
-    page. Given ``files`` (the quick profile), the full data's (:func:`saved_accuracies`) are the first columns are those, and the page's test
-    accuracy on its ``test_images`` sample stands beside them; ``files``: the model file each run loaded."""
+    page. Given ``files`` (the quick profile; the model file each run loaded), two tables: the page's test accuracy on
+    its ``test_images`` sample with its interval, then the full data's (:func:`saved_accuracies`), and the pairs of runs
+    whose order the two tables swap."""
     saved = saved_accuracies(files) if files else None
     if saved:
-        print(f"{'':23}  {'full data (*) from results/':<28}| sample (measured now)")
-    print(f"{'':23}  train    val    gap   test  " + ("|  test" if saved else "") + "     95% CI")
-    for name, a in measured.items():
+        print(f"measured now, on the {test_images:,}-image test sample:\n{'':23}  test   95% CI")
+        for name, a in measured.items():
+            print(f"{name:>23}  {a['test']:.1%}  {ci[name][0]:.1%}-{ci[name][1]:.1%}")
+        print(f"\nthe full data, read from results/{ACCURACIES_FILE.name} (saved by this notebook's full-profile run, "
+              "measured as above on all the images):")
+    print(f"{'':23}  train    val    gap   test" + ("" if saved else "     95% CI"))
+    for name in measured:
         full = (saved or measured)[name]
         val, gap = (f"{full['val']:.1%}", f"{100 * (full['train'] - full['val']):+.1f}") if "val" in full else ("seen", "")
-        sample = f"| {a['test']:.1%}" if saved else ""
-        low, high = ci[name]
-        print(f"{name:>23}  {full['train']:.1%} {val:>6} {gap:>6}  {full['test']:.1%}  {sample}  {low:.1%}-{high:.1%}")
+        interval = "" if saved else f"  {ci[name][0]:.1%}-{ci[name][1]:.1%}"
+        print(f"{name:>23}  {full['train']:.1%} {val:>6} {gap:>6}  {full['test']:.1%}{interval}")
     print("accuracies in %, gaps in points (from the unrounded accuracies)")
-    if saved:
-        print(f"(*) results/{ACCURACIES_FILE.name}: saved by this notebook's full-profile run, measured as above on all the images")
-        print(f"on {test_images:,} sample images, differences smaller than the CIs (as between the last two rows) can come out with either sign")
+    names = list(measured)
+    for first, second in ((a, b) for i, a in enumerate(names) for b in names[i + 1:]) if saved else ():
+        if (measured[first]["test"] - measured[second]["test"]) * (saved[first]["test"] - saved[second]["test"]) < 0:
+            print(f"{first} and {second} swap places: {measured[first]['test']:.1%} and {measured[second]['test']:.1%} on "
+                  f"the sample, {saved[first]['test']:.1%} and {saved[second]['test']:.1%} on all the test images. On "
+                  f"{test_images:,} images, accuracies this close (within each other's CI) can come out in either order.")
 
 
 def print_settings(settings: dict, also: tuple = ()) -> None:
@@ -81,15 +88,15 @@ def print_settings(settings: dict, also: tuple = ()) -> None:
 
 
 SETTING_MEANINGS = {
-    "optimizer": "the rule that updates the weights", "epochs": "passes over the training images",
+    "optimizer": "sgd: plain steps; adamw: sized per weight", "epochs": "passes over the training images",
     "batch_size": "images per gradient step", "learning_rate": "size of the update steps (the peak)",
-    "schedule": "how the learning rate changes over training", "decay": "how fast inverse_time lowers the rate",
+    "schedule": "how the learning rate changes over training", "decay": "rate = peak / (1 + decay x step)",
     "warmup_fraction": "share of the steps spent raising the rate", "warmup_start": "the first rate, times the peak",
-    "momentum": "share of each SGD step carried to the next", "nesterov": "SGD's look-ahead variant of momentum",
-    "weight_decay": "shrinks every weight a little at each step", "label_smoothing": "target share spread over all classes",
+    "momentum": "share of each SGD step carried to the next", "nesterov": "gradient taken where momentum leads",
+    "weight_decay": "shrinks every weight a little at each step", "label_smoothing": "target share moved to all ten classes",
     "augment": "random crops and flips of the training images", "crop_padding": "pixels padded before the random crop",
     "normalization": "unit: x / 255; standardize: (x - mean) / std",
-    "whiten_first_layer": "first conv's start computed from the images",
+    "whiten_first_layer": "first conv starts as a whitening filter",
     "val_fraction": "share of the training images held out"}
 """A few words of meaning for each recipe field :func:`print_settings` may show (notebook 03 explains them)."""
 
@@ -155,7 +162,7 @@ def print_steps(pairs: dict, outcome: dict, test_images: int, sample: bool = Fal
             said = (f"includes 0: these {test_images:,} images cannot tell whether the step helped or hurt" if low < 0 < high
                     else "misses the full data's, as one 95% interval in twenty does")
             print(f"{step} on the sample: {low:+.1f} to {high:+.1f} {said}; on all the test images it is {full:+.1f} "
-                  "(the full profile's copy prints its interval)")
+                  '(with DATA = "full" this notebook prints its interval)')
 
 
 def mark_results_differences(ax, pairs: dict, rows) -> None:

@@ -136,19 +136,19 @@ def sample_steps(data: str, recipe: Recipe, train_digits: int) -> None:
               "where the network still answers like a uniform guess (ln 10, under `model.fit` below)")
 
 
-def beside_reference(history: dict, recipe: Recipe, train_digits: int, x_test, y_test, accuracy: float):
+def beside_reference(history: dict, recipe: Recipe, train_digits: int, test_digits: int, accuracy: float,
+                     reference_here: float):
     """Notebook 06's run beside its reference run (``results/lenet_mnist.json``): a table of training digits, batch
-    size, SGD steps, test mistakes and last validation accuracy; one line reading it (a run on fewer digits or steps:
-    the reference model, scored on this run's own test digits, gives the gap those cost, or says its test digits are
-    too few to tell; the same digits and steps: the gap as a scale of run-to-run noise); both runs' curves (returned)."""
+    size, SGD steps, test mistakes and last validation accuracy; the lines reading it (a run on fewer digits or steps:
+    ``reference_here``, the reference model's accuracy on this run's ``test_digits``, gives the gap those cost, or says
+    its test digits are too few to tell, and the reference's validation accuracy at about this run's steps; the same
+    digits and steps: the gap as a scale of run-to-run noise); both runs' curves against SGD steps (returned)."""
     import math
 
-    import keras
+    import matplotlib.pyplot as plt
     import numpy as np
 
-    from helpers import evaluation, plots
-
-    test_digits = len(y_test)
+    from helpers import evaluation
 
     record, batch_size = get("lenet_mnist").results(), recipe.batch_size
     full_history, full_batch, full_test = record["history"], record["recipe"]["batch_size"], record["test"]
@@ -172,8 +172,7 @@ def beside_reference(history: dict, recipe: Recipe, train_digits: int, x_test, y
         print(f"their validation accuracies lie within {100 * max(gaps):.2f} points of each other at every epoch, within "
               f"{100 * max(gaps[1:]):.2f} after the first{': in the figure their curves nearly coincide' if max(gaps[1:]) < 0.01 else ''}")
     else:
-        reference_model = keras.saving.load_model(get("lenet_mnist").model_path)  # the reference's trained model
-        here = float(np.mean(reference_model.predict(x_test, verbose=0).argmax(1) == np.asarray(y_test)))
+        here = reference_here  # the reference model on this run's test digits
         print(f"on this run's {test_digits:,} test digits, the reference model scores {here:.2%} (this run: {accuracy:.2%})")
         low_here, _ = evaluation.confidence_interval(here, test_digits)
         reading = (f"together (this run does not separate them) they cost {100 * (here - accuracy):.1f} points on the same "
@@ -181,11 +180,31 @@ def beside_reference(history: dict, recipe: Recipe, train_digits: int, x_test, y
                    else f"yet on its {test_digits:,} test digits the two cannot be told apart")
         print(f"this run learned from {full_train / train_digits:.0f}x fewer training digits in {full_steps / steps:.1f}x "
               f"fewer SGD steps, {steps:,} against {full_steps:,}: {reading}")
-    fig = plots.training_curves(history, f"LeNet on MNIST: this run, {per_epoch} SGD steps per epoch, and the reference run",
-                                log_loss=True, reference=full_history, reference_label=f"reference run, {full_per_epoch} steps/epoch")
-    last = max(len(history["loss"]), len(full_history["loss"]))
-    for ax in fig.axes:
-        ax.set_xticks(range(last, 0, -max(1, last // 4)))  # ticks down from the last epoch
+        at = min(len(full_history["val_accuracy"]), math.ceil(steps / full_per_epoch))  # its first epoch at or past our steps
+        print(f"after {at * full_per_epoch:,} SGD steps (its epoch {at}, the first at or past this run's {steps:,}), the "
+              f"reference run's validation accuracy was {full_history['val_accuracy'][at - 1]:.2%} (this run's last: "
+              f"{history['val_accuracy'][-1]:.2%})")
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.6))
+    runs = ((history, per_epoch, "this run", "-o", ("tab:blue", "tab:orange")),
+            (full_history, full_per_epoch, "reference run", "--o", ("#6baed6", "#fd8d3c")))
+    for run, per, name, style, colors in runs:
+        done = np.arange(1, len(run["loss"]) + 1) * per  # SGD steps at the end of each epoch
+        for ax, keys in zip(axes, (("loss", "val_loss"), ("accuracy", "val_accuracy"))):
+            for key, color in zip(keys, colors):
+                ax.plot(done, run[key], style, color=color, markersize=3, linewidth=2 if name == "reference run" else 1.5,
+                        label=f"{'validation' if key.startswith('val_') else 'train'}, {name} ({per} steps per epoch)")
+    for ax, name in zip(axes, ("loss", "accuracy")):
+        ax.set(title=name.capitalize(), xlabel="SGD steps (a dot: the end of an epoch)", ylabel=name)
+        ax.set_xlim(left=0)
+        ax.grid(alpha=0.3)
+    axes[0].set_yscale("log")
+    ticks = [t for t in (0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5) if axes[0].get_ylim()[0] <= t <= axes[0].get_ylim()[1]]
+    axes[0].set_yticks(ticks, [f"{t:g}" for t in ticks])
+    axes[0].yaxis.set_minor_formatter(plt.matplotlib.ticker.NullFormatter())
+    axes[1].yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="lower center", ncol=2, fontsize=9, frameon=False)
+    fig.suptitle("LeNet on MNIST: this run and the reference run, against the SGD steps taken")
+    fig.tight_layout(rect=(0, 0.12, 1, 1))
     return fig
 
 

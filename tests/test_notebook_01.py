@@ -194,21 +194,18 @@ def test_01_class_means_and_look_alikes(executed, cifar_sample):
         shares.append(((to_i < to_j) != (y_val[pair] == i)).mean())
         assert (y_val[pair] == i).sum() == (y_val[pair] == j).sum()  # "equally many validation images": 50% is a coin toss
         assert (f"{data.CLASS_NAMES[i]:>10} - {data.CLASS_NAMES[j]:<10} distance {d:5.2f}: {shares[-1]:.0%} of {pair.sum():,} "
-                "in the wrong class\n") in text
+                f"in the wrong class, ± {100 / pair.sum() ** 0.5:.0f} points\n") in text
         assert 0 < shares[-1] < 0.5  # between a perfect rule and a coin toss
     assert shares[-1] > 0.1  # "Even the farthest pair's share is well above 0%"
-    # on the sample the reading rests on 40 images a pair: each share's width, from that count (a 95% interval, at most about
-    # 1/sqrt(n)); two shares of different images differ by noise up to sqrt(2) widths, which the close pairs' spread and each
-    # close pair's lead over the farthest are read against; the full data reads below
+    # each share's margin, from its count of images (a 95% interval, at most about 100/sqrt(n) points); a close pair is
+    # clearly above the farthest when their ranges (share +- margin) do not overlap
     margin = 100 / pair.sum() ** 0.5
-    apart, close = margin * 2 ** 0.5, 100 * (max(shares[:4]) - min(shares[:4]))
     assert 1.96 * 50 / pair.sum() ** 0.5 <= margin
-    above = [f"{data.CLASS_NAMES[i]} - {data.CLASS_NAMES[j]}" for (_, i, j), share in zip(ranked, shares[:4]) if 100 * (share - shares[4]) > apart]
-    assert (f"in the wrong class\n(on the sample, {pair.sum()} images a pair: each share is off by up to {margin:.0f} points, 19 times in 20,\n"
-            f" so two shares must differ by more than about {apart:.0f} points to be told apart;\n"
-            f" the close pairs span {close:.0f} points: {'too little to rank them' if close < apart else 'some of them differ beyond the noise'};\n"
-            f" close pairs more than {apart:.0f} points above the farthest pair: {len(above)} of 4 ({', '.join(above) or 'none'}). "
-            "The full data's numbers are printed just below.)\n") in text
+    clear = [f"{data.CLASS_NAMES[i]} - {data.CLASS_NAMES[j]}" for (_, i, j), share in zip(ranked, shares[:4])
+             if 100 * (share - shares[4]) > 2 * margin]
+    assert (f"close pairs whose range lies wholly above the farthest pair's: {len(clear)} of 4 ({', '.join(clear) or 'none'})\n"
+            in text)
+    assert "told apart" not in prose and "√2" not in prose, "one plain rule: ranges that do not overlap"
     for v in (i for i, name in enumerate(data.CLASS_NAMES) if name in data.CIFAR10.groups["vehicle"]):  # each vehicle's nearest average
         nearest = min((j for j in range(10) if j != v), key=lambda j: distance[v, j])
         kind = "an animal" if data.CLASS_NAMES[nearest] in data.CIFAR10.groups["animal"] else "a vehicle"
@@ -222,7 +219,7 @@ def test_01_class_means_and_look_alikes(executed, cifar_sample):
     assert (f"the sample:    four closest pairs " + ", ".join(f"{data.CLASS_NAMES[i]} - {data.CLASS_NAMES[j]} {d:.2f}" for d, i, j in ranked[:4])
             + f"\n{'':<15}nearest class mean, {pair.sum():,} validation images a pair: close pairs {min(shares[:4]):.0%} to "
             f"{max(shares[:4]):.0%} wrong; farthest pair {shares[4]:.0%} (each ±{margin:.0f} points)\n") in text  # the sample's, beside the full run's
-    assert text.index(" in the wrong class\n") < text.index("the sample:    four closest pairs") < text.index("the full data: four closest pairs")
+    assert text.index(" in the wrong class, ± ") < text.index("the sample:    four closest pairs") < text.index("the full data: four closest pairs")
     assert ("On the full data (the line starting `the full data:` just above, printed whatever `DATA` is), the close pairs come out nearer 50% "
             "than the farthest, and even the farthest is well above 0%") in prose  # the sample is too small to say it
     assert "a coin toss, or always answering one class, about 50% (each pair's two classes have equally many validation images)" in prose

@@ -2,6 +2,7 @@
 page's own cells), and what the quick profile printed and wrote is what the page says."""
 
 import json
+import statistics
 import re
 
 import pytest
@@ -52,6 +53,13 @@ def test_03_writes_the_training_out_and_each_piece_equals_the_library(executed):
     assert (f"this recipe's reference run (results/minivggnet_improved_val.json): {reference['epochs_run']} epochs on "
             f"{split['train']:,} images ({split['validation']:,} held out for validation), {minutes:.0f} minutes on a "
             f"{reference['machine']['cpu_cores']}-core CPU") in text, "the reference run in one line, from its results file"
+    speed = re.search(r"^reference run: a median (\d+) images/s on the CPU \((.+)\) in (\w+)$", text, flags=re.M)
+    assert speed and int(speed.group(1)) == round(statistics.median(reference["history"]["images_per_second"])), "its speed"
+    assert (speed.group(2), speed.group(3)) == (reference["machine"]["cpu"], reference["device"]["precision"])
+    kept = re.search(r"^model.fit returned a History: fit_history.history holds (.+), one value per epoch this process "
+                     r"trained \((\d+)\)$", text, flags=re.M)
+    assert kept and set(kept.group(1).split(", ")) >= {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert int(kept.group(2)) == epochs, "a run from the start: fit's History holds every epoch"
     assert "test images" not in text, "the page never uses the test set: its quick banner prints no test accuracy"
     assert "a uniform guess scores a loss of ln 10 = 2.303; with label smoothing 0.1 the lowest possible loss is 0.500" in text
     record = json.loads((ARTIFACTS_DIR / "minivggnet_quick.json").read_text())
@@ -80,11 +88,13 @@ def test_03_writes_the_training_out_and_each_piece_equals_the_library(executed):
         if min(abs(abs(widened) - noise), abs(abs(rose) - noise)) < 0.002:  # too close to call from printed numbers
             continue
         if abs(widened) < noise or (widened > 0 and abs(rose) < noise):  # the sample's noise: no verdict
-            small = (f"the gap's change {widened:+.3f}" if abs(widened) < noise else f"validation's change {rose:+.3f}")
-            printed = re.fullmatch(rf"(the gap's|validation's) change ([+-][\d.]+) is under the noise, ([\d.]+) on {n:,} images: "
+            hidden = [(what, value) for what, value in (("the gap's", widened), ("validation's", rose)) if abs(value) < noise]
+            printed = re.fullmatch(r"(.+) (?:is|are) under the noise, ([\d.]+) on " + f"{n:,}" + r" images: "
                                    r"too few validation images to tell", reading)
-            assert printed and abs(float(printed.group(3)) - noise) < 0.0015, reading
-            assert printed.group(1) == small.split(" change")[0] and abs(float(printed.group(2)) - float(small.split()[-1])) < 0.0015
+            assert printed and abs(float(printed.group(2)) - noise) < 0.0015, reading
+            named = re.findall(r"(the gap's|validation's) change ([+-][\d.]+)", printed.group(1))
+            assert [what for what, _ in named] == [what for what, _ in hidden], ("every change under the noise, named", reading)
+            assert all(abs(float(shown) - value) < 0.0015 for (_, shown), (_, value) in zip(named, hidden))
             continue
         assert reading == ("training gained on validation, which did not rise: overfitting is setting in"
                            if widened > 0 and rose < 0 else "training gained on validation, which still rose: no harm yet"

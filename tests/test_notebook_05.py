@@ -162,17 +162,17 @@ def test_05_loads_each_reference_model(executed):
 
 def test_05_prints_the_full_datas_numbers_beside_the_sample(executed):
     text = text_of(executed("05"))
-    header = re.search(r"^ +full data \(\*\) from results/ +\| sample \(measured now\)\n +train +val +gap +test +\| +test +95% CI$",
-                       text, flags=re.M)
-    assert header, "the table's header says which columns are the full data's and which the sample's"
-    assert re.search(r"^\(\*\) results/shallow_vs_minivggnet\.json: saved by this notebook's full-profile run, measured as above on all "
-                     r"the images$", text, flags=re.M), "the footnote names the file the full data's columns come from"
+    header = re.search(r"^measured now, on the 1,000-image test sample:\n +test +95% CI$", text, flags=re.M)
+    assert header, "first the sample's table: what this copy measured"
+    assert re.search(r"^the full data, read from results/shallow_vs_minivggnet\.json \(saved by this notebook's full-profile run, "
+                     r"measured as above on all the images\):\n +train +val +gap +test$", text, flags=re.M), \
+        "then the full data's table, naming the file its numbers come from"
     assert "accuracies in %, gaps in points (from the unrounded accuracies)" in text, "one unit: %, gaps in points"
     for name, full in _full_data_accuracies().items():
         val, gap = (f"{full['val']:.1%}", f"{100 * (full['train'] - full['val']):+.1f}") if "val" in full else ("seen", "")
         train, test = re.escape(f"{full['train']:.1%}"), re.escape(f"{full['test']:.1%}")
-        assert re.search(rf"^\s*{name}\s+{train}\s+{re.escape(val)}\s+{re.escape(gap)}\s+{test}\s+\|\s+\d+\.\d%\s+\d+\.\d%-\d+\.\d%$",
-                         text, flags=re.M), f"{name}: the full data's train, val, gap, test, then the sample's test and CI"
+        assert re.search(rf"^\s*{name}\s+{train}\s+{re.escape(val)}\s+{re.escape(gap)}\s+{test}$",
+                         text, flags=re.M), f"{name}: the full data's train, val, gap, test"
     saved = _full_data_accuracies()  # what the prose says of the gap column
     before, after = (saved[name] for name in STEPS["recipe"])
     assert after["train"] < before["train"] and after["val"] > before["val"], "the recipe step: train down, val up"
@@ -191,8 +191,13 @@ def test_05_prints_the_full_datas_numbers_beside_the_sample(executed):
     low, high = sample[STEPS["data"][0]][1:]
     assert abs(sample[STEPS["data"][1]][0] - sample[STEPS["data"][0]][0]) < (high - low) / 2, \
         "the last two rows differ by less than a CI's half-width on the sample (the printed example of either sign)"
-    assert ("on 1,000 sample images, differences smaller than the CIs (as between the last two rows) can come out with either sign"
-            in text), "the sample's caveat, printed in the quick profile only"
+    full_test = {name: 100 * a["test"] for name, a in _full_data_accuracies().items()}
+    names = list(sample)
+    swapped = [(a, b) for i, a in enumerate(names) for b in names[i + 1:]
+               if (sample[a][0] - sample[b][0]) * (full_test[a] - full_test[b]) < 0]
+    assert swapped == [STEPS["data"]], "the sample swaps the last two rows only"
+    assert re.findall(r"^(\w+) and (\w+) swap places: ", text, flags=re.M) == swapped, "each swapped pair, named"
+    assert "On 1,000 images, accuracies this close (within each other's CI) can come out in either order." in text
     source = _source("05")
     assert 'accuracy = {name: {part: r.mean() for part, r in parts.items()} for name, parts in right.items()}' in source
     assert 'evaluation.confidence_interval(a["test"], len(y_test))' in source, "the CI computed on the page, the table printed by lab"
@@ -204,9 +209,9 @@ def test_05_prints_the_full_datas_numbers_beside_the_sample(executed):
 
 
 def _sample_accuracies(text: str) -> dict:
-    """{model: (test, CI low, CI high)} in points, the sample's columns of the quick profile's table."""
+    """{model: (test, CI low, CI high)} in points, the quick profile's table of the sample."""
     return {m.group(1): tuple(float(m.group(i)) for i in (2, 3, 4))
-            for m in re.finditer(r"^\s*(\w+)\s.*\|\s+(\d+\.\d)%\s+(\d+\.\d)%-(\d+\.\d)%$", text, flags=re.M)}
+            for m in re.finditer(r"^\s*(\w+)\s+(\d+\.\d)%\s+(\d+\.\d)%-(\d+\.\d)%$", text, flags=re.M)}
 
 
 def test_05_prints_each_step_paired_with_the_results_files_beside(executed):
@@ -270,7 +275,7 @@ def test_05_prints_each_step_paired_with_the_results_files_beside(executed):
     for step, (gain, noise, low, high, kind) in paired.items():  # a line under the table where the sample cannot tell the sign
         full = 100 * (reference(STEPS[step][1])["test"]["accuracy"] - reference(STEPS[step][0])["test"]["accuracy"])
         line = (f"{step} on the sample: {low:+.1f} to {high:+.1f} includes 0: these 1,000 images cannot tell whether the step "
-                f"helped or hurt; on all the test images it is {full:+.1f} (the full profile's copy prints its interval)")
+                f"helped or hurt; on all the test images it is {full:+.1f} (with DATA = \"full\" this notebook prints its interval)")
         assert (line in text) == (low < 0 < high), f"{step}: the sign caveat exactly when the sample's interval holds 0"
         assert (f"{step} on the sample:" in text) == (low < 0 < high or not low <= full <= high), step
 
@@ -391,3 +396,26 @@ def test_05_lists_each_runs_training_images_and_kept_epoch(executed):
         r = reference(run)
         assert (f"  {run:<24} {r['data']['split']['train']:>6,} training images, epoch kept: {r['best_epoch']} of "
                 f"{r['epochs_run']}\n") in text, run
+
+
+def test_05_prints_each_recipe_column_as_the_keras_calls_that_build_it(executed):
+    """The settings table's three columns, as the Keras optimizer, schedule and loss training.make_optimizer builds."""
+    text = text_of(executed("05"))
+    columns = {"ShallowNet, original": recipes.get_recipe("original", "shallownet"),
+               "MiniVGGNet, original": recipes.get_recipe("original", "minivggnet"),
+               "MiniVGGNet, improved": recipes.get_recipe("improved", "minivggnet")}
+    for column, recipe in columns.items():
+        found = re.search(rf"^{re.escape(column)}:\n  optimizer: (\w+)\(learning_rate=(\w+)\(([^)]*)\)(.*)\)\n"
+                          r"  loss: CategoricalCrossentropy\(label_smoothing=([\d.]+)\)$", text, flags=re.M)
+        assert found, column
+        optimizer, schedule, rate, rest, smoothing = found.groups()
+        assert optimizer == {"sgd": "SGD", "adamw": "AdamW"}[recipe.optimizer] and float(smoothing) == recipe.label_smoothing
+        rate = dict(item.split("=") for item in rate.split(", "))
+        if recipe.schedule == "warmup_cosine":
+            assert schedule == "CosineDecay" and float(rate["warmup_target"]) == recipe.learning_rate
+            assert abs(float(rate["initial_learning_rate"]) - recipe.learning_rate * recipe.warmup_start) < 1e-9
+        else:
+            assert schedule == "InverseTimeDecay" and float(rate["initial_learning_rate"]) == recipe.learning_rate
+            assert float(rate["decay_rate"]) == (recipe.decay if recipe.schedule == "inverse_time" else 0)
+            assert f", momentum={recipe.momentum:.4g}, nesterov={recipe.nesterov}" in rest
+        assert ("weight_decay=" in rest) == bool(recipe.weight_decay)

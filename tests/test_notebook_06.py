@@ -166,8 +166,10 @@ def test_06_writes_the_training_out_in_keras():
     assert "np.percentile(throws.max(axis=1), 95)" in chance and "references." not in chance, "the chance test, on the page, in both profiles"
     assert [s for s in sources if "reference_accuracy" in s] == [compare], "the reference run, read where it is used"
     assert '.results()["test"]["accuracy"]' in compare and "epoch_seconds" not in compare, "the accuracy read from the record"
-    assert compare.splitlines()[-1].startswith("references.beside_reference(history, ") and len(compare.splitlines()) <= 6, \
+    assert compare.splitlines()[-1].startswith("references.beside_reference(history, ") and len(compare.splitlines()) <= 8, \
         "the table and plot beside the reference run in lab, one line, in both profiles"
+    assert "keras.saving.load_model(references.get(\"lenet_mnist\").model_path)" in compare and "reference_model.predict(x_test" in compare, \
+        "the reference model re-scored on the page"
     assert max(len(line) for line in compare.splitlines()) <= 120, "readable lines"
     assert "evaluation.confidence_interval(accuracy, len(x_test))" in compare, "the full profile reads the gap against this run's CI, printed"
     assert "environment.check(SEED, DATA, trains=True)" in code and "full_run" not in code, "the set-up cell: no reference run"
@@ -198,7 +200,8 @@ def test_06_writes_the_training_out_in_keras():
     assert "(built for 32x32 colour images)" not in exercises and "the LeNet above takes 28x28 grey digits" in " ".join(exercises.split())
     assert "```python" in exercises and "from helpers import training" in exercises and "from helpers.data import CLASS_NAMES" in exercises
     assert "training" not in re.sub(r"#.*", "", _sources("06", "code")[1]), "training imported by the exercise that uses it"
-    assert code.count('references.get("lenet_mnist")') == 1, "the reference run's record, read once"
+    assert code.count('references.get("lenet_mnist").results()') == 1, "the reference run's record, read once"
+    assert code.count('references.get("lenet_mnist").model_path') == 1, "its trained model, loaded once"
     assert "The notebooks do not train LeNet on CIFAR-10; exercise 4 does." in flat
     assert "`RUN_NAME` names the files" in flat and '`"full"` uses all of MNIST' in flat and "`BATCH_SIZE`" in flat, "every parameter explained"
     assert "a long run on a CPU" in flat and "how far below the reference run's does the test accuracy fall" in flat
@@ -207,7 +210,7 @@ def test_06_writes_the_training_out_in_keras():
 
 def test_06_trains_and_says_how_far_it_got(executed):
     text = text_of(executed("06"))
-    assert "train per class: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]" in text and "train: (2000, 28, 28, 1) uint8" in text
+    assert "train per class: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200] (the same count for every class)" in text and "train: (2000, 28, 28, 1) uint8" in text
     assert all(re.search(rf"└ {name} \(\S*?{kind}", text) for name, kind in (("conv1", "Conv2D"), ("softmax", "Activation"))), \
         "the nested summary lists LeNet's layers"
     assert "Model: \"lenet_scaled\"" in text and re.search(r"Total params: \S*?1,256,080", text), "Keras' own summary"
@@ -285,11 +288,11 @@ def test_06_trains_and_says_how_far_it_got(executed):
     assert ("inside this run's 95% CI\n" in text) == (low <= test["accuracy"] <= high), "the verdict, a word the markdown reads"
     assert ("outside this run's 95% CI\n" in text) == (test["accuracy"] > high), "the verdict follows this run's CI"
     assert "QUICK PROFILE (DATA = \"sample\")" in text and "Numbers marked as read from results/" not in text, "the banner, without the reference run"
-    sparse = re.search(r"^(\d+) mistakes thrown at random over 90 cells: the fullest holds up to (\d+) in 95% of the throws; "
-                       r"the darkest cell here holds (\d+): (.+)$", text, flags=re.M)
+    sparse = re.search(r"^If (\d+) mistakes fell at random over the 90 cells, the fullest cell would hold at most (\d+) in 95% "
+                       r"of the throws\.\nThe darkest cell here holds (\d+): (.+)\.$", text, flags=re.M)
     assert sparse and sparse.group(1) == re.search(r"^(\d+) mistakes among 1,000", text, flags=re.M).group(1), "the sample's matrix, read"
     margin = int(sparse.group(3)) - int(sparse.group(2))
-    assert sparse.group(4) == ("within what chance alone gives: no cell stands out" if margin <= 0 else
+    assert sparse.group(4) == ("within what chance alone gives, so no cell stands out" if margin <= 0 else
                                f"above chance, but only by {margin}: a weak pattern" if margin <= 2 else
                                f"it stands out, by {margin}"), "the verdict follows the numbers"
     assert re.search(r"; on this run's 1,000 test digits, this run holds \d+( and \d+)* there, where the reference's rate gives "
@@ -331,9 +334,13 @@ def test_06_reference_notes_read_no_gap_inside_the_ci_and_sample_notes_stay_sile
     model = keras.saving.load_model(references.get("lenet_mnist").model_path)
     ref_here = float(np.mean(model.predict(x_t, verbose=0).argmax(1) == y_t))
     for accuracy, verdict in ((ref_here - 0.005, "the two cannot be told apart"), (ref_here - 0.05, "points on the same test digits")):
-        plt.close(beside_reference(history, quick, 1800, x_t, y_t, accuracy))
+        plt.close(beside_reference(history, quick, 1800, 1000, accuracy, ref_here))
         out = capsys.readouterr().out
-        assert verdict in out.splitlines()[-1], verdict
+        assert verdict in out.splitlines()[-2], verdict
+        per, at = -(-record["data"]["split"]["train"] // record["recipe"]["batch_size"]), -(-3 * 57 // 422)
+        assert out.splitlines()[-1] == (f"after {at * per:,} SGD steps (its epoch {at}, the first at or past this run's 171), the reference "
+                                        f"run's validation accuracy was {record['history']['val_accuracy'][at - 1]:.2%} (this run's "
+                                        f"last: {history['val_accuracy'][-1]:.2%})"), "the reference at about this run's steps"
         assert f"test mistakes{'':<13}{f'{round((1 - accuracy) * 1000)} of 1,000':>14}" in out, "mistakes from the accuracy"
     sample_steps("sample", quick, 1800)
     assert capsys.readouterr().out == ("batch size 32 (BATCH_SIZE), not the original recipe's 128: 57 steps per epoch, not 15: enough SGD steps on so few digits to get past the "
@@ -353,8 +360,8 @@ def test_06_reference_notes_read_no_gap_inside_the_ci_and_sample_notes_stay_sile
     assert capsys.readouterr().out == ("batch size 32 (BATCH_SIZE), not the original recipe's 128: 57 steps per epoch, not 15: enough SGD steps on so few digits to get past the "
                                           "start, where the network still answers like a uniform guess (ln 10, under `model.fit` below)\n")
     full_run = {key: values for key, values in record["history"].items()}  # the reference's own digits and steps
-    same_digits = np.zeros((10000, 28, 28, 1), "uint8"), np.zeros(10000, int)  # as many test digits: no re-scoring
-    plt.close(beside_reference(full_run, usual, record["data"]["split"]["train"], *same_digits, record["test"]["accuracy"] - 0.0011))
+    plt.close(beside_reference(full_run, usual, record["data"]["split"]["train"], 10000, record["test"]["accuracy"] - 0.0011,
+                               record["test"]["accuracy"]))
     reading, curves = capsys.readouterr().out.splitlines()[-2:]
     assert reading == (
         "the same training digits and SGD steps: the runs differ in their random draws (the reference run's code shuffles "
