@@ -131,9 +131,10 @@ def sample_steps(data: str, recipe: Recipe, train_digits: int) -> None:
 
     usual = get("lenet_mnist").training_recipe().batch_size
     if data == "sample" and recipe.batch_size != usual:
-        print(f"batch size {recipe.batch_size} (BATCH_SIZE), not the original recipe's {usual}: {math.ceil(train_digits / recipe.batch_size)} "
-              f"steps per epoch, not {math.ceil(train_digits / usual)}: enough SGD steps on so few digits to get past the start, "
-              "where the network still answers like a uniform guess (ln 10, under `model.fit` below)")
+        print(f"With batch size {recipe.batch_size} (BATCH_SIZE), an epoch on {train_digits:,} digits is "
+              f"{math.ceil(train_digits / recipe.batch_size)} SGD steps; the original recipe's {usual} would give "
+              f"{math.ceil(train_digits / usual)}.\nSo few steps would leave the network near its start, where it answers "
+              "like a uniform guess (the loss ln 10, under `model.fit` below).")
 
 
 def beside_reference(history: dict, recipe: Recipe, train_digits: int, test_digits: int, accuracy: float,
@@ -165,6 +166,7 @@ def beside_reference(history: dict, recipe: Recipe, train_digits: int, test_digi
     for name, (ours, theirs) in rows.items():
         print(f"{name:<26}{ours:>14}{theirs:>17}")
     gap = 100 * (full_test["accuracy"] - accuracy)  # points: the reference run's test accuracy minus this run's
+    print(f"on this run's {test_digits:,} test digits, the reference model scores {reference_here:.2%} (this run: {accuracy:.2%})")
     if (train_digits, steps) == (full_train, full_steps):
         print(f"the same training digits and SGD steps: the runs differ in their random draws (the reference run's code "
               f"shuffles its own way) and machine, and their test accuracies by {abs(gap):.2f} points: a scale of run-to-run noise")
@@ -173,10 +175,9 @@ def beside_reference(history: dict, recipe: Recipe, train_digits: int, test_digi
               f"{100 * max(gaps[1:]):.2f} after the first{': in the figure their curves nearly coincide' if max(gaps[1:]) < 0.01 else ''}")
     else:
         here = reference_here  # the reference model on this run's test digits
-        print(f"on this run's {test_digits:,} test digits, the reference model scores {here:.2%} (this run: {accuracy:.2%})")
         low_here, _ = evaluation.confidence_interval(here, test_digits)
-        reading = (f"together (this run does not separate them) they cost {100 * (here - accuracy):.1f} points on the same "
-                   "test digits" if accuracy < low_here
+        reading = (f"together they cost {100 * (here - accuracy):.1f} percentage points on the same test digits (the next "
+                   "line compares the runs at about equal steps)" if accuracy < low_here
                    else f"yet on its {test_digits:,} test digits the two cannot be told apart")
         print(f"this run learned from {full_train / train_digits:.0f}x fewer training digits in {full_steps / steps:.1f}x "
               f"fewer SGD steps, {steps:,} against {full_steps:,}: {reading}")
@@ -185,17 +186,23 @@ def beside_reference(history: dict, recipe: Recipe, train_digits: int, test_digi
               f"reference run's validation accuracy was {full_history['val_accuracy'][at - 1]:.2%} (this run's last: "
               f"{history['val_accuracy'][-1]:.2%})")
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.6))
-    runs = ((history, per_epoch, "this run", "-o", ("tab:blue", "tab:orange")),
-            (full_history, full_per_epoch, "reference run", "--o", ("#6baed6", "#fd8d3c")))
+    runs = ((full_history, full_per_epoch, "reference run", "--o", ("dimgrey", "black")),  # drawn first: under this run
+            (history, per_epoch, "this run", "-o", ("tab:blue", "tab:orange")))
     for run, per, name, style, colors in runs:
         done = np.arange(1, len(run["loss"]) + 1) * per  # SGD steps at the end of each epoch
         for ax, keys in zip(axes, (("loss", "val_loss"), ("accuracy", "val_accuracy"))):
             for key, color in zip(keys, colors):
-                ax.plot(done, run[key], style, color=color, markersize=3, linewidth=2 if name == "reference run" else 1.5,
+                ax.plot(done, run[key], style, color=color, markersize=3, linewidth=2.5 if name == "reference run" else 1.5,
                         label=f"{'validation' if key.startswith('val_') else 'train'}, {name} ({per} steps per epoch)")
+    uneven = max(steps, full_steps) > 3 * min(steps, full_steps)  # one run would fill a corner of a linear axis
     for ax, name in zip(axes, ("loss", "accuracy")):
-        ax.set(title=name.capitalize(), xlabel="SGD steps (a dot: the end of an epoch)", ylabel=name)
-        ax.set_xlim(left=0)
+        ax.set(title=name.capitalize(), ylabel=name,
+               xlabel="SGD steps" + (", logarithmic axis" if uneven else "") + " (a dot: the end of an epoch)")
+        if uneven:
+            ax.set_xscale("log")
+            ax.xaxis.set_major_formatter(plt.matplotlib.ticker.FuncFormatter(lambda value, _: f"{value:,.0f}"))
+        else:
+            ax.set_xlim(left=0)
         ax.grid(alpha=0.3)
     axes[0].set_yscale("log")
     ticks = [t for t in (0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5) if axes[0].get_ylim()[0] <= t <= axes[0].get_ylim()[1]]
@@ -226,9 +233,14 @@ def reference_darkest(confusion=None) -> str:
     held = " and ".join(str(ours[t][p]) for t, p in cells)  # this run's counts in the reference's darkest cells
     if np.sum(confusion) != test["images"]:
         digits = int(np.sum(confusion))
-        return line + (f"; on this run's {digits:,} test digits, this run holds {held} there, where the reference's rate "
-                       f"gives {full.max() * digits / test['images']:.1f} each")
+        return line + (f"; on this run's {digits:,} test digits, this run holds {held} there, where the reference's "
+                       f"{full.max()} in {test['images']:,}, scaled to {digits:,} digits, would give "
+                       f"{full.max() * digits / test['images']:.1f} each")
     mine = list(zip(*np.nonzero(ours == ours.max())))  # this run's darkest cells
+    both = np.minimum(ours / ours.sum(), full / full.sum())  # a cell's smaller share of the two runs' mistakes
+    t, p = np.unravel_index(np.argmax(both), both.shape)
     return (line + f"; this run holds {held} there, and the reference holds "
             f"{' and '.join(str(full[t][p]) for t, p in mine)} in this run's darkest "
-            f"({' and '.join(f'true {t} predicted {p}' for t, p in mine)})")
+            f"({' and '.join(f'true {t} predicted {p}' for t, p in mine)})\nthe cell heaviest in both runs (the larger its "
+            f"smaller share of a run's mistakes): true {t} predicted {p}, {ours[t][p]} of this run's {ours.sum()} "
+            f"mistakes and {full[t][p]} of the reference's {full.sum()}")

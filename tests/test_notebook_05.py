@@ -333,7 +333,7 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
             ("1.96", "sqrt(n); 1.96 from the normal curve)"),
             ("standard error", "The effect's 95% interval is that mean ± 1.96 *standard errors* (the differences' standard "
                                "deviation / sqrt(n);"),
-            ("disagree", "Only the images where the models disagree move it (the cell counts them for the network step); "
+            ("exactly one", "Only the images where exactly one of the two models is right move it (the cell counts them for the network step); "
                          "the others cancel"),
             ("unpaired", "so it keeps the noise the pairing cancels, and is wider"),
             ("seed swing", "one recipe trained with two seeds: a single example of how far reseeding alone moves the accuracy"),
