@@ -172,7 +172,7 @@ def test_01_class_means_and_look_alikes(executed, cifar_sample):
     reading = "the squares pairing two of the six animals (bird, cat, deer, dog, frog, horse) are mostly darker"
     assert reading in prose
     where = next(k for k, c in enumerate(nb.cells) if " ".join(reading.split()) in " ".join(c.source.split()))
-    assert nb.cells[where - 1].source.startswith("off_diagonal = ")  # read right after the heatmap, not before it
+    assert nb.cells[where - 1].source.startswith("each_pair = ")  # read right after the heatmap, not before it
     animals = [data.CLASS_NAMES.index(n) for n in ("bird", "cat", "deer", "dog", "frog", "horse")]
     assert tuple(data.CIFAR10.groups["animal"]) == ("bird", "cat", "deer", "dog", "frog", "horse")  # the six the page names
     others = [c for c in range(10) if c not in animals]
@@ -182,8 +182,8 @@ def test_01_class_means_and_look_alikes(executed, cifar_sample):
     assert (f"median distance: {np.median(within):.1f} between two animals, {np.median(across):.1f} between an animal "
             "and a vehicle\n") in text and np.median(within) < np.median(across)  # the number behind "mostly darker"
     assert "plots.pairs" not in code and "\nmeans = " not in code  # no image strip; flat_means is not confused with mean
-    heatmap = _cell(nb, "off_diagonal = np.where(np.eye(10, dtype=bool), np.nan, distance)")
-    assert "ax.imshow(off_diagonal" in heatmap and "darker = more alike" in heatmap
+    heatmap = _cell(nb, "each_pair = np.where(np.triu(np.ones((10, 10), dtype=bool)), np.nan, distance)")
+    assert "ax.imshow(each_pair" in heatmap and "darker = more alike" in heatmap
     assert len(heatmap.splitlines()) <= 14 and 'ax.text(j, i, f"{distance[i, j]:.1f}"' in heatmap  # plain matplotlib, each value written
     # the nearest-class-mean classifier on the held-out images: the four closest pairs, then the farthest
     x_val, y_val = x_train[val_idx], y_train[val_idx]
