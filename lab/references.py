@@ -131,10 +131,11 @@ def sample_steps(data: str, recipe: Recipe, train_digits: int) -> None:
 
     usual = get("lenet_mnist").training_recipe().batch_size
     if data == "sample" and recipe.batch_size != usual:
-        print(f"With batch size {recipe.batch_size} (BATCH_SIZE), an epoch on {train_digits:,} digits is "
-              f"{math.ceil(train_digits / recipe.batch_size)} SGD steps; the original recipe's {usual} would give "
-              f"{math.ceil(train_digits / usual)}.\nSo few steps would leave the network near its start, where it answers "
-              "like a uniform guess (the loss ln 10, under `model.fit` below).")
+        steps, usual_steps = math.ceil(train_digits / recipe.batch_size), math.ceil(train_digits / usual)
+        print(f"With batch size {recipe.batch_size} (BATCH_SIZE), an epoch on {train_digits:,} digits is {steps} SGD steps, "
+              f"{steps * recipe.epochs:,} in the {recipe.epochs} epochs; the original recipe's {usual} would give {usual_steps}, "
+              f"{usual_steps * recipe.epochs:,} in all.\nOn so few digits the smaller batch buys more steps: the fit log below "
+              f"shows how far the network gets after each {steps}.")
 
 
 def beside_reference(history: dict, recipe: Recipe, train_digits: int, test_digits: int, accuracy: float,
@@ -186,13 +187,13 @@ def beside_reference(history: dict, recipe: Recipe, train_digits: int, test_digi
               f"reference run's validation accuracy was {full_history['val_accuracy'][at - 1]:.2%} (this run's last: "
               f"{history['val_accuracy'][-1]:.2%})")
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.6))
-    runs = ((full_history, full_per_epoch, "reference run", "--o", ("dimgrey", "black")),  # drawn first: under this run
-            (history, per_epoch, "this run", "-o", ("tab:blue", "tab:orange")))
+    runs = ((history, per_epoch, "this run", "-o", ("tab:blue", "tab:orange")),  # drawn first, broad: under the reference
+            (full_history, full_per_epoch, "reference run", "--o", ("dimgrey", "black")))
     for run, per, name, style, colors in runs:
         done = np.arange(1, len(run["loss"]) + 1) * per  # SGD steps at the end of each epoch
         for ax, keys in zip(axes, (("loss", "val_loss"), ("accuracy", "val_accuracy"))):
             for key, color in zip(keys, colors):
-                ax.plot(done, run[key], style, color=color, markersize=3, linewidth=2.5 if name == "reference run" else 1.5,
+                ax.plot(done, run[key], style, color=color, markersize=3, linewidth=1.5 if name == "reference run" else 3,
                         label=f"{'validation' if key.startswith('val_') else 'train'}, {name} ({per} steps per epoch)")
     uneven = max(steps, full_steps) > 3 * min(steps, full_steps)  # one run would fill a corner of a linear axis
     for ax, name in zip(axes, ("loss", "accuracy")):
@@ -233,14 +234,9 @@ def reference_darkest(confusion=None) -> str:
     held = " and ".join(str(ours[t][p]) for t, p in cells)  # this run's counts in the reference's darkest cells
     if np.sum(confusion) != test["images"]:
         digits = int(np.sum(confusion))
-        return line + (f"; on this run's {digits:,} test digits, this run holds {held} there, where the reference's "
-                       f"{full.max()} in {test['images']:,}, scaled to {digits:,} digits, would give "
-                       f"{full.max() * digits / test['images']:.1f} each")
+        return line + (f"; on {digits:,} test digits the reference would expect about "
+                       f"{full.max() * digits / test['images']:.1f} mistakes in each of those cells, and this run has {held}")
     mine = list(zip(*np.nonzero(ours == ours.max())))  # this run's darkest cells
-    both = np.minimum(ours / ours.sum(), full / full.sum())  # a cell's smaller share of the two runs' mistakes
-    t, p = np.unravel_index(np.argmax(both), both.shape)
     return (line + f"; this run holds {held} there, and the reference holds "
             f"{' and '.join(str(full[t][p]) for t, p in mine)} in this run's darkest "
-            f"({' and '.join(f'true {t} predicted {p}' for t, p in mine)})\nthe cell heaviest in both runs (the larger its "
-            f"smaller share of a run's mistakes): true {t} predicted {p}, {ours[t][p]} of this run's {ours.sum()} "
-            f"mistakes and {full[t][p]} of the reference's {full.sum()}")
+            f"({' and '.join(f'true {t} predicted {p}' for t, p in mine)})")

@@ -419,3 +419,14 @@ def test_05_prints_each_recipe_column_as_the_keras_calls_that_build_it(executed)
             assert float(rate["decay_rate"]) == (recipe.decay if recipe.schedule == "inverse_time" else 0)
             assert f", momentum={recipe.momentum:.4g}, nesterov={recipe.nesterov}" in rest
         assert ("weight_decay=" in rest) == bool(recipe.weight_decay)
+
+
+def test_05_prints_each_rescaling_as_the_mean_and_std_it_stands_for(executed):
+    """The original recipe's scaling is mean 0, std 255; the improved runs' are per-channel statistics of their own
+    training images, which differ between the two (what the markdown says)."""
+    text = text_of(executed("05"))
+    found = re.findall(r"^  its Rescaling, x \* scale \+ offset = \(x - mean\) / std with mean (.+) and std (.+)$", text, flags=re.M)
+    assert len(found) == 4 and found[0] == found[1] == ("0.00", "255.00"), found
+    for mean, std in found[2:]:  # three channels each, on the 0..255 scale
+        assert all(100 < float(v) < 140 for v in mean.split(", ")) and all(50 < float(v) < 80 for v in std.split(", "))
+    assert found[2] != found[3], "the two improved runs' statistics differ slightly"
