@@ -67,7 +67,9 @@ def print_accuracies(measured: dict, ci: dict, test_images: int, files: dict | N
         val, gap = (f"{full['val']:.1%}", f"{100 * (full['train'] - full['val']):+.1f}") if "val" in full else ("seen", "")
         interval = "" if saved else f"  {ci[name][0]:.1%}-{ci[name][1]:.1%}"
         print(f"{name:>23}  {full['train']:.1%} {val:>6} {gap:>6}  {full['test']:.1%}{interval}")
-    print("accuracies in %, gaps in points (from the unrounded accuracies)")
+    print("accuracies in %, gaps in points (from the unrounded accuracies)"
+          + ("; seen: trained on the validation images too, so no val" if any("val" not in (saved or measured)[name]
+                                                                            for name in measured) else ""))
     names = list(measured)
     for first, second in ((a, b) for i, a in enumerate(names) for b in names[i + 1:]) if saved else ():
         if (measured[first]["test"] - measured[second]["test"]) * (saved[first]["test"] - saved[second]["test"]) < 0:
@@ -88,8 +90,8 @@ def print_settings(settings: dict, also: tuple = ()) -> None:
 
 
 SETTING_MEANINGS = {
-    "optimizer": "sgd: plain steps; adamw: sized per weight", "epochs": "passes over the training images",
-    "batch_size": "images per gradient step", "learning_rate": "size of the update steps (the peak)",
+    "optimizer": "sgd: rate x gradient; adamw: per-weight steps", "epochs": "passes over the training images",
+    "batch_size": "images per gradient step", "learning_rate": "step size (the start, or warmup's peak)",
     "schedule": "how the learning rate changes over training", "decay": "rate = peak / (1 + decay x step)",
     "warmup_fraction": "share of the steps spent raising the rate", "warmup_start": "the first rate, times the peak",
     "momentum": "share of each SGD step carried to the next", "nesterov": "gradient taken where momentum leads",

@@ -138,8 +138,8 @@ def sample_steps(data: str, recipe: Recipe, train_digits: int) -> None:
               f"shows how far the network gets after each {steps}.")
 
 
-def beside_reference(history: dict, recipe: Recipe, train_digits: int, test_digits: int, accuracy: float,
-                     reference_here: float):
+def beside_reference(history: dict, recipe: Recipe, train_digits: int, validation_digits: int, test_digits: int,
+                     accuracy: float, reference_here: float):
     """Notebook 06's run beside its reference run (``results/lenet_mnist.json``): a table of training digits, batch
     size, SGD steps, test mistakes and last validation accuracy; the lines reading it (a run on fewer digits or steps:
     ``reference_here``, the reference model's accuracy on this run's ``test_digits``, gives the gap those cost, or says
@@ -160,6 +160,7 @@ def beside_reference(history: dict, recipe: Recipe, train_digits: int, test_digi
     full_mistakes = full_test["images"] - sum(row[i] for i, row in enumerate(full_test["confusion_matrix"]))
     rows = {"training digits": (f"{train_digits:,}", f"{full_train:,}"), "batch size": (batch_size, full_batch),
             "SGD steps": (f"{steps:,}", f"{full_steps:,}"),
+            "digits seen (steps x batch)": (f"{steps * batch_size:,}", f"{full_steps * full_batch:,}"),
             "test mistakes": (f"{mistakes} of {test_digits:,}", f"{full_mistakes} of {full_test['images']:,}"),
             "last validation accuracy": (f"{history['val_accuracy'][-1]:.2%}", f"{full_history['val_accuracy'][-1]:.2%}")}
     print("this run beside the reference run (the figure below draws both runs' curves):")
@@ -180,12 +181,16 @@ def beside_reference(history: dict, recipe: Recipe, train_digits: int, test_digi
         reading = (f"together they cost {100 * (here - accuracy):.1f} percentage points on the same test digits (the next "
                    "line compares the runs at about equal steps)" if accuracy < low_here
                    else f"yet on its {test_digits:,} test digits the two cannot be told apart")
+        smaller = f" of {full_batch / batch_size:.0f}x smaller batches" if batch_size < full_batch else ""
         print(f"this run learned from {full_train / train_digits:.0f}x fewer training digits in {full_steps / steps:.1f}x "
-              f"fewer SGD steps, {steps:,} against {full_steps:,}: {reading}")
+              f"fewer SGD steps{smaller}, {steps:,} against {full_steps:,}: {reading}")
         at = min(len(full_history["val_accuracy"]), math.ceil(steps / full_per_epoch))  # its first epoch at or past our steps
+        low_val, high_val = evaluation.confidence_interval(history["val_accuracy"][-1], validation_digits)
+        theirs = full_history["val_accuracy"][at - 1]
         print(f"after {at * full_per_epoch:,} SGD steps (its epoch {at}, the first at or past this run's {steps:,}), the "
-              f"reference run's validation accuracy was {full_history['val_accuracy'][at - 1]:.2%} (this run's last: "
-              f"{history['val_accuracy'][-1]:.2%})")
+              f"reference run's validation accuracy was {theirs:.2%}; this run's last, {history['val_accuracy'][-1]:.2%} on "
+              f"{validation_digits:,} validation digits, has a 95% CI of {low_val:.1%}-{high_val:.1%}, "
+              f"{'which holds' if low_val <= theirs <= high_val else 'which misses'} the reference's")
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.6))
     runs = ((history, per_epoch, "this run", "-o", ("tab:blue", "tab:orange")),  # drawn first, broad: under the reference
             (full_history, full_per_epoch, "reference run", "--o", ("dimgrey", "black")))

@@ -280,7 +280,8 @@ def test_06_trains_and_says_how_far_it_got(executed):
     reading = (f"together they cost {100 * (ref_here - ours_here):.1f} percentage points on the same test digits (the next line "
                "compares the runs at about equal steps)"
                if ours_here < confidence_interval(ref_here, 1000)[0] else "yet on its 1,000 test digits the two cannot be told apart")
-    assert re.search(rf"^this run learned from {split['train'] / 1800:.0f}x fewer training digits in {steps:.1f}x fewer SGD steps, "
+    assert re.search(rf"^this run learned from {split['train'] / 1800:.0f}x fewer training digits in {steps:.1f}x fewer SGD steps of 4x "
+                     rf"smaller batches, "
                      rf"[\d,]+ against [\d,]+: {re.escape(reading)}$", text, flags=re.M), \
         "why the sample run scores lower, measured on the same test digits"
     from helpers.evaluation import confidence_interval
@@ -328,6 +329,7 @@ def test_06_reference_notes_read_no_gap_inside_the_ci_and_sample_notes_stay_sile
     from helpers import recipes
     import numpy as np
 
+    from helpers.evaluation import confidence_interval
     from lab.references import beside_reference, reference_darkest, sample_steps
 
     record = reference("lenet_mnist")
@@ -340,13 +342,16 @@ def test_06_reference_notes_read_no_gap_inside_the_ci_and_sample_notes_stay_sile
     model = keras.saving.load_model(references.get("lenet_mnist").model_path)
     ref_here = float(np.mean(model.predict(x_t, verbose=0).argmax(1) == y_t))
     for accuracy, verdict in ((ref_here - 0.005, "the two cannot be told apart"), (ref_here - 0.05, "points on the same test digits")):
-        plt.close(beside_reference(history, quick, 1800, 1000, accuracy, ref_here))
+        plt.close(beside_reference(history, quick, 1800, 200, 1000, accuracy, ref_here))
         out = capsys.readouterr().out
         assert verdict in out.splitlines()[-2], verdict
         per, at = -(-record["data"]["split"]["train"] // record["recipe"]["batch_size"]), -(-3 * 57 // 422)
+        low, high = confidence_interval(history["val_accuracy"][-1], 200)
+        theirs = record["history"]["val_accuracy"][at - 1]
         assert out.splitlines()[-1] == (f"after {at * per:,} SGD steps (its epoch {at}, the first at or past this run's 171), the reference "
-                                        f"run's validation accuracy was {record['history']['val_accuracy'][at - 1]:.2%} (this run's "
-                                        f"last: {history['val_accuracy'][-1]:.2%})"), "the reference at about this run's steps"
+                                        f"run's validation accuracy was {theirs:.2%}; this run's last, {history['val_accuracy'][-1]:.2%} on "
+                                        f"200 validation digits, has a 95% CI of {low:.1%}-{high:.1%}, "
+                                        f"{'which holds' if low <= theirs <= high else 'which misses'} the reference's"), "at about equal steps"
         assert f"test mistakes{'':<13}{f'{round((1 - accuracy) * 1000)} of 1,000':>14}" in out, "mistakes from the accuracy"
     sample_steps("sample", quick, 1800)
     assert capsys.readouterr().out == SAMPLE_STEPS
@@ -364,7 +369,8 @@ def test_06_reference_notes_read_no_gap_inside_the_ci_and_sample_notes_stay_sile
     sample_steps("sample", quick, 1800)
     assert capsys.readouterr().out == SAMPLE_STEPS
     full_run = {key: values for key, values in record["history"].items()}  # the reference's own digits and steps
-    plt.close(beside_reference(full_run, usual, record["data"]["split"]["train"], 10000, record["test"]["accuracy"] - 0.0011,
+    plt.close(beside_reference(full_run, usual, record["data"]["split"]["train"], record["data"]["split"]["validation"], 10000,
+                               record["test"]["accuracy"] - 0.0011,
                                record["test"]["accuracy"]))
     reading, curves = capsys.readouterr().out.splitlines()[-2:]
     assert reading == (
