@@ -135,7 +135,7 @@ def sample_steps(data: str, recipe: Recipe, train_digits: int) -> None:
         print(f"With batch size {recipe.batch_size} (BATCH_SIZE), an epoch on {train_digits:,} digits is {steps} SGD steps, "
               f"{steps * recipe.epochs:,} in the {recipe.epochs} epochs; the original recipe's {usual} would give {usual_steps}, "
               f"{usual_steps * recipe.epochs:,} in all.\nOn so few digits the smaller batch buys more steps: the fit log below "
-              f"shows how far the network gets after each {steps}.")
+              f"shows how far the network gets after each epoch of {steps} steps.")
 
 
 def beside_reference(history: dict, recipe: Recipe, train_digits: int, validation_digits: int, test_digits: int,
@@ -160,7 +160,8 @@ def beside_reference(history: dict, recipe: Recipe, train_digits: int, validatio
     full_mistakes = full_test["images"] - sum(row[i] for i, row in enumerate(full_test["confusion_matrix"]))
     rows = {"training digits": (f"{train_digits:,}", f"{full_train:,}"), "batch size": (batch_size, full_batch),
             "SGD steps": (f"{steps:,}", f"{full_steps:,}"),
-            "digits seen (steps x batch)": (f"{steps * batch_size:,}", f"{full_steps * full_batch:,}"),
+            "digits seen in all epochs": (f"{len(history['loss']) * train_digits:,}",
+                                              f"{len(full_history['loss']) * full_train:,}"),
             "test mistakes": (f"{mistakes} of {test_digits:,}", f"{full_mistakes} of {full_test['images']:,}"),
             "last validation accuracy": (f"{history['val_accuracy'][-1]:.2%}", f"{full_history['val_accuracy'][-1]:.2%}")}
     print("this run beside the reference run (the figure below draws both runs' curves):")
@@ -188,8 +189,9 @@ def beside_reference(history: dict, recipe: Recipe, train_digits: int, validatio
         low_val, high_val = evaluation.confidence_interval(history["val_accuracy"][-1], validation_digits)
         theirs = full_history["val_accuracy"][at - 1]
         print(f"after {at * full_per_epoch:,} SGD steps (its epoch {at}, the first at or past this run's {steps:,}), the "
-              f"reference run's validation accuracy was {theirs:.2%}; this run's last, {history['val_accuracy'][-1]:.2%} on "
-              f"{validation_digits:,} validation digits, has a 95% CI of {low_val:.1%}-{high_val:.1%}, "
+              f"reference run's validation accuracy was {theirs:.2%} on its {record['data']['split']['validation']:,} validation "
+              f"digits; this run's last, {history['val_accuracy'][-1]:.2%} on its own {validation_digits:,}, has a 95% CI of "
+              f"{low_val:.1%}-{high_val:.1%}, "
               f"{'which holds' if low_val <= theirs <= high_val else 'which misses'} the reference's")
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.6))
     runs = ((history, per_epoch, "this run", "-o", ("tab:blue", "tab:orange")),  # drawn first, broad: under the reference

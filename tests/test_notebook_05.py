@@ -431,3 +431,16 @@ def test_05_prints_each_rescaling_as_the_mean_and_std_it_stands_for(executed):
     for mean, std in found[2:]:  # three channels each, on the 0..255 scale
         assert all(100 < float(v) < 140 for v in mean.split(", ")) and all(50 < float(v) < 80 for v in std.split(", "))
     assert found[2] != found[3], "the two improved runs' statistics differ slightly"
+
+
+def test_05_writes_the_improved_optimizer_out_and_checks_it_against_the_library(executed):
+    """The improved column in literal Keras (CosineDecay with warmup, AdamW, the weight-decay exclusion), equal in
+    settings to training.make_optimizer's."""
+    text = text_of(executed("05"))
+    source = _source("05")
+    assert "keras.optimizers.AdamW(" in source and "keras.optimizers.schedules.CosineDecay(" in source
+    assert 'adamw.exclude_from_weight_decay(var_names=["bias", "gamma", "beta"])' in source
+    improved = recipes.get_recipe("improved", "minivggnet")
+    steps = improved.epochs * -(-reference("minivggnet_improved_val")["data"]["split"]["train"] // improved.batch_size)
+    warmup = round(improved.warmup_fraction * steps)
+    assert f"warmup: {warmup:,} of {steps:,} steps; the library's optimizer has the same settings: True" in text

@@ -263,7 +263,8 @@ def test_06_trains_and_says_how_far_it_got(executed):
             "SGD steps": (f"{57 * len(logged):,}", f"{len(full['loss']) * -(-split['train'] // record['recipe']['batch_size']):,}"),
             "test mistakes": (re.search(r"^(\d+) mistakes among 1,000 test digits", text, flags=re.M).group(1) + " of 1,000",
                               f"{test['images'] - int(np.trace(test['confusion_matrix'])):,} of {test['images']:,}"),
-            "last validation accuracy": (f"{100 * ours[-1]:.2f}%", f"{full['val_accuracy'][-1]:.2%}")}
+            "last validation accuracy": (f"{100 * ours[-1]:.2f}%", f"{full['val_accuracy'][-1]:.2%}"),
+            "digits seen in all epochs": (f"{1800 * len(logged):,}", f"{len(full['loss']) * split['train']:,}")}
     for name, (mine, theirs) in rows.items():
         assert table.get(name, "").split("  ") == [mine, theirs], (name, table.get(name))
     gap = 100 * test["accuracy"] - float(re.search(r"^test accuracy, this run vs the reference run: (\d+\.\d+)%", text, flags=re.M).group(1))
@@ -318,7 +319,7 @@ def test_06_reads_its_confusion_matrix_and_counts_validation_ahead_of_training(e
 
 SAMPLE_STEPS = ("With batch size 32 (BATCH_SIZE), an epoch on 1,800 digits is 57 SGD steps, 1,140 in the 20 epochs; the original "
                 "recipe's 128 would give 15, 300 in all.\nOn so few digits the smaller batch buys more steps: the fit log below shows "
-                "how far the network gets after each 57.\n")
+                "how far the network gets after each epoch of 57 steps.\n")
 
 
 def test_06_reference_notes_read_no_gap_inside_the_ci_and_sample_notes_stay_silent_on_the_full_data(capsys):
@@ -349,8 +350,9 @@ def test_06_reference_notes_read_no_gap_inside_the_ci_and_sample_notes_stay_sile
         low, high = confidence_interval(history["val_accuracy"][-1], 200)
         theirs = record["history"]["val_accuracy"][at - 1]
         assert out.splitlines()[-1] == (f"after {at * per:,} SGD steps (its epoch {at}, the first at or past this run's 171), the reference "
-                                        f"run's validation accuracy was {theirs:.2%}; this run's last, {history['val_accuracy'][-1]:.2%} on "
-                                        f"200 validation digits, has a 95% CI of {low:.1%}-{high:.1%}, "
+                                        f"run's validation accuracy was {theirs:.2%} on its {record['data']['split']['validation']:,} validation "
+                                        f"digits; this run's last, {history['val_accuracy'][-1]:.2%} on its own 200, has a 95% CI of "
+                                        f"{low:.1%}-{high:.1%}, "
                                         f"{'which holds' if low <= theirs <= high else 'which misses'} the reference's"), "at about equal steps"
         assert f"test mistakes{'':<13}{f'{round((1 - accuracy) * 1000)} of 1,000':>14}" in out, "mistakes from the accuracy"
     sample_steps("sample", quick, 1800)
