@@ -92,7 +92,7 @@ def print_settings(settings: dict, also: tuple = ()) -> None:
 SETTING_MEANINGS = {
     "optimizer": "sgd: rate x gradient; adamw: per-weight steps", "epochs": "passes over the training images",
     "batch_size": "images per gradient step", "learning_rate": "step size (the start, or warmup's peak)",
-    "schedule": "how the learning rate changes over training", "decay": "rate = peak / (1 + decay x step)",
+    "schedule": "how the learning rate changes over training", "decay": "rate = start / (1 + decay x step)",
     "warmup_fraction": "share of the steps spent raising the rate", "warmup_start": "the first rate, times the peak",
     "momentum": "share of each SGD step carried to the next", "nesterov": "gradient taken where momentum leads",
     "weight_decay": "shrinks every weight a little at each step", "label_smoothing": "target share moved to all ten classes",

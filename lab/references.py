@@ -161,7 +161,7 @@ def beside_reference(history: dict, recipe: Recipe, train_digits: int, validatio
     rows = {"training digits": (f"{train_digits:,}", f"{full_train:,}"), "batch size": (batch_size, full_batch),
             "SGD steps": (f"{steps:,}", f"{full_steps:,}"),
             "digits seen in all epochs": (f"{len(history['loss']) * train_digits:,}",
-                                              f"{len(full_history['loss']) * full_train:,}"),
+                                          f"{len(full_history['loss']) * full_train:,}"),
             "test mistakes": (f"{mistakes} of {test_digits:,}", f"{full_mistakes} of {full_test['images']:,}"),
             "last validation accuracy": (f"{history['val_accuracy'][-1]:.2%}", f"{full_history['val_accuracy'][-1]:.2%}")}
     print("this run beside the reference run (the figure below draws both runs' curves):")
@@ -177,9 +177,8 @@ def beside_reference(history: dict, recipe: Recipe, train_digits: int, validatio
         print(f"their validation accuracies lie within {100 * max(gaps):.2f} points of each other at every epoch, within "
               f"{100 * max(gaps[1:]):.2f} after the first{': in the figure their curves nearly coincide' if max(gaps[1:]) < 0.01 else ''}")
     else:
-        here = reference_here  # the reference model on this run's test digits
-        low_here, _ = evaluation.confidence_interval(here, test_digits)
-        reading = (f"together they cost {100 * (here - accuracy):.1f} percentage points on the same test digits (the next "
+        low_here, _ = evaluation.confidence_interval(reference_here, test_digits)  # the reference model, these digits
+        reading = (f"together they cost {100 * (reference_here - accuracy):.1f} percentage points on the same test digits (the next "
                    "line compares the runs at about equal steps)" if accuracy < low_here
                    else f"yet on its {test_digits:,} test digits the two cannot be told apart")
         smaller = f" of {full_batch / batch_size:.0f}x smaller batches" if batch_size < full_batch else ""
