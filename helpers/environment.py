@@ -115,12 +115,3 @@ def check(seed: int = 42, data: str | None = None, full_run: dict | None = None,
         print("\n" + note)
     keras.utils.set_random_seed(seed)
     return {**found, "gpus": len(gpus), "colab": on_colab()}
-
-
-def reference_run(name: str) -> dict | None:
-    """Notebook 03: the record of the recipe's reference run ``name`` (results/), summed up in one printed line."""
-    if record := paths.read_results(name):
-        split, minutes = record["data"]["split"], sum(record["history"]["epoch_seconds"]) / 60
-        print(f"this recipe's reference run (results/{name}.json): {record['epochs_run']} epochs on {split['train']:,} images "
-              f"({split['validation']:,} held out for validation), {minutes:.0f} minutes on a {record['machine']['cpu_cores']}-core CPU")
-    return record

@@ -74,5 +74,5 @@ def record_exploration(data: str, *, images: int, mean, std, closest: list, wron
         if numbers is None:  # the file is missing
             return print('no results/data_exploration.json: run this notebook with DATA = "full" to write it')
         n, w, pairs = numbers["nearest_mean"]["images"], numbers["nearest_mean"]["wrong"], ", ".join(f"{a} - {b} {d:.2f}" for d, a, b in numbers["closest"])
-        print(f"{source + ':':<15}four closest pairs {pairs}\n{'':<15}nearest class mean, {n:,} validation images a pair: "
+        print(f"{source + ':':<15}four closest pairs {pairs}\n{'':<15}nearest class mean, {n:,} validation images per pair of classes: "
               f"close pairs {min(w[:4]):.0%} to {max(w[:4]):.0%} wrong; farthest pair {w[4]:.0%} (each ±{100 / n ** 0.5:.0f} points)")

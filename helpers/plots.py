@@ -68,7 +68,7 @@ def training_curves(history: dict, title: str = "Training Loss and Accuracy", re
         loss_ax.axhline(level, color="black" if number == 0 else "grey", linestyle=":", label=label)
     if log_loss:
         loss_ax.set_yscale("log")
-        low, high = loss_ax.get_ylim()
+        low, high = loss_ax.set_ylim(top=2.0 ** np.ceil(np.log2(loss_ax.get_ylim()[1])))  # up to a labelled doubling
         doublings = [tick for tick in 2.0 ** np.arange(-4, 5) if low <= tick <= high]
         loss_ax.set_yticks(doublings, [f"{tick:g}" for tick in doublings])
         loss_ax.yaxis.set_minor_formatter(NullFormatter())

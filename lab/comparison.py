@@ -171,4 +171,4 @@ def mark_results_differences(ax, pairs: dict, rows) -> None:
     """On notebook 05's steps figure (quick profile), a red diamond per step at :func:`results_differences`, just above
     the step's blue interval (the axis is inverted: the first step on top)."""
     ax.errorbar([100 * d for d in results_differences(pairs).values()], rows - 0.25, fmt="D", markeredgewidth=2,  # above its row
-                color="white", markeredgecolor="tab:red", label="read from results/: all the test images")
+                color="white", markeredgecolor="tab:red", label="full data: all the test images (read from results/)")

@@ -187,20 +187,26 @@ def beside_reference(history: dict, recipe: Recipe, train_digits: int, validatio
         at = min(len(full_history["val_accuracy"]), math.ceil(steps / full_per_epoch))  # its first epoch at or past our steps
         low_val, high_val = evaluation.confidence_interval(history["val_accuracy"][-1], validation_digits)
         theirs = full_history["val_accuracy"][at - 1]
+        held = low_val <= theirs <= high_val
+        verdict = ("at about equal steps, these validation digits cannot tell the two runs apart" if held else
+                   f"at about equal steps, {'the reference run' if theirs > high_val else 'this run'} was already ahead")
+        if held and accuracy < low_here:  # a test gap, which the steps alone might explain
+            verdict += ("; so the reference's extra steps may explain much of the test gap, and how much its extra digits "
+                        "add, this comparison cannot say")
         print(f"after {at * full_per_epoch:,} SGD steps (its epoch {at}, the first at or past this run's {steps:,}), the "
               f"reference run's validation accuracy was {theirs:.2%} on its {record['data']['split']['validation']:,} validation "
               f"digits; this run's last, {history['val_accuracy'][-1]:.2%} on its own {validation_digits:,}, has a 95% CI of "
               f"{low_val:.1%}-{high_val:.1%}, "
-              f"{'which holds' if low_val <= theirs <= high_val else 'which misses'} the reference's")
+              f"{'which holds' if held else 'which misses'} the reference's: {verdict}")
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.6))
-    runs = ((history, per_epoch, "this run", "-o", ("tab:blue", "tab:orange")),  # drawn first, broad: under the reference
+    runs = ((history, per_epoch, "this run", "-o", ("tab:blue", "tab:orange")),  # drawn first, broad and pale: under the reference
             (full_history, full_per_epoch, "reference run", "--o", ("dimgrey", "black")))
     for run, per, name, style, colors in runs:
         done = np.arange(1, len(run["loss"]) + 1) * per  # SGD steps at the end of each epoch
         for ax, keys in zip(axes, (("loss", "val_loss"), ("accuracy", "val_accuracy"))):
             for key, color in zip(keys, colors):
-                ax.plot(done, run[key], style, color=color, markersize=3, linewidth=1.5 if name == "reference run" else 3,
-                        label=f"{'validation' if key.startswith('val_') else 'train'}, {name} ({per} steps per epoch)")
+                ax.plot(done, run[key], style, color=color, markersize=3, **({"linewidth": 1.5} if name == "reference run"
+                        else {"linewidth": 4, "alpha": 0.45}), label=f"{'validation' if key.startswith('val_') else 'train'}, {name} ({per} steps per epoch)")
     uneven = max(steps, full_steps) > 3 * min(steps, full_steps)  # one run would fill a corner of a linear axis
     for ax, name in zip(axes, ("loss", "accuracy")):
         ax.set(title=name.capitalize(), ylabel=name,
@@ -240,7 +246,7 @@ def reference_darkest(confusion=None) -> str:
     held = " and ".join(str(ours[t][p]) for t, p in cells)  # this run's counts in the reference's darkest cells
     if np.sum(confusion) != test["images"]:
         digits = int(np.sum(confusion))
-        return line + (f"; on {digits:,} test digits the reference would expect about "
+        return line + (f"; scaled to this run's {digits:,} test digits, {full.max()} of {test['images']:,} is about "
                        f"{full.max() * digits / test['images']:.1f} mistakes in each of those cells, and this run has {held}")
     mine = list(zip(*np.nonzero(ours == ours.max())))  # this run's darkest cells
     return (line + f"; this run holds {held} there, and the reference holds "

@@ -184,7 +184,8 @@ def test_01_class_means_and_look_alikes(executed, cifar_sample):
     assert "plots.pairs" not in code and "\nmeans = " not in code  # no image strip; flat_means is not confused with mean
     heatmap = _cell(nb, "each_pair = np.where(np.triu(np.ones((10, 10), dtype=bool)), np.nan, distance)")
     assert "ax.imshow(each_pair" in heatmap and "darker = more alike" in heatmap
-    assert len(heatmap.splitlines()) <= 14 and 'ax.text(j, i, f"{distance[i, j]:.1f}"' in heatmap  # plain matplotlib, each value written
+    assert len(heatmap.splitlines()) <= 16 and 'ax.text(j, i - 1, f"{distance[i, j]:.1f}"' in heatmap  # plain matplotlib, each value written
+    assert "for _, i, j in ranked[:4]:" in heatmap and "plt.Rectangle(" in heatmap, "the four closest pairs, outlined"
     # the nearest-class-mean classifier on the held-out images: the four closest pairs, then the farthest
     x_val, y_val = x_train[val_idx], y_train[val_idx]
     shares = []
@@ -212,12 +213,12 @@ def test_01_class_means_and_look_alikes(executed, cifar_sample):
         assert f"{data.CLASS_NAMES[v]:>10}: nearest is {data.CLASS_NAMES[nearest]} ({kind}), {distance[v, nearest]:.1f}\n" in text
     assert "and the farthest pair for contrast" in prose and "*baseline*" not in prose  # not the 50% reference of the next cell
     wrong = full["nearest_mean"]["wrong"]  # ... and on the full data, printed beside it in the bookkeeping cell
-    assert (f"{'':<15}nearest class mean, {full['nearest_mean']['images']:,} validation images a pair: close pairs {min(wrong[:4]):.0%} to "
+    assert (f"{'':<15}nearest class mean, {full['nearest_mean']['images']:,} validation images per pair of classes: close pairs {min(wrong[:4]):.0%} to "
             f"{max(wrong[:4]):.0%} wrong; farthest pair {wrong[4]:.0%} (each ±{100 / full['nearest_mean']['images'] ** 0.5:.0f} points)\n") in text
     assert min(wrong[:4]) - wrong[4] > 2 / full["nearest_mean"]["images"] ** 0.5  # on the full data the gap is wider than both widths
     assert ("the full data: four closest pairs " + ", ".join(f"{a} - {b} {d:.2f}" for d, a, b in full["closest"]) + "\n") in text
     assert (f"the sample:    four closest pairs " + ", ".join(f"{data.CLASS_NAMES[i]} - {data.CLASS_NAMES[j]} {d:.2f}" for d, i, j in ranked[:4])
-            + f"\n{'':<15}nearest class mean, {pair.sum():,} validation images a pair: close pairs {min(shares[:4]):.0%} to "
+            + f"\n{'':<15}nearest class mean, {pair.sum():,} validation images per pair of classes: close pairs {min(shares[:4]):.0%} to "
             f"{max(shares[:4]):.0%} wrong; farthest pair {shares[4]:.0%} (each ±{margin:.0f} points)\n") in text  # the sample's, beside the full run's
     assert text.index(" in the wrong class, ± ") < text.index("the sample:    four closest pairs") < text.index("the full data: four closest pairs")
     assert ("On the full data (the line starting `the full data:` just above, printed whatever `DATA` is), the close pairs come out nearer 50% "
@@ -291,4 +292,4 @@ def test_01_record_exploration_saves_on_the_full_data_and_compares_on_the_sample
     paths.record_exploration("sample", **found)
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("the sample:    four closest pairs cat - dog 1.50") and lines[2].startswith("the full data: four closest pairs cat - dog 1.50")
-    assert lines[3] == f"{'':<15}nearest class mean, 1,000 validation images a pair: close pairs 30% to 45% wrong; farthest pair 20% (each ±3 points)"
+    assert lines[3] == f"{'':<15}nearest class mean, 1,000 validation images per pair of classes: close pairs 30% to 45% wrong; farthest pair 20% (each ±3 points)"

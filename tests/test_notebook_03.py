@@ -50,12 +50,25 @@ def test_03_writes_the_training_out_and_each_piece_equals_the_library(executed):
     assert whitening and whitening.group(1) == "16" and 0.7 <= float(whitening.group(2)) <= float(whitening.group(3)) <= 1.3
     assert float(whitening.group(4)) < 0.15, "what the page says of the whitened filters: variance about 1, uncorrelated"
     minutes, split = sum(reference["history"]["epoch_seconds"]) / 60, reference["data"]["split"]
-    assert (f"this recipe's reference run (results/minivggnet_improved_val.json): {reference['epochs_run']} epochs on "
-            f"{split['train']:,} images ({split['validation']:,} held out for validation), {minutes:.0f} minutes on a "
-            f"{reference['machine']['cpu_cores']}-core CPU") in text, "the reference run in one line, from its results file"
-    speed = re.search(r"^reference run: a median (\d+) images/s on the CPU \((.+)\) in (\w+)$", text, flags=re.M)
-    assert speed and int(speed.group(1)) == round(statistics.median(reference["history"]["images_per_second"])), "its speed"
-    assert (speed.group(2), speed.group(3)) == (reference["machine"]["cpu"], reference["device"]["precision"])
+    assert (f"reference run (results/minivggnet_improved_val.json): {reference['epochs_run']} epochs on "
+            f"{split['train']:,} images ({split['validation']:,} held out for validation)") in text, "from its results file"
+    speed = re.search(r"^reference run: ([\d.]+) minutes of training, a median (\d+) images/s on the CPU \((.+)\) in (\w+)$",
+                      text, flags=re.M)
+    assert speed and float(speed.group(1)) == round(minutes, 1), "its minutes"
+    assert int(speed.group(2)) == round(statistics.median(reference["history"]["images_per_second"])), "its speed"
+    assert (speed.group(3), speed.group(4)) == (reference["machine"]["cpu"], reference["device"]["precision"])
+    bench = read_results("benchmark")
+    precisions = re.search(r"^results/benchmark.json, both precisions timed in turn on one (.+): float32 at best (\d+) "
+                           r"images/s, mixed_bfloat16 (\d+); bfloat16's speed over float32's, a median of (\d+) rounds: "
+                           r"([\d.]+)x$", text, flags=re.M)
+    assert precisions, "the precisions' speeds, timed in turn, beside the runs' own"
+    assert precisions.groups() == (bench["machine"]["cpu"], f"{bench['images_per_second']['ours']:.0f}",
+                                   f"{bench['images_per_second']['ours_bf16']:.0f}", str(bench["bf16_over_float32"]["rounds"]),
+                                   f"{bench['bf16_over_float32']['median']:.2f}")
+    assert text.index("the two differ in data") < text.index("this run minus the reference run"), "the caveat first"
+    yardstick = re.findall(r"(?:unfiltered|glorot_uniform\)): variances ([\d.]+) to ([\d.]+); the largest correlation "
+                           r"between two of them is ([\d.]+)", text)
+    assert len(yardstick) == 2 and all(float(c) > float(whitening.group(4)) for *_, c in yardstick), "whitening decorrelates"
     kept = re.search(r"^model.fit returned a History: fit_history.history holds (.+), one value per epoch this process "
                      r"trained \((\d+)\)$", text, flags=re.M)
     assert kept and set(kept.group(1).split(", ")) >= {"loss", "accuracy", "val_loss", "val_accuracy"}
@@ -310,6 +323,5 @@ def test_03_quick_copy_shows_the_full_runs_curves_under_its_own(executed):
     assert sources[shown].startswith('if DATA == "sample":')  # nothing on the full data
     outputs = nb.cells[shown].outputs
     assert any("image/png" in o.get("data", {}) for o in outputs)
-    assert ("from this notebook's run on the full data (figures/03_training_curves.png; the \"this run\" of its title is "
-            "that run)") in text_of(nb)
+    assert "from this notebook's run on the full data (figures/03_training_curves.png); the reference run" in text_of(nb)
     assert (FIGURES_DIR / "03_training_curves.png").exists()

@@ -150,7 +150,7 @@ def test_06_writes_the_training_out_in_keras():
     assert "scores the shipped model instead" not in flat and "then loads the shipped model" not in flat, "no sentence about one profile only"
     assert "DATA" not in main and "probs = model.predict(x_test, verbose=0)" in main, "evaluate, predict and the score: no profile branch"
     assert "`model.predict` returns each digit's ten probabilities" in flat
-    assert "(\"95% CI\", Wilson's interval, notebook 04): a range built to contain the true accuracy for 95% of test sets" in flat
+    assert "*Wilson's* interval, the usual formula for a share" in flat and "a range built to contain the true accuracy for 95% of test sets" in flat
     assert "inside" not in main and "confidence_interval(" not in main, "no CI verdict on another model: the two accuracies side by side"
     assert "reference = " not in code and "reference[" not in code and "reference_accuracy = references.get(" in code, "one name, one thing"
     # the quick profile and the reference run: one labelled section, after the lesson; the teaching cells hold no profile branch
@@ -297,7 +297,11 @@ def test_06_trains_and_says_how_far_it_got(executed):
     assert sparse.group(4) == ("within what chance alone gives, so no cell stands out" if margin <= 0 else
                                f"above chance, but only by {margin}: a weak pattern" if margin <= 2 else
                                f"it stands out, by {margin}"), "the verdict follows the numbers"
-    assert re.search(r"; on 1,000 test digits the reference would expect about "
+    read = re.search(r"^last epoch: training accuracy ([\d.]+)%, validation ([\d.]+)%: a gap of .+\nvalidation's 95% CI on its 200 "
+                     r"digits: ([\d.]+)%-([\d.]+)% \(training accuracy: ([\d.]+)%\)$", text, flags=re.M)
+    assert read and float(read.group(3)) <= float(read.group(2)) <= float(read.group(4)), "the gap read against validation's CI"
+    assert read.group(5) == read.group(1), "training accuracy beside validation's CI, for the markdown's rule"
+    assert re.search(r"; scaled to this run's 1,000 test digits, \d+ of 10,000 is about "
                      r"\d+\.\d mistakes in each of those cells, and this run has \d+( and \d+)*$", text, flags=re.M), \
         "this run's counts in the reference's cells, on its own number of test digits"
 
@@ -353,7 +357,15 @@ def test_06_reference_notes_read_no_gap_inside_the_ci_and_sample_notes_stay_sile
                                         f"run's validation accuracy was {theirs:.2%} on its {record['data']['split']['validation']:,} validation "
                                         f"digits; this run's last, {history['val_accuracy'][-1]:.2%} on its own 200, has a 95% CI of "
                                         f"{low:.1%}-{high:.1%}, "
-                                        f"{'which holds' if low <= theirs <= high else 'which misses'} the reference's"), "at about equal steps"
+                                        f"{'which holds' if low <= theirs <= high else 'which misses'} the reference's: "
+                                        + ("at about equal steps, these validation digits cannot tell the two runs apart"
+                                           if low <= theirs <= high else
+                                           f"at about equal steps, {'the reference run' if theirs > high else 'this run'} was "
+                                           "already ahead")
+                                        + ("; so the reference's extra steps may explain much of the test gap, and how much "
+                                           "its extra digits add, this comparison cannot say"
+                                           if low <= theirs <= high and verdict.startswith("points") else "")), \
+            "at about equal steps"
         assert f"test mistakes{'':<13}{f'{round((1 - accuracy) * 1000)} of 1,000':>14}" in out, "mistakes from the accuracy"
     sample_steps("sample", quick, 1800)
     assert capsys.readouterr().out == SAMPLE_STEPS
@@ -365,7 +377,7 @@ def test_06_reference_notes_read_no_gap_inside_the_ci_and_sample_notes_stay_sile
     assert reference_darkest(record["test"]["confusion_matrix"]).endswith(
         f"; this run holds {counts} there, and the reference holds {counts} in this run's darkest ({cells})")
     assert reference_darkest(np.eye(10, dtype=int) * 100).endswith(
-        f"; on 1,000 test digits the reference would expect about {full.max() / 10:.1f} mistakes in each of those cells, and "
+        f"; scaled to this run's 1,000 test digits, {full.max()} of 10,000 is about {full.max() / 10:.1f} mistakes in each of those cells, and "
         f"this run has {' and '.join(['0'] * tied)}"), \
         "on another number of test digits: this run's counts only"
     sample_steps("sample", quick, 1800)
