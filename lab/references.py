@@ -179,7 +179,7 @@ def beside_reference(history: dict, recipe: Recipe, train_digits: int, validatio
     else:
         low_here, _ = evaluation.confidence_interval(reference_here, test_digits)  # the reference model, these digits
         reading = (f"together they cost {100 * (reference_here - accuracy):.1f} percentage points on the same test digits (the next "
-                   "line compares the runs at about equal steps)" if accuracy < low_here
+                   "lines compare the runs at about equal steps)" if accuracy < low_here
                    else f"yet on its {test_digits:,} test digits the two cannot be told apart")
         smaller = f" of {full_batch / batch_size:.0f}x smaller batches" if batch_size < full_batch else ""
         print(f"this run learned from {full_train / train_digits:.0f}x fewer training digits in {full_steps / steps:.1f}x "
@@ -188,28 +188,31 @@ def beside_reference(history: dict, recipe: Recipe, train_digits: int, validatio
         low_val, high_val = evaluation.confidence_interval(history["val_accuracy"][-1], validation_digits)
         theirs = full_history["val_accuracy"][at - 1]
         held = low_val <= theirs <= high_val
-        verdict = ("at about equal steps, these validation digits cannot tell the two runs apart" if held else
-                   f"at about equal steps, {'the reference run' if theirs > high_val else 'this run'} was already ahead")
-        if held and accuracy < low_here:  # a test gap, which the steps alone might explain
-            verdict += ("; so the reference's extra steps may explain much of the test gap, and how much its extra digits "
-                        "add, this comparison cannot say")
-        print(f"after {at * full_per_epoch:,} SGD steps (its epoch {at}, the first at or past this run's {steps:,}), the "
-              f"reference run's validation accuracy was {theirs:.2%} on its {record['data']['split']['validation']:,} validation "
-              f"digits; this run's last, {history['val_accuracy'][-1]:.2%} on its own {validation_digits:,}, has a 95% CI of "
-              f"{low_val:.1%}-{high_val:.1%}, "
-              f"{'which holds' if held else 'which misses'} the reference's: {verdict}")
+        print(f"at about equal steps: the reference run, after {at * full_per_epoch:,} SGD steps (its epoch {at}, the first at or "
+              f"past this run's {steps:,}), had a validation accuracy of {theirs:.2%} on its "
+              f"{record['data']['split']['validation']:,} validation digits")
+        print(f"this run's last validation accuracy, {history['val_accuracy'][-1]:.2%} on its own {validation_digits:,}, has a "
+              f"95% CI of {low_val:.1%}-{high_val:.1%}, {'which holds' if held else 'which misses'} the reference's")
+        if not held:
+            print(f"so at about equal steps {'the reference run' if theirs > high_val else 'this run'} was already ahead")
+        else:
+            print("so at about equal steps these validation digits cannot tell the two runs apart"
+                  + (f": the reference's extra steps may explain much of the test gap, though by then its larger batches had "
+                     f"shown it {at * full_train:,} digits against this run's {len(history['loss']) * train_digits:,}"
+                     if accuracy < low_here else ""))
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.6))
-    runs = ((history, per_epoch, "this run", "-o", ("tab:blue", "tab:orange")),  # drawn first, broad and pale: under the reference
-            (full_history, full_per_epoch, "reference run", "--o", ("dimgrey", "black")))
-    for run, per, name, style, colors in runs:
+    # validation only: measured at an epoch's end, where its dot sits (a training point averages an epoch's steps, which
+    # would misplace it between runs whose epochs differ in length)
+    runs = ((history, per_epoch, "this run", "-o", "tab:blue"),  # drawn first, broad and pale: under the reference
+            (full_history, full_per_epoch, "reference run", "--o", "black"))
+    for run, per, name, style, color in runs:
         done = np.arange(1, len(run["loss"]) + 1) * per  # SGD steps at the end of each epoch
-        for ax, keys in zip(axes, (("loss", "val_loss"), ("accuracy", "val_accuracy"))):
-            for key, color in zip(keys, colors):
-                ax.plot(done, run[key], style, color=color, markersize=3, **({"linewidth": 1.5} if name == "reference run"
-                        else {"linewidth": 4, "alpha": 0.45}), label=f"{'validation' if key.startswith('val_') else 'train'}, {name} ({per} steps per epoch)")
+        for ax, key in zip(axes, ("val_loss", "val_accuracy")):
+            ax.plot(done, run[key], style, color=color, markersize=3, **({"linewidth": 1.5} if name == "reference run"
+                    else {"linewidth": 4, "alpha": 0.45}), label=f"validation, {name} ({per} steps per epoch)")
     uneven = max(steps, full_steps) > 3 * min(steps, full_steps)  # one run would fill a corner of a linear axis
     for ax, name in zip(axes, ("loss", "accuracy")):
-        ax.set(title=name.capitalize(), ylabel=name,
+        ax.set(title=f"Validation {name}", ylabel=f"validation {name}",
                xlabel="SGD steps" + (", logarithmic axis" if uneven else "") + " (a dot: the end of an epoch)")
         if uneven:
             ax.set_xscale("log")
@@ -218,12 +221,13 @@ def beside_reference(history: dict, recipe: Recipe, train_digits: int, validatio
             ax.set_xlim(left=0)
         ax.grid(alpha=0.3)
     axes[0].set_yscale("log")
-    ticks = [t for t in (0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5) if axes[0].get_ylim()[0] <= t <= axes[0].get_ylim()[1]]
+    axes[0].set_ylabel("validation loss, logarithmic axis")
+    ticks = [t for t in (0.02, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 3, 5) if axes[0].get_ylim()[0] <= t <= axes[0].get_ylim()[1]]
     axes[0].set_yticks(ticks, [f"{t:g}" for t in ticks])
     axes[0].yaxis.set_minor_formatter(plt.matplotlib.ticker.NullFormatter())
     axes[1].yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
     fig.legend(*axes[0].get_legend_handles_labels(), loc="lower center", ncol=2, fontsize=9, frameon=False)
-    fig.suptitle("LeNet on MNIST: this run and the reference run, against the SGD steps taken")
+    fig.suptitle("LeNet on MNIST: validation curves of this run and the reference run, against the SGD steps taken")
     fig.tight_layout(rect=(0, 0.12, 1, 1))
     return fig
 
@@ -245,10 +249,14 @@ def reference_darkest(confusion=None) -> str:
     ours = np.array(confusion) * (1 - np.eye(len(full), dtype=int))
     held = " and ".join(str(ours[t][p]) for t, p in cells)  # this run's counts in the reference's darkest cells
     if np.sum(confusion) != test["images"]:
-        digits = int(np.sum(confusion))
-        return line + (f"; scaled to this run's {digits:,} test digits, {full.max()} of {test['images']:,} is about "
-                       f"{full.max() * digits / test['images']:.1f} mistakes in each of those cells, and this run has {held}")
+        expected = full.max() * ours.sum() / full.sum()
+        repeats = all(ours[t][p] >= expected / 2 for t, p in cells)  # at least half of what the reference's share gives
+        return line + (f"; if this run's {ours.sum()} mistakes fell as the reference's did, each of those cells would hold "
+                       f"about {expected:.1f}, and this run has {held}: "
+                       + ("it repeats the reference's confusions" if repeats else "it does not repeat the reference's confusions"))
     mine = list(zip(*np.nonzero(ours == ours.max())))  # this run's darkest cells
+    shared = [f"true {t} predicted {p}" for t, p in cells if ours[t][p] >= full.max() / 2]  # heavy in both runs
     return (line + f"; this run holds {held} there, and the reference holds "
             f"{' and '.join(str(full[t][p]) for t, p in mine)} in this run's darkest "
-            f"({' and '.join(f'true {t} predicted {p}' for t, p in mine)})")
+            f"({' and '.join(f'true {t} predicted {p}' for t, p in mine)})"
+            + (f"; heavy in both runs (at least half the reference's count here): {' and '.join(shared)}" if shared else ""))

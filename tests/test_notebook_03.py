@@ -58,13 +58,14 @@ def test_03_writes_the_training_out_and_each_piece_equals_the_library(executed):
     assert int(speed.group(2)) == round(statistics.median(reference["history"]["images_per_second"])), "its speed"
     assert (speed.group(3), speed.group(4)) == (reference["machine"]["cpu"], reference["device"]["precision"])
     bench = read_results("benchmark")
-    precisions = re.search(r"^results/benchmark.json, both precisions timed in turn on one (.+): float32 at best (\d+) "
-                           r"images/s, mixed_bfloat16 (\d+); bfloat16's speed over float32's, a median of (\d+) rounds: "
-                           r"([\d.]+)x$", text, flags=re.M)
+    precisions = re.search(r"^results/benchmark.json, both precisions timed in turn, (\d+) rounds on one (.+): mixed_bfloat16 "
+                           r"trained at a median ([\d.]+)x float32's speed \(fastest rounds: float32 (\d+) images/s, "
+                           r"mixed_bfloat16 (\d+)\)$", text, flags=re.M)
     assert precisions, "the precisions' speeds, timed in turn, beside the runs' own"
-    assert precisions.groups() == (bench["machine"]["cpu"], f"{bench['images_per_second']['ours']:.0f}",
-                                   f"{bench['images_per_second']['ours_bf16']:.0f}", str(bench["bf16_over_float32"]["rounds"]),
-                                   f"{bench['bf16_over_float32']['median']:.2f}")
+    assert precisions.groups() == (str(bench["bf16_over_float32"]["rounds"]), bench["machine"]["cpu"],
+                                   f"{bench['bf16_over_float32']['median']:.2f}", f"{bench['images_per_second']['ours']:.0f}",
+                                   f"{bench['images_per_second']['ours_bf16']:.0f}")
+    assert re.search(r"computed from ([\d,]+) of the \1 training images \(at most 5,000 are used\)", text), "the sample: all"
     assert text.index("the two differ in data") < text.index("this run minus the reference run"), "the caveat first"
     yardstick = re.findall(r"(?:unfiltered|glorot_uniform\)): variances ([\d.]+) to ([\d.]+); the largest correlation "
                            r"between two of them is ([\d.]+)", text)

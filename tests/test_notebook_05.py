@@ -122,7 +122,7 @@ def test_05_prints_the_recipes_side_by_side(executed):
     runs = [reference(n) for n in STEPS["data"]]
     kept = [f"{r['best_epoch']} of {r['epochs_run']}" for r in runs]
     for name, share, epoch in zip(STEPS["data"], shares, kept):  # the four runs' list shows both of the data step's changes
-        assert re.search(rf"^  {name} +[\d,]+ training images, val_fraction {share}, epoch kept: {epoch}$", text, flags=re.M), name
+        assert re.search(rf"^  {name} +[\d,]+ training images, val_fraction {share}, epoch kept: {epoch}, ", text, flags=re.M), name
     assert runs[0]["data"]["split"]["validation"] and not runs[1]["data"]["split"]["validation"], "the data step drops the split"
     assert runs[1]["best_epoch"] == len(runs[1]["history"]["loss"]), "without validation, the last epoch is kept"
 
@@ -244,6 +244,10 @@ def test_05_prints_each_step_paired_with_the_results_files_beside(executed):
     assert both + before + after + neither == 1000 and abs(100 * (after - before) / 1000 - paired["network"][0]) <= 0.051
     assert (f"so the network step's effect = (only after - only before) / images = ({after:,} - {before:,}) / 1,000 = "
             f"{100 * (after - before) / 1000:+.1f} points") in text, "the effect from the counts, on the page"
+    moved, effect = (after + before) / 1000, (after - before) / 1000
+    assert (f"and its half-width = 1.96 x sqrt((share moved - effect^2) / images) = 1.96 x sqrt(({moved:.3f} - {effect:.3f}^2) "
+            f"/ 1,000) = +-{100 * 1.96 * ((moved - effect ** 2) / 1000) ** 0.5:.1f} points") in text, "the half-width from the counts"
+    assert f"+{100 * effect:.1f} +- {100 * 1.96 * ((moved - effect ** 2) / 1000) ** 0.5:.1f}" in text, "the same as the table's"
     for step in STEPS:  # the steps cell prints each step's verdict once, and no later cell restates it
         assert len(re.findall(rf"^{step}\W.*(a gain|a loss|no difference beyond the noise)", text, flags=re.M)) == 1, step
     seeds = [read_results(run) for run in ("minivggnet_improved", "minivggnet_improved_seed43")]
@@ -398,7 +402,8 @@ def test_05_lists_each_runs_training_images_and_kept_epoch(executed):
     for run in ("shallownet_original", "minivggnet_original", "minivggnet_improved_val", "minivggnet_improved"):
         r = reference(run)
         assert (f"  {run:<24} {r['data']['split']['train']:>6,} training images, val_fraction "
-                f"{references.get(run).training_recipe().val_fraction}, epoch kept: {r['best_epoch']} of {r['epochs_run']}\n") in text, run
+                f"{references.get(run).training_recipe().val_fraction}, epoch kept: {r['best_epoch']} of {r['epochs_run']}, test accuracy "
+                f"{r['test']['accuracy']:.2%} on all {r['test']['images']:,} test images\n") in text, run
 
 
 def test_05_writes_each_original_optimizer_out_and_checks_it_against_the_library(executed):
