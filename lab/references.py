@@ -236,6 +236,8 @@ def reference_darkest(confusion=None) -> str:
     """Notebook 06: the reference run's darkest confusion cells (``results/lenet_mnist.json``), as one printed line;
     with ``confusion``, this run's matrix, it adds this run's counts in those cells (on as many test digits, also the
     reference's counts in this run's darkest cells)."""
+    import math
+
     import numpy as np
 
     test = get("lenet_mnist").results()["test"]
@@ -250,10 +252,13 @@ def reference_darkest(confusion=None) -> str:
     held = " and ".join(str(ours[t][p]) for t, p in cells)  # this run's counts in the reference's darkest cells
     if np.sum(confusion) != test["images"]:
         expected = full.max() * ours.sum() / full.sum()
-        repeats = all(ours[t][p] >= expected / 2 for t, p in cells)  # at least half of what the reference's share gives
+        # the chance of a count this low if the cell held `expected` on average (Poisson): below 5%, too low for chance
+        low = [sum(math.exp(-expected) * expected ** i / math.factorial(i) for i in range(ours[t][p] + 1)) for t, p in cells]
+        reading = ("it does not repeat the reference's confusions" if max(low) < 0.05 else
+                   "it repeats the reference's confusions" if all(ours[t][p] >= expected for t, p in cells) else
+                   "too few mistakes to tell whether it repeats the reference's confusions")
         return line + (f"; if this run's {ours.sum()} mistakes fell as the reference's did, each of those cells would hold "
-                       f"about {expected:.1f}, and this run has {held}: "
-                       + ("it repeats the reference's confusions" if repeats else "it does not repeat the reference's confusions"))
+                       f"about {expected:.1f}, and this run has {held}: {reading}")
     mine = list(zip(*np.nonzero(ours == ours.max())))  # this run's darkest cells
     shared = [f"true {t} predicted {p}" for t, p in cells if ours[t][p] >= full.max() / 2]  # heavy in both runs
     return (line + f"; this run holds {held} there, and the reference holds "

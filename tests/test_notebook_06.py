@@ -302,7 +302,8 @@ def test_06_trains_and_says_how_far_it_got(executed):
     assert read and float(read.group(3)) <= float(read.group(2)) <= float(read.group(4)), "the gap read against validation's CI"
     assert read.group(5) == read.group(1), "training accuracy beside validation's CI, for the markdown's rule"
     assert re.search(rf"; if this run's {sparse.group(1)} mistakes fell as the reference's did, each of those cells would hold "
-                     r"about \d+\.\d, and this run has \d+( and \d+)*: it (does not repeat|repeats) the reference's confusions$",
+                     r"about \d+\.\d, and this run has \d+( and \d+)*: (it does not repeat|it repeats|too few mistakes to tell whether it "
+                     r"repeats) the reference's confusions$",
                      text, flags=re.M), \
         "this run's counts in the reference's cells, on its own number of test digits"
 
@@ -378,14 +379,16 @@ def test_06_reference_notes_read_no_gap_inside_the_ci_and_sample_notes_stay_sile
         f"; this run holds {counts} there, and the reference holds {counts} in this run's darkest ({cells}); heavy in both runs "
         f"(at least half the reference's count here): {cells}")
     darkest = list(zip(*np.nonzero(full == full.max())))
-    for count, said in ((0, "it does not repeat the reference's confusions"), (20, "it repeats the reference's confusions")):
-        some = np.eye(10, dtype=int) * 100  # 1,000 right, 30 mistakes elsewhere and `count` in each of the reference's darkest
-        some[1][2] = 30
+    for other, count, said in ((300, 0, "it does not repeat the reference's confusions"),
+                               (300, 20, "it repeats the reference's confusions"),
+                               (30, 1, "too few mistakes to tell whether it repeats the reference's confusions")):
+        some = np.eye(10, dtype=int) * 100  # 1,000 right, `other` mistakes elsewhere and `count` in each of the reference's darkest
+        some[1][2] = other
         for t, p in darkest:
             some[t][p] = count
         expected = full.max() * some.sum(where=~np.eye(10, dtype=bool)) / full.sum()
         assert reference_darkest(some).endswith(
-            f"; if this run's {30 + count * tied} mistakes fell as the reference's did, each of those cells would hold about "
+            f"; if this run's {other + count * tied} mistakes fell as the reference's did, each of those cells would hold about "
             f"{expected:.1f}, and this run has {' and '.join([str(count)] * tied)}: {said}"), \
             "on another number of test digits: this run's counts against the reference's share"
     sample_steps("sample", quick, 1800)
