@@ -336,7 +336,7 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
             ("effect", "The differences' mean, the effect, is exactly accuracy(after) − accuracy(before)"),
             ("trains nothing", "This notebook trains nothing."),
             ("paired", "image by image: a *paired comparison*"),
-            ("1.96", "a mean lies within 1.96 of them of its true value 95% of the time"),
+            ("1.96", "a mean lies within 1.96 of them of its true value about 95% of the time"),
             ("standard error", "A standard error is the typical size of a mean's chance error, here the differences' standard "
                                "deviation / sqrt(n)"),
             ("exactly one", "Only the images where exactly one of the two models is right move it (the cell counts them for the network step); "
