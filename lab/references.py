@@ -144,7 +144,8 @@ def beside_reference(history: dict, recipe: Recipe, train_digits: int, validatio
     size, SGD steps, test mistakes and last validation accuracy; the lines reading it (a run on fewer digits or steps:
     ``reference_here``, the reference model's accuracy on this run's ``test_digits``, gives the gap those cost, or says
     its test digits are too few to tell, and the reference's validation accuracy at about this run's steps; the same
-    digits and steps: the gap as a scale of run-to-run noise); both runs' curves against SGD steps (returned)."""
+    digits and steps: the gap as a scale of run-to-run noise); both runs' validation curves against SGD steps
+    (returned)."""
     import math
 
     import matplotlib.pyplot as plt
@@ -234,8 +235,10 @@ def beside_reference(history: dict, recipe: Recipe, train_digits: int, validatio
 
 def reference_darkest(confusion=None) -> str:
     """Notebook 06: the reference run's darkest confusion cells (``results/lenet_mnist.json``), as one printed line;
-    with ``confusion``, this run's matrix, it adds this run's counts in those cells (on as many test digits, also the
-    reference's counts in this run's darkest cells)."""
+    with ``confusion``, this run's matrix, it adds this run's counts in those cells. On another number of test digits,
+    it reads them against what the reference's share of mistakes would put there (a Poisson check: repeats, does not,
+    or too few to tell); on as many, it adds the reference's counts in this run's darkest cells and the cells heavy in
+    both runs."""
     import math
 
     import numpy as np
