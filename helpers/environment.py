@@ -76,8 +76,8 @@ def quick_profile_note(data: str, full_run: dict | None = None, trains: bool = F
                                       "the full dataset gives." if trains else "."))
     if full_run:
         test = full_run["test"]
-        note += (f"\nNumbers marked as read from results/ are the full data's. The reference run ({full_run['name']}: "
-                 f"{full_run['data']['split']['train']:,} training images, {full_run['epochs_run']} epochs) reached "
+        note += (f"\nNumbers marked as read from results/ are the full data's. For scale: {full_run['name']} "
+                 f"({full_run['data']['split']['train']:,} training images, {full_run['epochs_run']} epochs) reached "
                  f"{test['accuracy']:.2%} on all {test['images']:,} test images (results/{full_run['name']}.json). "
                  + ("Set DATA = \"full\" to train it yourself." if trains else
                     "With DATA = \"full\" this notebook measures on all of them."))

@@ -93,12 +93,12 @@ SETTING_MEANINGS = {
     "optimizer": "sgd: rate x gradient; adamw: per-weight steps", "epochs": "passes over the training images",
     "batch_size": "images per gradient step", "learning_rate": "step size (the start, or warmup's peak)",
     "schedule": "how the learning rate changes over training", "decay": "rate = start / (1 + decay x step)",
-    "warmup_fraction": "share of the steps spent raising the rate", "warmup_start": "the first rate, times the peak",
-    "momentum": "share of each SGD step carried to the next", "nesterov": "gradient taken where momentum leads",
-    "weight_decay": "shrinks every weight a little at each step", "label_smoothing": "target share moved to all ten classes",
+    "warmup_fraction": "share of the steps spent raising the rate", "warmup_start": "first rate = warmup_start x the peak",
+    "momentum": "share of the last step carried into the next", "nesterov": "momentum that looks one step ahead",
+    "weight_decay": "shrinks every weight a little at each step", "label_smoothing": "0.1: target 0.91 true class, 0.01 each other",
     "augment": "random crops and flips of the training images", "crop_padding": "pixels padded before the random crop",
     "normalization": "unit: x / 255; standardize: (x - mean) / std",
-    "whiten_first_layer": "first conv starts as a whitening filter",
+    "whiten_first_layer": "first conv starts from whitening filters",
     "val_fraction": "share of the training images held out"}
 """A few words of meaning for each recipe field :func:`print_settings` may show (notebook 03 explains them)."""
 

@@ -311,9 +311,8 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
             ("validation split", "the share held out as a *validation split* (kept out of training to choose settings on"),
             ("reference runs", "two *reference runs*, trainings done beforehand"),
             ("results file", "*results file* in `results/<run>.json`"),
-            ("profile", "`DATA = \"sample\"` uses a small sample stored in the repository: the notebook "
-                        "then scores the test sample only, and prints the full data's numbers beside it, read from results/."),
-            ("reference", "`\"reference\"` loads the reference run named in its comment, from `models/`"),
+            ("profile", "`DATA = \"sample\"` uses the small sample stored in the repository (a random draw of the test "
+                        "images, the same number from each class): enough to check that the code runs, not to judge a model"),
             ("convolution", "A *convolution* slides small grids of weights, its *filters*"),
             ("feature map", "One filter's output over the whole image is a *feature map*, also called a *channel*"),
             ("ReLU", "a ReLU: it keeps positive values and sets negative ones to 0"),
@@ -333,15 +332,17 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
             ("one split", "The three runs that held images out all held out the same share (drawn with `SEED`); "
                           "the cell remakes that split"),
             ("train column", "its `train` column covers only the training split it shares with the others"),
-            ("effect", "The differences' mean, the effect, is exactly accuracy(after) − accuracy(before)"),
+            ("effect", "The differences' mean, the *effect*, is exactly accuracy(after) − accuracy(before)"),
             ("trains nothing", "This notebook trains nothing."),
             ("paired", "image by image: a *paired comparison*"),
-            ("1.96", "a mean lies within 1.96 of them of its true value about 95% of the time"),
-            ("standard error", "A standard error is the typical size of a mean's chance error, here the differences' standard "
-                               "deviation / sqrt(n)"),
-            ("exactly one", "Only the images where exactly one of the two models is right move it (the cell counts them for the network step); "
-                         "the others cancel"),
-            ("unpaired", "so it keeps the noise the pairing cancels, and is wider"),
+            ("1.96", "A mean lies within 1.96 standard errors of its true value about 95% of the time (the normal approximation"),
+            ("variance", "The *variance* of some numbers is the mean of their squared distances from their mean, and their "
+                         "*standard deviation* its square root"),
+            ("standard error", "the standard error of a mean of n numbers is their standard deviation / sqrt(n), the typical "
+                               "size of the mean's chance error"),
+            ("exactly one", "Only the images where exactly one of the two models is right tell the two apart; on all the others "
+                            "they agree"),
+            ("unpaired", "so it keeps the noise the pairing cancels"),
             ("seed swing", "one recipe trained with two seeds: a single example of how far reseeding alone moves the accuracy"),
             ("inference mode", "in *inference mode* (`training=False`, what `predict` does by default): dropout off, and batch "
                                "normalisation using the averages"),
