@@ -51,23 +51,27 @@ def save_accuracies(accuracy: dict, used: dict) -> None:
 def print_accuracies(measured: dict, ci: dict, test_images: int, files: dict | None = None) -> None:
     """Notebook 05's accuracy table: per run its train, val and test accuracy, the gap (train minus val, in points) and
     the test accuracy's 95% interval ``ci`` ``{run: (low, high)}``; ``measured``: ``{run: {part: accuracy}}`` from the
-    page. Given ``files`` (the quick profile; the model file each run loaded), two tables: the page's test accuracy on
-    its ``test_images`` sample with its interval, then the full data's (:func:`saved_accuracies`), and the pairs of runs
-    whose order the two tables swap."""
+    page. Given ``files`` (the quick profile; the model file each run loaded), each row puts the page's test accuracy
+    on its ``test_images`` sample, with its interval, beside the full data's numbers (:func:`saved_accuracies`); then
+    the pairs of runs whose order the sample and the full data swap."""
     saved = saved_accuracies(files) if files else None
     if saved:
-        print(f"measured now, on the {test_images:,}-image test sample:\n{'':23}  test   95% CI")
-        for name, a in measured.items():
-            print(f"{name:>23}  {a['test']:.1%}  {ci[name][0]:.1%}-{ci[name][1]:.1%}")
-        print(f"\nthe full data, read from results/{ACCURACIES_FILE.name} (saved by this notebook's full-profile run, "
-              "measured as above on all the images):")
-    print(f"{'':23}  train    val    gap   test" + ("" if saved else "     95% CI"))
+        print(f"test accuracy on the {test_images:,}-image sample, measured now, beside the full data's numbers, read from "
+              f"results/{ACCURACIES_FILE.name} (saved by this notebook's full-profile run, measured as here on all the images):")
+        print(f"{'':23}  sample: test   95% CI       | all the images: train    val    gap   test")
+    else:
+        print(f"{'':23}  train    val    gap   test     95% CI")
     for name in measured:
         full = (saved or measured)[name]
-        val, gap = (f"{full['val']:.1%}", f"{100 * (full['train'] - full['val']):+.1f}") if "val" in full else ("seen", "")
-        interval = "" if saved else f"  {ci[name][0]:.1%}-{ci[name][1]:.1%}"
-        print(f"{name:>23}  {full['train']:.1%} {val:>6} {gap:>6}  {full['test']:.1%}{interval}")
-    print("accuracies in %, gaps in points (from the unrounded accuracies)"
+        val, gap = "seen", ""
+        if "val" in full:  # the gap from the accuracies as printed, so that it reads as their difference
+            train_shown, val_shown = (float(f"{100 * full[part]:.1f}") for part in ("train", "val"))
+            val, gap = f"{val_shown:.1f}%", f"{train_shown - val_shown:+.1f}"
+        interval = f"{ci[name][0]:.1%}-{ci[name][1]:.1%}"
+        numbers = f"{full['train']:.1%} {val:>6} {gap:>6}  {full['test']:.1%}"
+        print(f"{name:>23}  " + (f"        {measured[name]['test']:.1%}  {interval:<12} |                 {numbers}" if saved
+                                 else f"{numbers}  {interval}"))
+    print("accuracies in %, gaps in points (train minus val, as printed)"
           + ("; seen: trained on the validation images too, so no val" if any("val" not in (saved or measured)[name]
                                                                             for name in measured) else ""))
     names = list(measured)

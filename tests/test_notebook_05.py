@@ -163,17 +163,21 @@ def test_05_loads_each_reference_model(executed):
 
 def test_05_prints_the_full_datas_numbers_beside_the_sample(executed):
     text = text_of(executed("05"))
-    header = re.search(r"^measured now, on the 1,000-image test sample:\n +test +95% CI$", text, flags=re.M)
-    assert header, "first the sample's table: what this copy measured"
-    assert re.search(r"^the full data, read from results/shallow_vs_minivggnet\.json \(saved by this notebook's full-profile run, "
-                     r"measured as above on all the images\):\n +train +val +gap +test$", text, flags=re.M), \
-        "then the full data's table, naming the file its numbers come from"
-    assert "accuracies in %, gaps in points (from the unrounded accuracies)" in text, "one unit: %, gaps in points"
+    assert re.search(r"^test accuracy on the 1,000-image sample, measured now, beside the full data's numbers, read from "
+                     r"results/shallow_vs_minivggnet\.json \(saved by this notebook's full-profile run, measured as here on all "
+                     r"the images\):\n +sample: test +95% CI +\| all the images: train +val +gap +test$", text, flags=re.M), \
+        "one table: what this copy measured, beside the full data's numbers and the file they come from"
+    assert "accuracies in %, gaps in points (train minus val, as printed)" in text, "one unit: %, gaps in points"
     for name, full in _full_data_accuracies().items():
-        val, gap = (f"{full['val']:.1%}", f"{100 * (full['train'] - full['val']):+.1f}") if "val" in full else ("seen", "")
-        train, test = re.escape(f"{full['train']:.1%}"), re.escape(f"{full['test']:.1%}")
-        assert re.search(rf"^\s*{name}\s+{train}\s+{re.escape(val)}\s+{re.escape(gap)}\s+{test}$",
-                         text, flags=re.M), f"{name}: the full data's train, val, gap, test"
+        train_shown, test_shown = f"{full['train']:.1%}", f"{full['test']:.1%}"
+        val, gap = "seen", ""
+        if "val" in full:  # the gap reads as the difference of the printed accuracies
+            val = f"{full['val']:.1%}"
+            gap = f"{float(train_shown[:-1]) - float(val[:-1]):+.1f}"
+        train, test = re.escape(train_shown), re.escape(test_shown)
+        row = re.search(rf"^\s*{name}\s+[\d.]+%\s+[\d.]+%-[\d.]+%\s+\|\s+{train}\s+{re.escape(val)}\s+{re.escape(gap)}\s+{test}$",
+                        text, flags=re.M)
+        assert row, f"{name}: the sample's test accuracy and CI, then the full data's train, val, gap, test"
     saved = _full_data_accuracies()  # what the prose says of the gap column
     before, after = (saved[name] for name in STEPS["recipe"])
     assert after["train"] < before["train"] and after["val"] > before["val"], "the recipe step: train down, val up"
@@ -212,7 +216,7 @@ def test_05_prints_the_full_datas_numbers_beside_the_sample(executed):
 def _sample_accuracies(text: str) -> dict:
     """{model: (test, CI low, CI high)} in points, the quick profile's table of the sample."""
     return {m.group(1): tuple(float(m.group(i)) for i in (2, 3, 4))
-            for m in re.finditer(r"^\s*(\w+)\s+(\d+\.\d)%\s+(\d+\.\d)%-(\d+\.\d)%$", text, flags=re.M)}
+            for m in re.finditer(r"^\s*(\w+)\s+(\d+\.\d)%\s+(\d+\.\d)%-(\d+\.\d)%\s+\|", text, flags=re.M)}
 
 
 def test_05_prints_each_step_paired_with_the_results_files_beside(executed):
