@@ -84,13 +84,16 @@ def print_accuracies(measured: dict, ci: dict, test_images: int, files: dict | N
 
 def print_settings(settings: dict, also: tuple = ()) -> None:
     """One column per recipe of ``settings`` ``{column: recipe}`` (``-``: unused): the optimizer, every field whose value
-    differs between two columns, and the fields in ``also``, each with its :data:`SETTING_MEANINGS`."""
+    differs between two columns, and last the fields in ``also``, each with its :data:`SETTING_MEANINGS` (and
+    "same in all" where every column has one value)."""
     used = [{field: value for field, value, *_ in recipes.describe(r)} for r in settings.values()]
     shown = [f.name for f in dataclasses.fields(recipes.Recipe) if f.name != "name" and any(f.name in u for u in used)
              and (f.name in ("optimizer", *also) or len({str(u.get(f.name, "-")) for u in used}) > 1)]
     print(f"{'':<18}" + "".join(f"{name:>21}" for name in settings) + "  meaning")
-    for field in sorted(shown, key=lambda f: f != "optimizer"):
-        print(f"{field:<18}" + "".join(f"{str(u.get(field, '-')):>21}" for u in used) + f"  {SETTING_MEANINGS[field]}")
+    for field in sorted(shown, key=lambda f: (f != "optimizer") + (f in also)):  # the optimizer first, ``also`` last
+        same = len({str(u.get(field, "-")) for u in used}) == 1
+        print(f"{field:<18}" + "".join(f"{str(u.get(field, '-')):>21}" for u in used)
+              + f"  {SETTING_MEANINGS[field]}" + ("; same in all" if same else ""))
 
 
 SETTING_MEANINGS = {
@@ -103,7 +106,7 @@ SETTING_MEANINGS = {
     "augment": "random crops and flips of the training images", "crop_padding": "pixels padded before the random crop",
     "normalization": "unit: x / 255; standardize: (x - mean) / std",
     "whiten_first_layer": "first conv starts from whitening filters",
-    "val_fraction": "share of the training images held out"}
+    "val_fraction": "share of training images held out"}
 """A few words of meaning for each recipe field :func:`print_settings` may show (notebook 03 explains them)."""
 
 

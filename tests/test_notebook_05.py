@@ -342,8 +342,8 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
             ("1.96", "A mean lies within 1.96 standard errors of its true value about 95% of the time (the normal approximation"),
             ("variance", "The *variance* of some numbers is the mean of their squared distances from their mean, and their "
                          "*standard deviation* its square root"),
-            ("standard error", "the standard error of a mean of n numbers is their standard deviation / sqrt(n), the typical "
-                               "size of the mean's chance error"),
+            ("standard error", "a standard error is the typical size of a mean's chance error"),
+            ("standard error, worked out", "the standard error of a mean of n numbers is their standard deviation / sqrt(n)"),
             ("exactly one", "Only the images where exactly one of the two models is right tell the two apart; on all the others "
                             "they agree"),
             ("unpaired", "so it keeps the noise the pairing cancels"),
