@@ -71,7 +71,8 @@ def print_accuracies(measured: dict, ci: dict, test_images: int, files: dict | N
         numbers = f"{full['train']:.1%} {val:>6} {gap:>6}  {full['test']:.1%}"
         print(f"{name:>23}  " + (f"        {measured[name]['test']:.1%}  {interval:<12} |                 {numbers}" if saved
                                  else f"{numbers}  {interval}"))
-    print("accuracies in %, gaps in points (train minus val, as printed)"
+    print("accuracies in %, gaps in points (train minus val, as printed); train: the training split (the training images "
+          "minus the validation split), for every run"
           + ("; seen: trained on the validation images too, so no val" if any("val" not in (saved or measured)[name]
                                                                             for name in measured) else ""))
     names = list(measured)
@@ -85,7 +86,7 @@ def print_accuracies(measured: dict, ci: dict, test_images: int, files: dict | N
 def print_settings(settings: dict, also: tuple = ()) -> None:
     """One column per recipe of ``settings`` ``{column: recipe}`` (``-``: unused): the optimizer, every field whose value
     differs between two columns, and last the fields in ``also``, each with its :data:`SETTING_MEANINGS` (and
-    "same in all" where every column has one value)."""
+    "same in all" columns where every column has one value)."""
     used = [{field: value for field, value, *_ in recipes.describe(r)} for r in settings.values()]
     shown = [f.name for f in dataclasses.fields(recipes.Recipe) if f.name != "name" and any(f.name in u for u in used)
              and (f.name in ("optimizer", *also) or len({str(u.get(f.name, "-")) for u in used}) > 1)]
@@ -93,7 +94,7 @@ def print_settings(settings: dict, also: tuple = ()) -> None:
     for field in sorted(shown, key=lambda f: (f != "optimizer") + (f in also)):  # the optimizer first, ``also`` last
         same = len({str(u.get(field, "-")) for u in used}) == 1
         print(f"{field:<18}" + "".join(f"{str(u.get(field, '-')):>21}" for u in used)
-              + f"  {SETTING_MEANINGS[field]}" + ("; same in all" if same else ""))
+              + f"  {SETTING_MEANINGS[field]}" + (f"; same in all {len(used)}" if same else ""))
 
 
 SETTING_MEANINGS = {
@@ -106,7 +107,7 @@ SETTING_MEANINGS = {
     "augment": "random crops and flips of the training images", "crop_padding": "pixels padded before the random crop",
     "normalization": "unit: x / 255; standardize: (x - mean) / std",
     "whiten_first_layer": "first conv starts from whitening filters",
-    "val_fraction": "share of training images held out"}
+    "val_fraction": "share of training set held out"}
 """A few words of meaning for each recipe field :func:`print_settings` may show (notebook 03 explains them)."""
 
 

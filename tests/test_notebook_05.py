@@ -345,7 +345,7 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
             ("standard error", "a standard error is the typical size of a mean's chance error"),
             ("standard error, worked out", "the standard error of a mean of n numbers is their standard deviation / sqrt(n)"),
             ("exactly one", "Only the images where exactly one of the two models is right tell the two apart; on all the others "
-                            "they agree"),
+                            "both are right or both are wrong"),
             ("unpaired", "so it keeps the noise the pairing cancels"),
             ("seed swing", "one recipe trained with two seeds: a single example of how far reseeding alone moves the accuracy"),
             ("inference mode", "in *inference mode* (`training=False`, what `predict` does by default): dropout off, and batch "
