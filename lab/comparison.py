@@ -51,26 +51,25 @@ def save_accuracies(accuracy: dict, used: dict) -> None:
 def print_accuracies(measured: dict, ci: dict, test_images: int, files: dict | None = None) -> None:
     """Notebook 05's accuracy table: per run its train, val and test accuracy, the gap (train minus val, in points) and
     the test accuracy's 95% interval ``ci`` ``{run: (low, high)}``; ``measured``: ``{run: {part: accuracy}}`` from the
-    page. Given ``files`` (the quick profile; the model file each run loaded), each row puts the page's test accuracy
-    on its ``test_images`` sample, with its interval, beside the full data's numbers (:func:`saved_accuracies`); then
-    the pairs of runs whose order the sample and the full data swap."""
+    page. Given ``files`` (the quick profile; the model file each run loaded), two tables instead: the page's test
+    accuracy on its ``test_images`` sample with its interval, then the full data's numbers (:func:`saved_accuracies`);
+    then the pairs of runs whose order the sample and the full data swap."""
     saved = saved_accuracies(files) if files else None
     if saved:
-        print(f"test accuracy on the {test_images:,}-image sample, measured now, beside the full data's numbers, read from "
-              f"results/{ACCURACIES_FILE.name} (saved by this notebook's full-profile run, measured as here on all the images):")
-        print(f"{'':23}  sample: test   95% CI       | all the images: train    val    gap   test")
-    else:
-        print(f"{'':23}  train    val    gap   test     95% CI")
+        print(f"measured now, on the {test_images:,}-image sample:\n{'':23}  test    95% CI")
+        for name in measured:
+            print(f"{name:>23}  {measured[name]['test']:.1%}  {ci[name][0]:.1%}-{ci[name][1]:.1%}")
+        print(f"\nthe full data's, read from results/{ACCURACIES_FILE.name} (saved by this notebook's full-profile run, "
+              "measured as here on all the images):")
+    print(f"{'':23}  train    val    gap   test" + ("" if saved else "     95% CI"))
     for name in measured:
         full = (saved or measured)[name]
         val, gap = "seen", ""
         if "val" in full:  # the gap from the accuracies as printed, so that it reads as their difference
             train_shown, val_shown = (float(f"{100 * full[part]:.1f}") for part in ("train", "val"))
             val, gap = f"{val_shown:.1f}%", f"{train_shown - val_shown:+.1f}"
-        interval = f"{ci[name][0]:.1%}-{ci[name][1]:.1%}"
         numbers = f"{full['train']:.1%} {val:>6} {gap:>6}  {full['test']:.1%}"
-        print(f"{name:>23}  " + (f"        {measured[name]['test']:.1%}  {interval:<12} |                 {numbers}" if saved
-                                 else f"{numbers}  {interval}"))
+        print(f"{name:>23}  {numbers}" + ("" if saved else f"  {ci[name][0]:.1%}-{ci[name][1]:.1%}"))
     print("accuracies in %, gaps in points (train minus val, as printed); train: the training split (the training images "
           "minus the validation split), for every run"
           + ("; seen: trained on the validation images too, so no val" if any("val" not in (saved or measured)[name]
@@ -90,24 +89,24 @@ def print_settings(settings: dict, also: tuple = ()) -> None:
     used = [{field: value for field, value, *_ in recipes.describe(r)} for r in settings.values()]
     shown = [f.name for f in dataclasses.fields(recipes.Recipe) if f.name != "name" and any(f.name in u for u in used)
              and (f.name in ("optimizer", *also) or len({str(u.get(f.name, "-")) for u in used}) > 1)]
-    print(f"{'':<18}" + "".join(f"{name:>21}" for name in settings) + "  meaning")
+    print(f"{'':<18}" + "".join(f"{name:>22}" for name in settings) + "  meaning")
     for field in sorted(shown, key=lambda f: (f != "optimizer") + (f in also)):  # the optimizer first, ``also`` last
         same = len({str(u.get(field, "-")) for u in used}) == 1
-        print(f"{field:<18}" + "".join(f"{str(u.get(field, '-')):>21}" for u in used)
+        print(f"{field:<18}" + "".join(f"{str(u.get(field, '-')):>22}" for u in used)
               + f"  {SETTING_MEANINGS[field]}" + (f"; same in all {len(used)}" if same else ""))
 
 
 SETTING_MEANINGS = {
-    "optimizer": "sgd: rate x gradient; adamw: per-weight steps", "epochs": "passes over the training images",
+    "optimizer": "sgd: rate x gradient; adamw: per-weight step", "epochs": "passes over the training images",
     "batch_size": "images per gradient step", "learning_rate": "step size (the start, or warmup's peak)",
     "schedule": "how the learning rate changes over training", "decay": "rate = start / (1 + decay x step)",
     "warmup_fraction": "share of the steps spent raising the rate", "warmup_start": "first rate = warmup_start x the peak",
     "momentum": "share of the last step carried into the next", "nesterov": "momentum that looks one step ahead",
-    "weight_decay": "shrinks every weight a little at each step", "label_smoothing": "s: target 1 - 0.9 s true class, s / 10 others",
-    "augment": "random crops and flips of the training images", "crop_padding": "pixels padded before the random crop",
-    "normalization": "unit: x / 255; standardize: (x - mean) / std",
+    "weight_decay": "shrinks every weight a little at each step", "label_smoothing": "s: target 1 - 0.9 s true class, s/10 others",
+    "augment": "random crops and flips of training images", "crop_padding": "pixels padded before the random crop",
+    "normalization": "unit: x/255; standardize: (x - mean) / std",
     "whiten_first_layer": "first conv starts from whitening filters",
-    "val_fraction": "share of training set held out"}
+    "val_fraction": "share held out for validation"}
 """A few words of meaning for each recipe field :func:`print_settings` may show (notebook 03 explains them)."""
 
 
@@ -132,12 +131,6 @@ def weak(gain: float, noise: float) -> str:
     return "  (weak evidence: an end only just beyond 0)" if (low > 0 or high < 0) and min(abs(low), abs(high)) <= 1 else ""
 
 
-def verdict(gain: float, noise: float) -> str:
-    """A step's kind from its 95% interval: a gain if the low end is above 0, a loss if the high end is below 0."""
-    _, _, low, high = interval(gain, noise)  # the printed ends decide
-    return "a gain" if low > 0 else "a loss" if high < 0 else "no difference beyond the noise"
-
-
 def results_differences(pairs: dict) -> dict:
     """``{step: test accuracy after minus before}`` on all the test images for ``pairs`` ``{step: (before, after)}``,
     read from the two reference runs' results files."""
@@ -145,10 +138,11 @@ def results_differences(pairs: dict) -> dict:
             for step, (before, after) in pairs.items()}
 
 
-def print_steps(pairs: dict, outcome: dict, test_images: int, sample: bool = False) -> None:
-    """What each step changes, then one row per step ``{step: (gain, noise)}``: its kind and 95% interval on the page's
-    ``test_images``; ``pairs``: ``{step: (before, after)}``. With ``sample`` (the quick profile) a second column holds
-    :func:`results_differences`; without, ``test_images`` are all of them."""
+def print_steps(pairs: dict, outcome: dict, verdicts: dict, test_images: int, sample: bool = False) -> None:
+    """What each step changes, then one row per step ``{step: (gain, noise)}``: its verdict (``verdicts``, which the
+    page decides from the interval) and 95% interval on the page's ``test_images``; ``pairs``:
+    ``{step: (before, after)}``. With ``sample`` (the quick profile) a second column holds :func:`results_differences`;
+    without, ``test_images`` are all of them."""
     on_all_test_images = results_differences(pairs) if sample else None
     train_images = {name: references.get(name).results()["data"]["split"]["train"] for pair in pairs.values() for name in pair}
     print("the three steps, test accuracy after minus before, in points:")
@@ -157,7 +151,7 @@ def print_steps(pairs: dict, outcome: dict, test_images: int, sample: bool = Fal
     rows = {}
     for step, (gain, noise) in outcome.items():
         effect, half, low, high = interval(gain, noise)
-        rows[step] = f"{verdict(gain, noise)}: {effect:+.1f} +- {half:.1f} ({low:+.1f} to {high:+.1f})"
+        rows[step] = f"{verdicts[step]}: {effect:+.1f} +- {half:.1f} ({low:+.1f} to {high:+.1f})"
     where = f"{test_images:,}-image sample" if on_all_test_images else f"all {test_images:,} test images"
     header = f"{where}, paired: effect +- half-width (interval)"
     width = max(len(text) for text in [header, *rows.values()])

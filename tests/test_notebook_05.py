@@ -114,7 +114,7 @@ def test_05_prints_the_recipes_side_by_side(executed):
     for key in ("weight_decay", "label_smoothing", "augment", "optimizer"):
         assert used[1].get(key) != used[2].get(key), f"{key}: the recipe step changes it (what the prose says)"
     assert sum(rows[k][1] != rows[k][2] for k in rows) > len(rows) / 2, "the recipe step changes most rows (what the prose says)"
-    assert "It changes most rows at once (compare the last two columns), so the recipe step measures the whole bundle" in flat
+    assert "The recipe step changes most rows at once (compare the last two columns), so it measures the whole bundle" in flat
     assert "data: the second run sets `val_fraction` to 0, so it keeps the last epoch instead of the one best on validation" in flat, \
         "the data step's other change"
     shares = [references.get(n).training_recipe().val_fraction for n in STEPS["data"]]
@@ -148,7 +148,8 @@ def test_05_steps_on_the_page_name_existing_reference_runs():
     # the full profile remakes one split for every run that held images out: the share is the same for all of them
     held_out = {reference(n)["recipe"]["val_fraction"] for pair in STEPS.values() for n in pair if reference(n)["data"]["split"]["validation"]}
     assert held_out == {recipes.get_recipe("original").val_fraction}, "one held-out share, the one the page splits with"
-    assert "comparison.print_steps(" in _source("05") and "STEPS, effects," in _source("05"), "the page's pairs are what gets printed"
+    assert "comparison.print_steps(" in _source("05") and "STEPS, effects, verdicts," in _source("05"), "the page's pairs are what gets printed"
+    assert '"a gain" if effect - half > 0 else "a loss" if effect + half < 0' in _source("05"), "the verdict's rule, on the page"
 
 
 def test_05_loads_each_reference_model(executed):
@@ -163,10 +164,10 @@ def test_05_loads_each_reference_model(executed):
 
 def test_05_prints_the_full_datas_numbers_beside_the_sample(executed):
     text = text_of(executed("05"))
-    assert re.search(r"^test accuracy on the 1,000-image sample, measured now, beside the full data's numbers, read from "
-                     r"results/shallow_vs_minivggnet\.json \(saved by this notebook's full-profile run, measured as here on all "
-                     r"the images\):\n +sample: test +95% CI +\| all the images: train +val +gap +test$", text, flags=re.M), \
-        "one table: what this copy measured, beside the full data's numbers and the file they come from"
+    tables = re.search(r"^measured now, on the 1,000-image sample:\n +test +95% CI\n((?:.+\n){4})\nthe full data's, read from "
+                       r"results/shallow_vs_minivggnet\.json \(saved by this notebook's full-profile run, measured as here on all "
+                       r"the images\):\n +train +val +gap +test\n((?:.+\n){4})", text, flags=re.M)
+    assert tables, "two tables: what this copy measured, then the full data's numbers and the file they come from"
     assert "accuracies in %, gaps in points (train minus val, as printed)" in text, "one unit: %, gaps in points"
     for name, full in _full_data_accuracies().items():
         train_shown, test_shown = f"{full['train']:.1%}", f"{full['test']:.1%}"
@@ -175,9 +176,9 @@ def test_05_prints_the_full_datas_numbers_beside_the_sample(executed):
             val = f"{full['val']:.1%}"
             gap = f"{float(train_shown[:-1]) - float(val[:-1]):+.1f}"
         train, test = re.escape(train_shown), re.escape(test_shown)
-        row = re.search(rf"^\s*{name}\s+[\d.]+%\s+[\d.]+%-[\d.]+%\s+\|\s+{train}\s+{re.escape(val)}\s+{re.escape(gap)}\s+{test}$",
-                        text, flags=re.M)
-        assert row, f"{name}: the sample's test accuracy and CI, then the full data's train, val, gap, test"
+        assert re.search(rf"^\s*{name}\s+[\d.]+%\s+[\d.]+%-[\d.]+%$", tables.group(1), flags=re.M), f"{name}: test and CI"
+        row = re.search(rf"^\s*{name}\s+{train}\s+{re.escape(val)}\s+{re.escape(gap)}\s+{test}$", tables.group(2), flags=re.M)
+        assert row, f"{name}: the full data's train, val, gap, test"
     saved = _full_data_accuracies()  # what the prose says of the gap column
     before, after = (saved[name] for name in STEPS["recipe"])
     assert after["train"] < before["train"] and after["val"] > before["val"], "the recipe step: train down, val up"
@@ -189,6 +190,7 @@ def test_05_prints_the_full_datas_numbers_beside_the_sample(executed):
         "defined, then read"
     assert ("The network step moves the gap far less, but ShallowNet's similar gap sits at a much lower training accuracy: "
             "besides its gap, it underfits, scoring low even on its own training images.") in flat
+    assert flat.index("*Underfitting* is") < flat.index("it underfits"), "defined before it is used"
     assert "make the training images harder to fit" in flat and "this notebook does not separate them" in flat
     shallow, vgg = (saved[name] for name in STEPS["network"])
     assert shallow["train"] < vgg["train"] - 0.1, "ShallowNet's training accuracy sits far below MiniVGGNet's"
@@ -216,7 +218,7 @@ def test_05_prints_the_full_datas_numbers_beside_the_sample(executed):
 def _sample_accuracies(text: str) -> dict:
     """{model: (test, CI low, CI high)} in points, the quick profile's table of the sample."""
     return {m.group(1): tuple(float(m.group(i)) for i in (2, 3, 4))
-            for m in re.finditer(r"^\s*(\w+)\s+(\d+\.\d)%\s+(\d+\.\d)%-(\d+\.\d)%\s+\|", text, flags=re.M)}
+            for m in re.finditer(r"^\s*(\w+)\s+(\d+\.\d)%\s+(\d+\.\d)%-(\d+\.\d)%$", text, flags=re.M)}
 
 
 def test_05_prints_each_step_paired_with_the_results_files_beside(executed):
@@ -259,7 +261,9 @@ def test_05_prints_each_step_paired_with_the_results_files_beside(executed):
     assert ("read from results/, one recipe, two training seeds, on all the test images:\n"
             f"  minivggnet_improved (seed {seeds[0]['seed']}): {seeds[0]['test']['accuracy']:.2%}\n"
             f"  minivggnet_improved_seed43 (seed {seeds[1]['seed']}): {seeds[1]['test']['accuracy']:.2%}\na swing of "
-            f"{100 * abs(seeds[1]['test']['accuracy'] - seeds[0]['test']['accuracy']):.2f} points") in text
+            f"{100 * abs(seeds[1]['test']['accuracy'] - seeds[0]['test']['accuracy']):.2f} points ("
+            f"{abs(seeds[1]['test']['accuracy'] - seeds[0]['test']['accuracy']) * seeds[1]['test']['images']:.0f} of "
+            f"{seeds[1]['test']['images']:,} test images)") in text
     # the verdict, under the seed swing it ends with: any step smaller on all the test images
     swing = abs(seeds[1]["test"]["accuracy"] - seeds[0]["test"]["accuracy"])
     for step, (before, after) in STEPS.items():
@@ -342,11 +346,11 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
             ("1.96", "A mean lies within 1.96 standard errors of its true value about 95% of the time (the normal approximation"),
             ("variance", "The *variance* of some numbers is the mean of their squared distances from their mean, and their "
                          "*standard deviation* its square root"),
-            ("standard error", "a standard error is the typical size of a mean's chance error"),
+            ("standard error", "a standard error is the typical size of a measurement's chance error"),
             ("standard error, worked out", "the standard error of a mean of n numbers is their standard deviation / sqrt(n)"),
             ("exactly one", "Only the images where exactly one of the two models is right tell the two apart; on all the others "
                             "both are right or both are wrong"),
-            ("unpaired", "so it keeps the noise the pairing cancels"),
+            ("unpaired", "so they keep the noise the pairing cancels"),
             ("seed swing", "one recipe trained with two seeds: a single example of how far reseeding alone moves the accuracy"),
             ("inference mode", "in *inference mode* (`training=False`, what `predict` does by default): dropout off, and batch "
                                "normalisation using the averages"),
@@ -436,14 +440,15 @@ def test_05_writes_each_original_optimizer_out_and_checks_it_against_the_library
 
 
 def test_05_prints_each_rescaling_as_the_mean_and_std_it_stands_for(executed):
-    """The original recipe's scaling is mean 0, std 255; the improved runs' are per-channel statistics of their own
+    """The original recipe's scaling divides by 255; the improved runs' are per-channel statistics of their own
     training images, which differ between the two (what the markdown says)."""
     text = text_of(executed("05"))
-    found = re.findall(r"^  its Rescaling, x \* scale \+ offset = \(x - mean\) / std with mean (.+) and std (.+)$", text, flags=re.M)
-    assert len(found) == 4 and found[0] == found[1] == ("0.00", "255.00"), found
-    for mean, std in found[2:]:  # three channels each, on the 0..255 scale
+    assert len(re.findall(r"^  its Rescaling, x \* scale \+ offset = x / 255$", text, flags=re.M)) == 2, "the original recipe's"
+    found = re.findall(r"^  its Rescaling, x \* scale \+ offset = \(x - mean\) / std, in pixel values 0\.\.255, with mean (.+) and std (.+)$", text, flags=re.M)
+    assert len(found) == 2, found
+    for mean, std in found:  # three channels each, on the 0..255 scale
         assert all(100 < float(v) < 140 for v in mean.split(", ")) and all(50 < float(v) < 80 for v in std.split(", "))
-    assert found[2] != found[3], "the two improved runs' statistics differ slightly"
+    assert found[0] != found[1], "the two improved runs' statistics differ slightly"
 
 
 def test_05_writes_the_improved_optimizer_out_and_checks_it_against_the_library(executed):
