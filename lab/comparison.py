@@ -102,7 +102,7 @@ SETTING_MEANINGS = {
     "schedule": "how the learning rate changes over training", "decay": "rate = start / (1 + decay x step)",
     "warmup_fraction": "share of the steps spent raising the rate", "warmup_start": "first rate = warmup_start x the peak",
     "momentum": "share of the last step carried into the next", "nesterov": "momentum that looks one step ahead",
-    "weight_decay": "shrinks every weight a little at each step", "label_smoothing": "s: target 1 - 0.9 s true class, s/10 others",
+    "weight_decay": "shrinks every weight a little at each step", "label_smoothing": "0.1: targets 0.91 true class, 0.01 others",
     "augment": "random crops and flips of training images", "crop_padding": "pixels padded before the random crop",
     "normalization": "unit: x/255; standardize: (x - mean) / std",
     "whiten_first_layer": "first conv starts from whitening filters",
