@@ -108,6 +108,10 @@ def test_05_prints_the_recipes_side_by_side(executed):
     assert list(rows)[0] == "optimizer" and set(rows) == differ_any | {"optimizer", "val_fraction"}, \
         "the table: the optimizer, every field that differs between two columns, and the held-out share"
     assert "every setting that differs between two columns, and `val_fraction`" in flat
+    for step, (a, b) in (("network", (0, 1)), ("recipe", (1, 2))):  # what each step changes, printed from the table's recipes
+        changed = {k for k in used[a].keys() | used[b].keys() if k != "name" and used[a].get(k, "-") != used[b].get(k, "-")}
+        found = re.search(rf"^the {step} step changes (\d+) settings: (.+)$", text, flags=re.M)
+        assert found and int(found.group(1)) == len(changed) and set(found.group(2).split(", ")) == changed, step
     assert "Steps 1 and 3 each change something else too" in flat and "The four runs use two recipes, original and improved" in flat
     assert "Several of its changes can lower the training accuracy: augmentation, label smoothing and weight decay" in flat
     assert used[2]["epochs"] < used[1]["epochs"], "the recipe step trains fewer epochs (what the prose says)"
@@ -362,7 +366,7 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
     for term in ("pooling", "points", "overfitting", "paired comparison"):
         assert flat.index(f"*{term}") - flat.lower().index(term.lower()) < 60, f"{term}: defined where first used"
     assert flat.index("*unpaired*") < flat.index("An effect is a *gain* when its whole interval is above 0"), "intervals, then verdicts"
-    assert "The training accuracies the runs recorded in their results files are not reused" in flat, "why the accuracies are measured again"
+    assert "The training accuracies the runs recorded in their own results files are not reused" in flat, "why the accuracies are measured again"
     assert ("On the full data, the cell also scores the *training split*" in flat and "None if full_data else files)" in _source("05")), \
         "the quick profile's train/val columns: where they come from"
     assert recipes.get_recipe("improved").val_fraction == recipes.get_recipe("original").val_fraction, "what the prose says"
