@@ -41,6 +41,7 @@ def test_03_writes_the_training_out_and_each_piece_equals_the_library(executed):
     assert float(ref.group(3)) == round(max(history), 4) and f"after {epochs} epochs" not in text, "no partial reference"
     assert int(ref.group(1)) == reference["best_epoch"] and int(ref.group(2)) == reference["epochs_run"]
     assert float(this.group(2)) > 0.3, "the quick run learns: validation accuracy well above chance (10%)"
+    assert f"validation accuracy {this.group(2)} (a guess among 10 classes scores 0.1000)" in text, "chance beside it"
     assert "margin" not in text, "both runs are scored on the same validation images: no two-sample margin"
     whitening = re.search(r"the (\d+) whitening filters' outputs have variances ([\d.]+) to ([\d.]+); the largest "
                           r"correlation between two of them is ([\d.]+)", text)
@@ -60,6 +61,10 @@ def test_03_writes_the_training_out_and_each_piece_equals_the_library(executed):
     assert precisions.groups() == (str(bench["bf16_over_float32"]["rounds"]), bench["machine"]["cpu"],
                                    f"{bench['bf16_over_float32']['median']:.2f}", f"{bench['images_per_second']['ours']:.0f}",
                                    f"{bench['images_per_second']['ours_bf16']:.0f}")
+    ratio, fastest = bench["bf16_over_float32"], bench["images_per_second"]
+    assert (f"  its rounds' ratios range from {ratio['low']:.2f}x to {ratio['high']:.2f}x: the machine's speed moved between "
+            f"rounds; the fastest rounds are two different rounds, so {fastest['ours_bf16']:.0f} / {fastest['ours']:.0f} = "
+            f"{fastest['ours_bf16'] / fastest['ours']:.2f}x is not the median") in text, "the median's spread, on the page"
     assert re.search(r"computed from ([\d,]+) of the \1 training images \(at most 5,000 are used\)", text), "the sample: all"
     speed_at = re.search(r"this run: [\d.]+ minutes of training", text).start()
     assert text.index("this run: best epoch") < text.index("the two differ in data, so their difference says nothing") < \
