@@ -290,9 +290,6 @@ def test_05_prints_each_step_paired_with_the_results_files_beside(executed):
     # what the quick-profile note says of the sample: the last two rows within the CIs, their difference of either sign
     gain, noise, low, high, kind = paired["data"]
     assert kind == "no difference beyond the noise" and low < 0 < high
-    on_all = reference(STEPS["data"][1])["test"]["accuracy"] - reference(STEPS["data"][0])["test"]["accuracy"]
-    assert gain < 0 < on_all, "what 'What we learned' says: below 0 on the quick profile's sample, above on all the test images"
-    assert "on the quick profile's sample it is negative, on all the test images positive" in " ".join(_markdown("05").split())
     for step, (gain, noise, low, high, kind) in paired.items():  # a line under the table where the sample cannot tell the sign
         full = 100 * (reference(STEPS[step][1])["test"]["accuracy"] - reference(STEPS[step][0])["test"]["accuracy"])
         line = (f"{step} on the sample: {low:+.1f} to {high:+.1f} includes 0: these 1,000 images cannot tell whether the step "
