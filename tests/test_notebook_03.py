@@ -318,14 +318,14 @@ def json_notebook(path):
 
 def test_03_quick_copy_shows_the_full_runs_curves_under_its_own(executed):
     """The sample's curves say little: the quick copy shows, right after them, the curves the full profile's run of
-    this notebook saved in figures/ (committed); the cell shows nothing on the full data."""
+    this notebook saved in figures/ (committed); on the full data the cell says the curves above are the run's own."""
     from helpers.paths import FIGURES_DIR
 
     nb = executed("03")
     sources = [c.source for c in nb.cells]
     shown = next(i for i, s in enumerate(sources) if "03_training_curves.png" in s and "display(Image(" in s)
     assert "plots.save_figure(figure, \"03_training_curves\", FIGURES)" in sources[shown - 1]  # right under its own
-    assert sources[shown].startswith('if DATA == "sample":')  # nothing on the full data
+    assert sources[shown].startswith('if DATA == "sample":')  # on the full data, one line instead
     outputs = nb.cells[shown].outputs
     assert any("image/png" in o.get("data", {}) for o in outputs)
     assert "the corresponding curves from this notebook's run on the full data (figures/03_training_curves.png); the reference run" in text_of(nb)
