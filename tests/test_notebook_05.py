@@ -193,7 +193,7 @@ def test_05_prints_the_full_datas_numbers_beside_the_sample(executed):
     assert flat.index("The *gap* is training minus") < flat.index("In the gap column (on the full data), the recipe step shrinks the gap"), \
         "defined, then read"
     assert ("The network step moves the gap far less, but ShallowNet's similar gap sits at a much lower training accuracy: "
-            "besides its gap, it underfits, scoring low even on its own training images.") in flat
+            "besides its gap (it overfits), it underfits, scoring low even on its own training images.") in flat
     assert flat.index("*Underfitting* is") < flat.index("it underfits"), "defined before it is used"
     assert "make the training images harder to fit" in flat and "this notebook does not separate them" in flat
     shallow, vgg = (saved[name] for name in STEPS["network"])
@@ -465,4 +465,4 @@ def test_05_writes_the_improved_optimizer_out_and_checks_it_against_the_library(
     improved = recipes.get_recipe("improved", "minivggnet")
     steps = improved.epochs * -(-reference("minivggnet_improved_val")["data"]["split"]["train"] // improved.batch_size)
     warmup = round(improved.warmup_fraction * steps)
-    assert f"warmup: {warmup:,} of {steps:,} steps; the library's optimizer has the same settings: True" in text
+    assert f"warmup: {warmup:,} of {steps:,} gradient steps; the library's optimizer has the same settings: True" in text
