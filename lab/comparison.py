@@ -70,7 +70,7 @@ def print_accuracies(measured: dict, ci: dict, test_images: int, files: dict | N
             val, gap = f"{val_shown:.1f}%", f"{train_shown - val_shown:+.1f}"
         numbers = f"{full['train']:.1%} {val:>6} {gap:>6}  {full['test']:.1%}"
         print(f"{name:>23}  {numbers}" + ("" if saved else f"  {ci[name][0]:.1%}-{ci[name][1]:.1%}"))
-    print("accuracies in %, gaps in points (train minus val, as printed); train: the training split (the training images "
+    print("accuracies in %, gaps in points (train minus val, of the rounded values); train: the training split (the training images "
           "minus the validation split), for every run"
           + ("; seen: trained on the validation images too, so no val" if any("val" not in (saved or measured)[name]
                                                                             for name in measured) else ""))

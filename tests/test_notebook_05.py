@@ -172,7 +172,7 @@ def test_05_prints_the_full_datas_numbers_beside_the_sample(executed):
                        r"results/shallow_vs_minivggnet\.json \(saved by this notebook's full-profile run, measured as here on all "
                        r"the images\):\n +train +val +gap +test\n((?:.+\n){4})", text, flags=re.M)
     assert tables, "two tables: what this copy measured, then the full data's numbers and the file they come from"
-    assert "accuracies in %, gaps in points (train minus val, as printed)" in text, "one unit: %, gaps in points"
+    assert "accuracies in %, gaps in points (train minus val, of the rounded values)" in text, "one unit: %, gaps in points"
     for name, full in _full_data_accuracies().items():
         train_shown, test_shown = f"{full['train']:.1%}", f"{full['test']:.1%}"
         val, gap = "seen", ""
@@ -367,7 +367,7 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
         assert flat.index(f"*{term}") - flat.lower().index(term.lower()) < 60, f"{term}: defined where first used"
     assert flat.index("*unpaired*") < flat.index("An effect is a *gain* when its whole interval is above 0"), "intervals, then verdicts"
     assert "The training accuracies the runs recorded in their own results files are not reused" in flat, "why the accuracies are measured again"
-    assert ("On the full data, the cell also scores the *training split*" in flat and "None if full_data else files)" in _source("05")), \
+    assert ("on the full data also on the *training split*" in flat and "None if full_data else files)" in _source("05")), \
         "the quick profile's train/val columns: where they come from"
     assert recipes.get_recipe("improved").val_fraction == recipes.get_recipe("original").val_fraction, "what the prose says"
     assert "Wilson" not in flat.replace("Wilson's interval", ""), "one name for the interval"
