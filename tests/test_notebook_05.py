@@ -331,7 +331,7 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
             ("Dense", "each of its outputs is a weighted sum of all its inputs plus a learned constant, the *bias*"),
             ("softmax", "softmax turns the ten scores into probabilities"),
             ("pooling", "*pooling*: keeps the largest value of each 2x2 window"),
-            ("batch normalisation", "*batch normalisation*, after each ReLU: shifts and scales each channel (or unit) to mean 0"),
+            ("batch normalisation", "*batch normalisation*, after each ReLU: shifts and scales each channel (or, after a `Dense` layer, each output) to mean 0"),
             ("batch", "over the *batch*, the images of one training step"),
             ("dropout", "*dropout*: during training, sets random values of a layer's output to 0"),
             ("parameters", "counts *parameters*: the numbers training adjusts, plus the averages batch normalisation keeps"),
