@@ -172,5 +172,9 @@ def print_steps(pairs: dict, outcome: dict, verdicts: dict, test_images: int, sa
 def mark_results_differences(ax, pairs: dict, rows) -> None:
     """On notebook 05's steps figure (quick profile), a red diamond per step at :func:`results_differences`, just above
     the step's blue interval (the axis is inverted: the first step on top)."""
-    ax.errorbar([100 * d for d in results_differences(pairs).values()], rows - 0.25, fmt="D", markeredgewidth=2,  # above its row
+    differences = [100 * d for d in results_differences(pairs).values()]
+    ax.errorbar(differences, rows - 0.25, fmt="D", markeredgewidth=2,  # above its row
                 color="white", markeredgecolor="tab:red", label="full data: all the test images (read from results/)")
+    for difference, row in zip(differences, rows - 0.25):  # its value, left of the diamond
+        ax.annotate(f"{difference:+.1f}", (difference, row), textcoords="offset points", xytext=(-8, 0), ha="right",
+                    va="center", fontsize=8, color="tab:red")
