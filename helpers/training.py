@@ -186,7 +186,8 @@ def make_optimizer(recipe: Recipe, steps_per_epoch: int) -> keras.optimizers.Opt
                          for k in (1.0, recipe.bn_shift_lr_factor))
         return keras.optimizers.MultiOptimizer(keras.optimizers.OptimizerMap(
             make_optimizer(plain, steps_per_epoch), {".*/beta": make_optimizer(shifts, steps_per_epoch)}))
-    schedule = learning_rate_schedule(recipe, steps_per_epoch)
+    # a constant rate is a plain number, as one writes it in Keras (notebooks 05 and 06); a schedule otherwise
+    schedule = recipe.learning_rate if recipe.schedule == "constant" else learning_rate_schedule(recipe, steps_per_epoch)
     decay = recipe.weight_decay or None
     ema = dict(use_ema=True, ema_momentum=recipe.ema_momentum, ema_overwrite_frequency=steps_per_epoch) if (
         recipe.ema_momentum and not recipe.ema_bn_stats) else {}  # with BN statistics: WeightAverage instead

@@ -70,15 +70,15 @@ def print_accuracies(measured: dict, ci: dict, test_images: int, files: dict | N
             val, gap = f"{val_shown:.1f}%", f"{train_shown - val_shown:+.1f}"
         numbers = f"{full['train']:.1%} {val:>6} {gap:>6}  {full['test']:.1%}"
         print(f"{name:>23}  {numbers}" + ("" if saved else f"  {ci[name][0]:.1%}-{ci[name][1]:.1%}"))
-    print("accuracies in %, gaps in points (train minus val, of the rounded values); train: the training split (the training images "
-          "minus the validation split), for every run"
-          + ("; seen: trained on the validation images too, so no val" if any("val" not in (saved or measured)[name]
+    print("accuracies in %, gaps in points (train minus val, of the rounded values)\n"
+          "train: the training split (the training images minus the validation split), for every run"
+          + ("\nseen: trained on the validation images too, so no val" if any("val" not in (saved or measured)[name]
                                                                             for name in measured) else ""))
     names = list(measured)
     for first, second in ((a, b) for i, a in enumerate(names) for b in names[i + 1:]) if saved else ():
         if (measured[first]["test"] - measured[second]["test"]) * (saved[first]["test"] - saved[second]["test"]) < 0:
             print(f"{first} and {second} swap places: {measured[first]['test']:.1%} and {measured[second]['test']:.1%} on "
-                  f"the sample, {saved[first]['test']:.1%} and {saved[second]['test']:.1%} on all the test images. On "
+                  f"the sample, {saved[first]['test']:.1%} and {saved[second]['test']:.1%} on all the test images.\n  On "
                   f"{test_images:,} images, accuracies this close (within each other's CI) can come out in either order.")
 
 
@@ -165,7 +165,7 @@ def print_steps(pairs: dict, outcome: dict, verdicts: dict, test_images: int, sa
         if low < 0 < high or not low <= full <= high:
             said = (f"includes 0: these {test_images:,} images cannot tell whether the step helped or hurt" if low < 0 < high
                     else "misses the full data's, as one 95% interval in twenty does")
-            print(f"{step} on the sample: {low:+.1f} to {high:+.1f} {said}; on all the test images it is {full:+.1f} "
+            print(f"{step} on the sample: {low:+.1f} to {high:+.1f} {said};\n  on all the test images it is {full:+.1f} "
                   '(with DATA = "full" this notebook prints its interval)')
 
 

@@ -293,7 +293,7 @@ def test_05_prints_each_step_paired_with_the_results_files_beside(executed):
     for step, (gain, noise, low, high, kind) in paired.items():  # a line under the table where the sample cannot tell the sign
         full = 100 * (reference(STEPS[step][1])["test"]["accuracy"] - reference(STEPS[step][0])["test"]["accuracy"])
         line = (f"{step} on the sample: {low:+.1f} to {high:+.1f} includes 0: these 1,000 images cannot tell whether the step "
-                f"helped or hurt; on all the test images it is {full:+.1f} (with DATA = \"full\" this notebook prints its interval)")
+                f"helped or hurt;\n  on all the test images it is {full:+.1f} (with DATA = \"full\" this notebook prints its interval)")
         assert (line in text) == (low < 0 < high), f"{step}: the sign caveat exactly when the sample's interval holds 0"
         assert (f"{step} on the sample:" in text) == (low < 0 < high or not low <= full <= high), step
 
@@ -419,7 +419,7 @@ def test_05_lists_each_runs_training_images_and_kept_epoch(executed):
 
 
 def test_05_writes_each_original_optimizer_out_and_checks_it_against_the_library(executed):
-    """The two SGD columns in literal Keras (a constant rate; Keras 2's inverse-time decay with Nesterov momentum), each
+    """The two SGD columns in literal Keras (a fixed rate as a plain number; Keras 2's inverse-time decay with Nesterov momentum), each
     equal in settings to training.make_optimizer's; the page's check tells different settings apart."""
     import keras
 
@@ -427,7 +427,7 @@ def test_05_writes_each_original_optimizer_out_and_checks_it_against_the_library
 
     text = text_of(executed("05"))
     source = _source("05")
-    assert source.count("keras.optimizers.SGD(") == 2 and source.count("keras.optimizers.schedules.InverseTimeDecay(") == 2
+    assert source.count("keras.optimizers.SGD(") == 2 and source.count("keras.optimizers.schedules.InverseTimeDecay(") == 1
     assert "keras_call" not in source, "written out, not formatted from a config"
     for column in ("ShallowNet, original", "MiniVGGNet, original"):
         assert f"{column}: the library's optimizer has the same settings: True\n" in text, column

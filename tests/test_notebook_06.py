@@ -127,7 +127,8 @@ def test_06_writes_the_training_out_in_keras():
         assert plumbing not in curves, f"the library draws it: {plumbing}"
     assert len(drawing.splitlines()) <= 2 and "set_xticks" not in drawing, "the figure code stays short: the library's ticks"
     assert 'print(f"validation loss lowest at epoch {lowest} of {epochs_run}; last epoch: "' in curves, "the numbers, from its history"
-    assert " if " not in curves and " else " not in curves, "no verdict built inside an f-string: the markdown reads the numbers"
+    assert not any(" if " in line or " else " in line for line in curves.splitlines() if 'f"' in line), \
+        "no verdict built inside an f-string: a named rule, then the printed line"
     for plumbing in ("reference", "DATA", "full_per_epoch", "rise"):
         assert plumbing not in curves, f"the comparison with the reference run is in its own cell: {plumbing}"
     assert "dashed curves" not in flat and "gold band" not in flat, "no sentence about the quick profile's curves in both copies"
@@ -298,9 +299,12 @@ def test_06_trains_and_says_how_far_it_got(executed):
                                f"above chance, but only by {margin}: a weak pattern" if margin <= 2 else
                                f"it stands out, by {margin}"), "the verdict follows the numbers"
     read = re.search(r"^last epoch: training accuracy ([\d.]+)%, validation ([\d.]+)%: a gap of .+\nvalidation's 95% CI on its 200 "
-                     r"digits: ([\d.]+)%-([\d.]+)% \(training accuracy: ([\d.]+)%\)$", text, flags=re.M)
+                     r"digits: ([\d.]+)%-([\d.]+)%; training accuracy ([\d.]+)% lies (.+)$", text, flags=re.M)
     assert read and float(read.group(3)) <= float(read.group(2)) <= float(read.group(4)), "the gap read against validation's CI"
     assert read.group(5) == read.group(1), "training accuracy beside validation's CI, for the markdown's rule"
+    train, low, high = (float(read.group(k)) for k in (5, 3, 4))
+    assert read.group(6) == ("above it: the gap is more than chance" if train > high else
+                             "inside it: the gap may be chance" if train >= low else "below it"), "the verdict follows the CI"
     assert re.search(rf"; if this run's {sparse.group(1)} mistakes fell as the reference's did, each of those cells would hold "
                      r"about \d+\.\d, and this run has \d+( and \d+)*: (it does not repeat|it repeats|too few mistakes to tell whether it "
                      r"repeats) the reference's confusions$",

@@ -82,6 +82,23 @@ def test_weight_averaging_replaces_the_weights_by_their_running_average_after_ev
     assert 0 < average[0] < expected[0] + 1, "an average of the steps, behind the last one"
 
 
+def test_a_constant_rate_is_a_plain_number_and_steps_as_a_schedule_of_no_decay_did():
+    """make_optimizer passes a constant rate as a number, as notebooks 05 and 06 write it; the steps equal those of the
+    InverseTimeDecay(decay_rate=0) the earlier reference runs used, bit for bit."""
+    recipe = recipes.get_recipe("original", "shallownet")
+    optimizer = training.make_optimizer(recipe, 10)
+    assert isinstance(optimizer.get_config()["learning_rate"], float)
+    assert optimizer.get_config()["learning_rate"] == pytest.approx(recipe.learning_rate)
+    before = keras.optimizers.SGD(learning_rate=keras.optimizers.schedules.InverseTimeDecay(
+        recipe.learning_rate, decay_steps=1, decay_rate=0.0), momentum=recipe.momentum)
+    weights = [keras.Variable(np.linspace(-1, 1, 5, dtype=np.float32)) for _ in range(2)]
+    for opt, weight in zip((optimizer, before), weights):
+        for step in range(3):
+            opt.apply_gradients([(np.full(5, 0.3 + step, np.float32), weight)])
+    np.testing.assert_array_equal(weights[0].numpy(), weights[1].numpy())
+    assert not np.allclose(weights[0].numpy(), np.linspace(-1, 1, 5)), "the weights moved"
+
+
 def test_warmup_linear_rises_then_falls_in_straight_lines_to_the_end_fraction():
     recipe = recipes.get_recipe("improved", optimizer="sgd", learning_rate=0.05, schedule="warmup_linear", end_fraction=0.07,
                                 epochs=10, warmup_fraction=0.2)
