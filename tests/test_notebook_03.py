@@ -23,6 +23,8 @@ def test_03_writes_the_training_out_and_each_piece_equals_the_library(executed):
     assert "reloaded model gives the same predictions: True" in text
     assert re.search(r"\d+ batches per epoch; one batch: images \(64, 32, 32, 3\) float32 \(pixel values \d+ to \d+\), "
                      r"labels \(64, 10\)", text), "a batch of the pipeline, as the model receives it"
+    last = re.search(r"^the last batch of an epoch holds the (\d+) images left over: ([\d,]+) = (\d+) x 64 \+ \1$", text, flags=re.M)
+    assert last and 0 < int(last.group(1)) <= 64 and int(last.group(2).replace(",", "")) == int(last.group(3)) * 64 + int(last.group(1))
     precision = re.search(r"Training on .* in (\w+), XLA", text).group(1)  # what the device line says it chose
     compute = {"float32": "float32", "mixed_bfloat16": "bfloat16", "mixed_float16": "float16"}[precision]
     assert f"the model computes in {compute} (weights in float32)" in text, "clear_session() must not undo the choice"
