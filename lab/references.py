@@ -197,8 +197,9 @@ def beside_reference(history: dict, recipe: Recipe, train_digits: int, validatio
         if not held:
             print(f"so at about equal steps {'the reference run' if theirs > high_val else 'this run'} was already ahead")
         else:
-            print("so at about equal steps these validation digits cannot tell the two runs apart"
-                  + (f": the reference's extra steps may explain much of the test gap, though by then its larger batches had "
+            print("so at this run's end these validation digits cannot tell the two runs apart at about equal steps (one "
+                  "point: the figure shows the epochs before)"
+                  + (f"; the reference's extra steps may explain part of the test gap, though by then its larger batches had "
                      f"shown it {at * full_train:,} digits against this run's {len(history['loss']) * train_digits:,}"
                      if accuracy < low_here else ""))
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.6))

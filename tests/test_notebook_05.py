@@ -190,7 +190,7 @@ def test_05_prints_the_full_datas_numbers_beside_the_sample(executed):
     moves = [gaps[after] - gaps[before] for before, after in (STEPS["network"], STEPS["recipe"])]
     assert abs(moves[0]) < -moves[1] / 4, "the network step moves the gap far less than the recipe step, which shrinks it"
     flat = " ".join(_markdown("05").split())
-    assert flat.index("The *gap* is training minus") < flat.index("In the gap column (on the full data), the recipe step shrinks the gap"), \
+    assert flat.index("The *gap* is training minus") < flat.index("In the gap column (on the full data: read from `results/` when run on the sample), the recipe step shrinks the gap"), \
         "defined, then read"
     assert ("The network step moves the gap far less, but ShallowNet's similar gap sits at a much lower training accuracy: "
             "besides its gap (it overfits), it underfits, scoring low even on its own training images.") in flat
@@ -273,9 +273,9 @@ def test_05_prints_each_step_paired_with_the_results_files_beside(executed):
     for step, (before, after) in STEPS.items():
         full = reference(after)["test"]["accuracy"] - reference(before)["test"]["accuracy"]
         said = f"{step}: {100 * full:+.2f} points on all the test images, " + (
-            "smaller than this one pair's swing" if abs(full) < swing else "larger than this swing")
+            "smaller than this swing" if abs(full) < swing else "larger than this swing")
         assert said in text, f"{step}: beside the seed swing, smaller said exactly when so"
-    verdicts = [m.start() for m in re.finditer(r"^\w+: [+-]\d+\.\d\d points on all the test images, smaller than this one pair's swing", text, flags=re.M)]
+    verdicts = [m.start() for m in re.finditer(r"^\w+: [+-]\d+\.\d\d points on all the test images, smaller than this swing", text, flags=re.M)]
     assert all(i > text.index("a swing of") for i in verdicts), "the verdict comes after the swing it is measured against"
     # the unpaired half-widths from the sample's accuracies, beside the paired ones
     sample = {name: values[0] / 100 for name, values in _sample_accuracies(text).items()}
@@ -380,7 +380,7 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
         assert typed not in prose, f"{typed}: sizes are printed by the code, not typed into the prose"
     assert "shipped model" not in flat and "full runs" not in flat, "one name per kind of model"
     assert flat.index("## Accuracy on equal terms") < flat.index("## The three steps") < flat.index("## What we learned") < flat.index("## Exercises")
-    learned = flat[flat.index("## What we learned"):flat.index("## Exercises")]
+    learned = flat[flat.index("## What we learned"):flat.index("## The Keras calls used here")]
     assert not re.search(r"\d", learned), "what we learned: in words, the numbers printed by its cell"
     assert "compiled" not in flat
 
@@ -401,8 +401,9 @@ def test_05_sums_up_what_it_learned(executed):
     learned = next(i for i, c in enumerate(cells) if c.cell_type == "markdown" and "## What we learned" in c.source)
     seed_cell = next(i for i, c in enumerate(cells) if c.cell_type == "code" and "minivggnet_improved_seed43" in c.source)
     assert learned == seed_cell + 1, "the seed cell is the one follow-up of the steps, then the bullets"
-    assert "## Exercises" in cells[learned + 1].source, "the bullets close the page, before the exercises"
-    assert all(c.cell_type == "code" for c in cells[learned + 2:]), "after the exercises only the bookkeeping cell"
+    assert cells[learned + 1].source.startswith("## The Keras calls used here"), "the ideas, then the calls (as in 02)"
+    assert "## Exercises" in cells[learned + 2].source, "the bullets and the calls close the page, before the exercises"
+    assert all(c.cell_type == "code" for c in cells[learned + 3:]), "after the exercises only the bookkeeping cell"
     bullets = [line for line in cells[learned].source.splitlines() if line.startswith("- ")]
     assert 3 <= len([b for b in bullets if "network step" in b or "recipe" in b or "training images" in b or "paired" in b]) <= 6
 

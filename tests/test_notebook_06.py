@@ -367,8 +367,9 @@ def test_06_reference_notes_read_no_gap_inside_the_ci_and_sample_notes_stay_sile
         assert lines[-2] == (f"this run's last validation accuracy, {history['val_accuracy'][-1]:.2%} on its own 200, has a 95% CI "
                              f"of {low:.1%}-{high:.1%}, {'which holds' if held else 'which misses'} the reference's")
         assert lines[-1] == ((f"so at about equal steps {'the reference run' if theirs > high else 'this run'} was already ahead")
-                             if not held else "so at about equal steps these validation digits cannot tell the two runs apart"
-                             + (f": the reference's extra steps may explain much of the test gap, though by then its larger "
+                             if not held else "so at this run's end these validation digits cannot tell the two runs apart at "
+                             "about equal steps (one point: the figure shows the epochs before)"
+                             + (f"; the reference's extra steps may explain part of the test gap, though by then its larger "
                                 f"batches had shown it {at * record['data']['split']['train']:,} digits against this run's 5,400"
                                 if verdict.startswith("points") else ""))
         assert f"test mistakes{'':<13}{f'{round((1 - accuracy) * 1000)} of 1,000':>14}" in out, "mistakes from the accuracy"
