@@ -194,14 +194,21 @@ def beside_reference(history: dict, recipe: Recipe, train_digits: int, validatio
               f"{record['data']['split']['validation']:,} validation digits")
         print(f"this run's last validation accuracy, {history['val_accuracy'][-1]:.2%} on its own {validation_digits:,}, has a "
               f"95% CI of {low_val:.1%}-{high_val:.1%}, {'which holds' if held else 'which misses'} the reference's")
+        # earlier: each reference epoch that ends within this run's steps, against this run's curve at the same step
+        done = np.arange(1, len(history["val_accuracy"]) + 1) * per_epoch  # this run's steps at its epochs' ends
+        shared = [k for k in range(1, len(full_history["val_accuracy"]) + 1) if k * full_per_epoch <= steps]
+        ahead = sum(full_history["val_accuracy"][k - 1] > evaluation.confidence_interval(
+            float(np.interp(k * full_per_epoch, done, history["val_accuracy"])), validation_digits)[1] for k in shared)
+        if shared:
+            print(f"earlier, at the {len(shared)} reference epochs that end within this run's {steps:,} steps, the reference "
+                  f"was above this run's 95% CI at {ahead} (this run's accuracy read off its curve at the same step)")
         if not held:
             print(f"so at about equal steps {'the reference run' if theirs > high_val else 'this run'} was already ahead")
+        elif ahead:
+            print(f"so the reference was ahead at equal steps at {ahead} of those {len(shared)} epochs; at this run's end these "
+                  f"{validation_digits:,} validation digits are too few to tell the two runs apart")
         else:
-            print("so at this run's end these validation digits cannot tell the two runs apart at about equal steps (one "
-                  "point: the figure shows the epochs before)"
-                  + (f"; the reference's extra steps may explain part of the test gap, though by then its larger batches had "
-                     f"shown it {at * full_train:,} digits against this run's {len(history['loss']) * train_digits:,}"
-                     if accuracy < low_here else ""))
+            print("so at about equal steps these validation digits cannot tell the two runs apart")
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.6))
     # validation only: measured at an epoch's end, where its dot sits (a training point averages an epoch's steps, which
     # would misplace it between runs whose epochs differ in length)

@@ -265,8 +265,8 @@ def test_05_prints_each_step_paired_with_the_results_files_beside(executed):
     assert ("read from results/, one recipe, two training seeds, on all the test images:\n"
             f"  minivggnet_improved (seed {seeds[0]['seed']}): {seeds[0]['test']['accuracy']:.2%}\n"
             f"  minivggnet_improved_seed43 (seed {seeds[1]['seed']}): {seeds[1]['test']['accuracy']:.2%}\na swing of "
-            f"{100 * abs(seeds[1]['test']['accuracy'] - seeds[0]['test']['accuracy']):.2f} points ("
-            f"{abs(seeds[1]['test']['accuracy'] - seeds[0]['test']['accuracy']) * seeds[1]['test']['images']:.0f} of "
+            f"{100 * abs(seeds[1]['test']['accuracy'] - seeds[0]['test']['accuracy']):.2f} points (a net "
+            f"{abs(seeds[1]['test']['accuracy'] - seeds[0]['test']['accuracy']) * seeds[1]['test']['images']:.0f} more right answers, of "
             f"{seeds[1]['test']['images']:,} test images)") in text
     # the verdict, under the seed swing it ends with: any step smaller on all the test images
     swing = abs(seeds[1]["test"]["accuracy"] - seeds[0]["test"]["accuracy"])
