@@ -205,8 +205,9 @@ def beside_reference(history: dict, recipe: Recipe, train_digits: int, validatio
         if not held:
             print(f"so at about equal steps {'the reference run' if theirs > high_val else 'this run'} was already ahead")
         elif ahead:
-            print(f"so the reference was ahead at equal steps at {ahead} of those {len(shared)} epochs; at this run's end these "
-                  f"{validation_digits:,} validation digits are too few to tell the two runs apart")
+            print(f"so at about equal steps the reference was ahead at {ahead} of those {len(shared)} epochs; at this run's "
+                  f"last epoch (its {steps:,} steps against the reference's {at * full_per_epoch:,}) these {validation_digits:,} "
+                  "validation digits are too few to tell the two runs apart")
         else:
             print("so at about equal steps these validation digits cannot tell the two runs apart")
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.6))

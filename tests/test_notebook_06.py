@@ -378,8 +378,9 @@ def test_06_reference_notes_read_no_gap_inside_the_ci_and_sample_notes_stay_sile
     assert all(v > confidence_interval(0.5, 200)[1] for v in first_two), "the reference's first epochs beat 50% beyond its CI"
     assert lines[-2] == ("earlier, at the 2 reference epochs that end within this run's 1,140 steps, the reference was above "
                          "this run's 95% CI at 2 (this run's accuracy read off its curve at the same step)")
-    assert lines[-1] == ("so the reference was ahead at equal steps at 2 of those 2 epochs; at this run's end these 200 "
-                         "validation digits are too few to tell the two runs apart"), "held at the end, ahead before"
+    assert lines[-1] == ("so at about equal steps the reference was ahead at 2 of those 2 epochs; at this run's last epoch (its "
+                         "1,140 steps against the reference's 1,266) these 200 validation digits are too few to tell the two "
+                         "runs apart"), "held at the end, ahead before"
     sample_steps("sample", quick, 1800)
     assert capsys.readouterr().out == SAMPLE_STEPS
     full = np.array(record["test"]["confusion_matrix"]) * (1 - np.eye(10, dtype=int))
