@@ -467,3 +467,6 @@ def test_05_writes_the_improved_optimizer_out_and_checks_it_against_the_library(
     steps = improved.epochs * -(-reference("minivggnet_improved_val")["data"]["split"]["train"] // improved.batch_size)
     warmup = round(improved.warmup_fraction * steps)
     assert f"warmup: {warmup:,} of {steps:,} gradient steps; the library's optimizer has the same settings: True" in text
+    per_epoch = steps // recipes.get_recipe("improved").epochs
+    assert (f"{per_epoch} gradient steps per epoch (a batch of {recipes.get_recipe('improved').batch_size} each) x "
+            f"{recipes.get_recipe('improved').epochs} epochs = {steps:,}\n") in text, "where the total comes from"

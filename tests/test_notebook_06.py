@@ -320,7 +320,7 @@ def test_06_reads_its_confusion_matrix_and_counts_validation_ahead_of_training(e
     assert f"validation accuracy above training accuracy in {len(ahead)} of 20 epochs: {', '.join(ahead) or 'none'}\n" in text, \
         "the epochs the markdown announces"
     read = re.search(r"^darkest cells? \((\d+) of (\d+) mistakes(?: each)?\): (true \d predicted \d(?: and true \d predicted \d)*); "
-                     r"most often misread digit: (\d \((\d+) of its (\d+)\)(?: and \d \(\d+ of its \d+\))*)$", text, flags=re.M)
+                     r"digit with the most mistakes: (\d \((\d+) of its (\d+)\)(?: and \d \(\d+ of its \d+\))*)$", text, flags=re.M)
     assert read and all(t != p for t, p in re.findall(r"true (\d) predicted (\d)", read.group(3))), "off-diagonal cells"
     darkest, mistakes, most, row = (int(read.group(k)) for k in (1, 2, 5, 6))
     assert f"{mistakes} mistakes among 1,000 test digits" in text, "the same mistakes as the count below the figure"
