@@ -470,3 +470,6 @@ def test_05_writes_the_improved_optimizer_out_and_checks_it_against_the_library(
     per_epoch = steps // recipes.get_recipe("improved").epochs
     assert (f"{per_epoch} gradient steps per epoch (a batch of {recipes.get_recipe('improved').batch_size} each) x "
             f"{recipes.get_recipe('improved').epochs} epochs = {steps:,}\n") in text, "where the total comes from"
+    assert re.search(r"epochs = [\d,]+\nwarmup: .*the library's optimizer has the same settings: True\n", text) and \
+        "The second printed line checks the optimizer against the library's" in " ".join(_source("05").split()), \
+        "the markdown names the line that holds the check"
