@@ -113,16 +113,19 @@ def mean_images(images, class_names, per_row: int = 5):
 
 
 def heatmap(matrix: np.ndarray, class_names, title: str, fmt: str = ".0f", cmap: str = "viridis",
-            xlabel: str = "", ylabel: str = "", mask_diagonal: bool = False, colorbar_label: str = "", row_names=None):
+            xlabel: str = "", ylabel: str = "", mask_diagonal: bool = False, colorbar_label: str = "", row_names=None,
+            hide_zeros: bool = False):
     """A labelled seaborn heatmap of a class-by-class matrix (distances, confusion counts...) with a colour bar; ``row_names``
     (default: ``class_names``) labels the rows. ``mask_diagonal`` leaves the diagonal blank (a class's distance to itself,
-    or the correct answers of a confusion matrix), so the colours spread over the cells that matter."""
+    or the correct answers of a confusion matrix), so the colours spread over the cells that matter; ``hide_zeros``
+    prints no number in a cell that holds 0 (a confusion matrix's many empty cells), which keeps its colour."""
     import seaborn as sns
 
     matrix = np.asarray(matrix)
     mask = np.eye(len(matrix), dtype=bool) if mask_diagonal else None
+    annot = np.where(matrix == 0, "", np.vectorize(lambda v: format(v, fmt))(matrix)) if hide_zeros else True
     fig, ax = plt.subplots(figsize=(8, 6))
-    sns.heatmap(matrix, mask=mask, annot=True, fmt=fmt, cmap=cmap, xticklabels=class_names,
+    sns.heatmap(matrix, mask=mask, annot=annot, fmt="" if hide_zeros else fmt, cmap=cmap, xticklabels=class_names,
                 yticklabels=class_names if row_names is None else row_names, ax=ax, cbar=True, cbar_kws={"label": colorbar_label},
                 annot_kws={"fontsize": 8}, square=True)
     if fmt == "d":  # counts: whole-number ticks on the colour bar
@@ -142,7 +145,7 @@ def learning_rates(schedules: dict):
     """
     import keras
 
-    fig, ax = plt.subplots(figsize=(8, 3.5))
+    fig, ax = plt.subplots(figsize=(8, 4.2))
     for i, (label, (schedule, steps_per_epoch, epochs)) in enumerate(schedules.items()):  # the first broad, below
         steps = np.linspace(0, steps_per_epoch * epochs, 200).astype(int)
         rates = [float(keras.ops.convert_to_numpy(schedule(int(s)))) for s in steps]
@@ -150,7 +153,8 @@ def learning_rates(schedules: dict):
     ax.set(title="Learning-rate schedules", xlabel="share of the run's steps done", ylabel="share of its peak rate")
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)
-    ax.legend()
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18))  # below the axes: the lines cross the whole plot
+    fig.tight_layout()
     return fig
 
 

@@ -154,7 +154,7 @@ SECTIONS = {  # notebook 03's section that explains each field
     "Augmentation": "augment crop_padding",
     "The model": "normalization",
     "A data-dependent start": "whiten_first_layer",
-    "The learning-rate schedule": "learning_rate schedule decay warmup_fraction warmup_start",
+    "The learning-rate schedule": "learning_rate schedule decay warmup_fraction warmup_start end_fraction",
     "The optimizer": "optimizer momentum nesterov weight_decay",
     "model.compile": "label_smoothing",
 }

@@ -83,16 +83,19 @@ def print_accuracies(measured: dict, ci: dict, test_images: int, files: dict | N
 
 
 def print_settings(settings: dict, also: tuple = ()) -> None:
-    """One column per recipe of ``settings`` ``{column: recipe}`` (``-``: unused): the optimizer, every field whose value
+    """One column per recipe of ``settings`` ``{"network, recipe": recipe}``, its header on two lines (``-``: unused): the optimizer, every field whose value
     differs between two columns, and last the fields in ``also``, each with its :data:`SETTING_MEANINGS` (and
     "same in all" columns where every column has one value)."""
     used = [{field: value for field, value, *_ in recipes.describe(r)} for r in settings.values()]
     shown = [f.name for f in dataclasses.fields(recipes.Recipe) if f.name != "name" and any(f.name in u for u in used)
              and (f.name in ("optimizer", *also) or len({str(u.get(f.name, "-")) for u in used}) > 1)]
-    print(f"{'':<18}" + "".join(f"{name:>22}" for name in settings) + "  meaning")
+    width = 2 + max(len(str(u.get(f, "-"))) for u in used for f in shown)  # the widest value, and two spaces
+    headers = [name.split(", ", 1) + [""] for name in settings]  # "MiniVGGNet, original": two lines of header
+    print(f"{'':<18}" + "".join(f"{first:>{width}}" for first, *_ in headers))
+    print(f"{'':<18}" + "".join(f"{second:>{width}}" for _, second, *_ in headers) + "  meaning")
     for field in sorted(shown, key=lambda f: (f != "optimizer") + (f in also)):  # the optimizer first, ``also`` last
         same = len({str(u.get(field, "-")) for u in used}) == 1
-        print(f"{field:<18}" + "".join(f"{str(u.get(field, '-')):>22}" for u in used)
+        print(f"{field:<18}" + "".join(f"{str(u.get(field, '-')):>{width}}" for u in used)
               + f"  {SETTING_MEANINGS[field]}" + (f"; same in all {len(used)}" if same else ""))
 
 
@@ -101,6 +104,7 @@ SETTING_MEANINGS = {
     "batch_size": "images per gradient step", "learning_rate": "step size (the start, or warmup's peak)",
     "schedule": "how the learning rate changes over training", "decay": "rate = start / (1 + decay x step)",
     "warmup_fraction": "share of the steps spent raising the rate", "warmup_start": "first rate = warmup_start x the peak",
+    "end_fraction": "last rate = end_fraction x the peak",
     "momentum": "share of the last step carried into the next", "nesterov": "momentum that looks one step ahead",
     "weight_decay": "shrinks every weight a little at each step", "label_smoothing": "0.1: targets 0.91 true class, 0.01 others",
     "augment": "random crops and flips of training images", "crop_padding": "pixels padded before the random crop",

@@ -232,7 +232,7 @@ def beside_reference(history: dict, recipe: Recipe, train_digits: int, validatio
         ax.grid(alpha=0.3)
     axes[0].set_yscale("log")
     axes[0].set_ylabel("validation loss, logarithmic axis")
-    ticks = [t for t in (0.02, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 3, 5) if axes[0].get_ylim()[0] <= t <= axes[0].get_ylim()[1]]
+    ticks = [t for t in 2.0 ** np.arange(-7, 4) if axes[0].get_ylim()[0] <= t <= axes[0].get_ylim()[1]]  # each doubles the last
     axes[0].set_yticks(ticks, [f"{t:g}" for t in ticks])
     axes[0].yaxis.set_minor_formatter(plt.matplotlib.ticker.NullFormatter())
     axes[1].yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))

@@ -137,7 +137,8 @@ def test_06_writes_the_training_out_in_keras():
     assert "*f1*: one score from the two, low when either is low" in flat and "harmonic" not in flat and "*precision*" in prose and "*recall*" in prose
     assert "print(evaluation.report_text(y_test, probs, DIGIT_NAMES))" in _sources("06", "code"), "own cell"
     assert "mask_diagonal=True" in code and "(correct answers left blank)" in code and "matplotlib.patches" not in code
-    assert "set_visible" not in code and "left blank, so every number shown counts mistakes (0: none)" in flat, "the words say what the figure shows"
+    assert "set_visible" not in code and "left blank, so every number shown counts mistakes; a cell with no number (and the palest colour) holds none" in flat \
+        and "hide_zeros=True" in code, "the words say what the figure shows"
     assert "suptitle" not in code, "no title rewrites on the page"
     assert 'colorbar_label="mistakes (test images)"' in code and "test images (correct answers left blank)" in code and "most_frequent" not in code, "the heatmap shows the frequent mistakes"
     assert "The *confusion matrix* counts" in prose and "## The model's most confident mistakes" in prose
@@ -482,3 +483,20 @@ def test_06_page_model_and_compile_equal_the_library(overrides):
     assert type(page.loss) is type(library.loss) is keras.losses.CategoricalCrossentropy, "loss class"
     assert page.loss.get_config()["label_smoothing"] == library.loss.get_config()["label_smoothing"] == recipe.label_smoothing == 0, \
         "the page's loss has no label smoothing: the LeNet recipe must not set one"
+
+
+def test_the_confusion_heatmap_prints_no_zero_and_keeps_every_other_count():
+    """hide_zeros (notebook 06's matrix): the empty cells print nothing, every other off-diagonal cell its count."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from helpers import plots
+
+    matrix = np.array([[5, 0, 2], [0, 7, 11], [3, 0, 9]])
+    fig = plots.heatmap(matrix, ["a", "b", "c"], "t", fmt="d", mask_diagonal=True, hide_zeros=True)
+    shown = sorted(t.get_text() for t in fig.axes[0].texts if t.get_text())
+    plt.close(fig)
+    assert shown == sorted(["2", "11", "3"]), shown
+    fig = plots.heatmap(matrix, ["a", "b", "c"], "t", fmt="d", mask_diagonal=True)
+    assert sorted(t.get_text() for t in fig.axes[0].texts) == sorted(["0", "2", "0", "11", "3", "0"])
+    plt.close(fig)
