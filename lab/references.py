@@ -179,8 +179,8 @@ def beside_reference(history: dict, recipe: Recipe, train_digits: int, validatio
               f"{100 * max(gaps[1:]):.2f} after the first{': in the figure their curves nearly coincide' if max(gaps[1:]) < 0.01 else ''}")
     else:
         low_here, _ = evaluation.confidence_interval(reference_here, test_digits)  # the reference model, these digits
-        reading = (f"together they cost {100 * (reference_here - accuracy):.1f} percentage points on the same test digits (the next "
-                   "lines compare the runs at about equal steps)" if accuracy < low_here
+        reading = (f"this run scores {100 * (reference_here - accuracy):.1f} percentage points lower on the same test digits (the "
+                   "next lines compare the runs at about equal steps)" if accuracy < low_here
                    else f"yet on its {test_digits:,} test digits the two cannot be told apart")
         smaller = f" of {full_batch / batch_size:.0f}x smaller batches" if batch_size < full_batch else ""
         print(f"this run learned from {full_train / train_digits:.0f}x fewer training digits in {full_steps / steps:.1f}x "
@@ -193,7 +193,7 @@ def beside_reference(history: dict, recipe: Recipe, train_digits: int, validatio
               f"past this run's {steps:,}), had a validation accuracy of {theirs:.2%} on its "
               f"{record['data']['split']['validation']:,} validation digits")
         print(f"this run's last validation accuracy, {history['val_accuracy'][-1]:.2%} on its own {validation_digits:,}, has a "
-              f"95% CI of {low_val:.1%}-{high_val:.1%}, {'which holds' if held else 'which misses'} the reference's")
+              f"95% CI of {low_val:.1%}-{high_val:.1%}, {'which holds' if held else 'which misses'} the reference's {theirs:.2%}")
         # earlier: each reference epoch that ends within this run's steps, against this run's curve at the same step
         done = np.arange(1, len(history["val_accuracy"]) + 1) * per_epoch  # this run's steps at its epochs' ends
         shared = [k for k in range(1, len(full_history["val_accuracy"]) + 1) if k * full_per_epoch <= steps]

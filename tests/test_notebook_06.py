@@ -280,8 +280,8 @@ def test_06_trains_and_says_how_far_it_got(executed):
     ours_here = test["accuracy"] - gap / 100
     assert f"on this run's 1,000 test digits, the reference model scores {ref_here:.2%} (this run: {ours_here:.2%})\n" in text
     from helpers.evaluation import confidence_interval
-    reading = (f"together they cost {100 * (ref_here - ours_here):.1f} percentage points on the same test digits (the next lines "
-               "compare the runs at about equal steps)"
+    reading = (f"this run scores {100 * (ref_here - ours_here):.1f} percentage points lower on the same test digits (the next "
+               "lines compare the runs at about equal steps)"
                if ours_here < confidence_interval(ref_here, 1000)[0] else "yet on its 1,000 test digits the two cannot be told apart")
     assert re.search(rf"^this run learned from {split['train'] / 1800:.0f}x fewer training digits in {steps:.1f}x fewer SGD steps of 4x "
                      rf"smaller batches, "
@@ -353,7 +353,7 @@ def test_06_reference_notes_read_no_gap_inside_the_ci_and_sample_notes_stay_sile
     x_t = x_t[..., None]
     model = keras.saving.load_model(references.get("lenet_mnist").model_path)
     ref_here = float(np.mean(model.predict(x_t, verbose=0).argmax(1) == y_t))
-    for accuracy, verdict in ((ref_here - 0.005, "the two cannot be told apart"), (ref_here - 0.05, "points on the same test digits")):
+    for accuracy, verdict in ((ref_here - 0.005, "the two cannot be told apart"), (ref_here - 0.05, "points lower on the same test digits")):
         plt.close(beside_reference(history, quick, 1800, 200, 1000, accuracy, ref_here))
         out = capsys.readouterr().out
         assert verdict in out.splitlines()[-4], verdict
@@ -366,7 +366,7 @@ def test_06_reference_notes_read_no_gap_inside_the_ci_and_sample_notes_stay_sile
                              f"{record['data']['split']['validation']:,} validation digits"), "at about equal steps"
         held = low <= theirs <= high
         assert lines[-2] == (f"this run's last validation accuracy, {history['val_accuracy'][-1]:.2%} on its own 200, has a 95% CI "
-                             f"of {low:.1%}-{high:.1%}, {'which holds' if held else 'which misses'} the reference's")
+                             f"of {low:.1%}-{high:.1%}, {'which holds' if held else 'which misses'} the reference's {theirs:.2%}")
         assert lines[-1] == ((f"so at about equal steps {'the reference run' if theirs > high else 'this run'} was already ahead")
                              if not held else "so at about equal steps these validation digits cannot tell the two runs apart"), \
             "171 steps: no reference epoch ends within them, so no earlier comparison"
