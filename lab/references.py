@@ -184,7 +184,7 @@ def beside_reference(history: dict, recipe: Recipe, train_digits: int, validatio
                    else f"yet on its {test_digits:,} test digits the two cannot be told apart")
         smaller = f" of {full_batch / batch_size:.0f}x smaller batches" if batch_size < full_batch else ""
         print(f"this run learned from {full_train / train_digits:.0f}x fewer training digits in {full_steps / steps:.1f}x "
-              f"fewer SGD steps{smaller}, {steps:,} against {full_steps:,}: {reading}")
+              f"fewer SGD steps ({steps:,} against {full_steps:,}){smaller}: {reading}")
         at = min(len(full_history["val_accuracy"]), math.ceil(steps / full_per_epoch))  # its first epoch at or past our steps
         low_val, high_val = evaluation.confidence_interval(history["val_accuracy"][-1], validation_digits)
         theirs = full_history["val_accuracy"][at - 1]
@@ -201,7 +201,7 @@ def beside_reference(history: dict, recipe: Recipe, train_digits: int, validatio
             float(np.interp(k * full_per_epoch, done, history["val_accuracy"])), validation_digits)[1] for k in shared)
         if shared:
             print(f"earlier, at the {len(shared)} reference epochs that end within this run's {steps:,} steps, the reference "
-                  f"was above this run's 95% CI at {ahead} (this run's accuracy read off its curve at the same step)")
+                  f"was above this run's 95% CI at {ahead} of them (this run's accuracy read off its curve at the same step)")
         if not held:
             print(f"so at about equal steps {'the reference run' if theirs > high_val else 'this run'} was already ahead")
         elif ahead:

@@ -283,9 +283,8 @@ def test_06_trains_and_says_how_far_it_got(executed):
     reading = (f"this run scores {100 * (ref_here - ours_here):.1f} percentage points lower on the same test digits (the next "
                "lines compare the runs at about equal steps)"
                if ours_here < confidence_interval(ref_here, 1000)[0] else "yet on its 1,000 test digits the two cannot be told apart")
-    assert re.search(rf"^this run learned from {split['train'] / 1800:.0f}x fewer training digits in {steps:.1f}x fewer SGD steps of 4x "
-                     rf"smaller batches, "
-                     rf"[\d,]+ against [\d,]+: {re.escape(reading)}$", text, flags=re.M), \
+    assert re.search(rf"^this run learned from {split['train'] / 1800:.0f}x fewer training digits in {steps:.1f}x fewer SGD steps "
+                     rf"\([\d,]+ against [\d,]+\) of 4x smaller batches: {re.escape(reading)}$", text, flags=re.M), \
         "why the sample run scores lower, measured on the same test digits"
     from helpers.evaluation import confidence_interval
     low, high = confidence_interval(test["accuracy"] - gap / 100, 1000)  # this run's accuracy, as printed
@@ -378,7 +377,7 @@ def test_06_reference_notes_read_no_gap_inside_the_ci_and_sample_notes_stay_sile
     first_two = record["history"]["val_accuracy"][:2]
     assert all(v > confidence_interval(0.5, 200)[1] for v in first_two), "the reference's first epochs beat 50% beyond its CI"
     assert lines[-2] == ("earlier, at the 2 reference epochs that end within this run's 1,140 steps, the reference was above "
-                         "this run's 95% CI at 2 (this run's accuracy read off its curve at the same step)")
+                         "this run's 95% CI at 2 of them (this run's accuracy read off its curve at the same step)")
     assert lines[-1] == ("so at about equal steps the reference was ahead at 2 of those 2 epochs; at this run's last epoch (its "
                          "1,140 steps against the reference's 1,266) these 200 validation digits are too few to tell the two "
                          "runs apart"), "held at the end, ahead before"
