@@ -137,7 +137,7 @@ def test_06_writes_the_training_out_in_keras():
     assert "*f1*: one score from the two, low when either is low" in flat and "harmonic" not in flat and "*precision*" in prose and "*recall*" in prose
     assert "print(evaluation.report_text(y_test, probs, DIGIT_NAMES))" in _sources("06", "code"), "own cell"
     assert "mask_diagonal=True" in code and "(correct answers left blank)" in code and "matplotlib.patches" not in code
-    assert "set_visible" not in code and "left blank, so every number shown counts mistakes; a cell with no number (and the palest colour) holds none" in flat \
+    assert "set_visible" not in code and "left blank, so every number shown counts mistakes; an off-diagonal cell with no number (and the palest colour) holds none" in flat \
         and "hide_zeros=True" in code, "the words say what the figure shows"
     assert "suptitle" not in code, "no title rewrites on the page"
     assert 'colorbar_label="mistakes (test images)"' in code and "test images (correct answers left blank)" in code and "most_frequent" not in code, "the heatmap shows the frequent mistakes"
