@@ -125,6 +125,8 @@ def test_01_statistics_why_they_help_and_standardisation(executed, cifar_sample)
                     r"below 1e-5: (True|False)$", text, re.M)
     assert gap and float(gap[1]) < 1e-4 and gap[2] == str(float(gap[1]) < 1e-5)
     assert "keras.layers.Rescaling(scale=1 / std, offset=-mean / std)" in prose
+    norm = re.search(r"^keras.layers.Normalization: against numpy, largest difference: (\S+); below 1e-5: True$", text, re.M)
+    assert norm and float(norm[1]) < 1e-5, "Keras's Normalization layer, given the same statistics, standardises alike"
     assert "`(x - mean) / std` is `x * (1 / std) + (-mean / std)`" in prose  # the algebra behind scale and offset
     layer_cell = _cell(nb, "as_layer = keras.layers.Rescaling(")  # the layer in its own small cell
     assert len(layer_cell.splitlines()) <= 5 and "standardised = " not in layer_cell
