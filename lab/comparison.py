@@ -83,9 +83,9 @@ def print_accuracies(measured: dict, ci: dict, test_images: int, files: dict | N
 
 
 def print_settings(settings: dict, also: tuple = ()) -> None:
-    """One column per recipe of ``settings`` ``{"network, recipe": recipe}``, its header on two lines (``-``: unused): the optimizer, every field whose value
-    differs between two columns, and last the fields in ``also``, each with its :data:`SETTING_MEANINGS` (and
-    "same in all" columns where every column has one value)."""
+    """One column per recipe of ``settings`` ``{"network, recipe": recipe}``, headed on two lines (``-``: unused): the
+    optimizer, every field whose value differs between two columns, and last the fields in ``also``, each with its
+    :data:`SETTING_MEANINGS` (and "same in all" columns where every column has one value)."""
     used = [{field: value for field, value, *_ in recipes.describe(r)} for r in settings.values()]
     shown = [f.name for f in dataclasses.fields(recipes.Recipe) if f.name != "name" and any(f.name in u for u in used)
              and (f.name in ("optimizer", *also) or len({str(u.get(f.name, "-")) for u in used}) > 1)]

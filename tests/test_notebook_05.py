@@ -325,7 +325,7 @@ def test_05_defines_its_terms_and_cites_what_it_does_not_measure():
             ("results file", "*results file* in `results/<run>.json`"),
             ("profile", "`DATA = \"sample\"` uses the small sample stored in the repository: a random draw of the test "
                         "images, the same number from each class. It is enough to check that the code runs, not to judge a model."),
-            ("validation split", "*validation split*: training images held out of training, to choose settings and epochs on"),
+            ("validation split, in the outline", "*validation split*: training images held out of training, to choose settings and epochs on"),
             ("convolution", "A *convolution* slides small grids of weights, its *filters*"),
             ("feature map", "One filter's output over the whole image is a *feature map*, also called a *channel*"),
             ("ReLU", "a ReLU: it keeps positive values and sets negative ones to 0"),
